@@ -1,11 +1,11 @@
 """The X12 package's exception tree. Validation problems are *values* (`Issue`), not exceptions.
 
-    X12Error                      anything this package raises
-    ├── NotX12Error               the bytes are not an X12 interchange at all (no ISA, binary, empty)
-    ├── InterchangeHeaderError    an ISA that cannot be trusted to give delimiters (carries a TA1 code)
-    ├── X12EncodingError          bytes that are not valid in the interchange's character encoding
-    ├── TruncatedInterchangeError the stream ended inside a segment or envelope
-    └── DelimiterInDataError      the writer was asked to write a value containing a delimiter
+X12Error                      anything this package raises
+├── NotX12Error               the bytes are not an X12 interchange at all (no ISA, binary, empty)
+├── InterchangeHeaderError    an ISA that cannot be trusted to give delimiters (carries a TA1 code)
+├── X12EncodingError          bytes that are not valid in the interchange's character encoding
+├── TruncatedInterchangeError the stream ended inside a segment or envelope
+└── DelimiterInDataError      the writer was asked to write a value containing a delimiter
 """
 
 from __future__ import annotations

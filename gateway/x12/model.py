@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import NamedTuple
 
 
@@ -29,7 +29,7 @@ class Segment(NamedTuple):
     """
 
     elements: list[str]
-    index: int = 0
+    index: int = 0  # type: ignore[assignment]  # shadows tuple.index on purpose: a name everyone reads
 
     @property
     def tag(self) -> str:
@@ -41,12 +41,12 @@ class Segment(NamedTuple):
         return e[n] if n < len(e) else ""
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """Where an issue sits; decides which acknowledgement segment reports it."""
 
     INTERCHANGE = "interchange"  # TA1
@@ -126,7 +126,7 @@ class TransactionSet:
     issues: list[Issue] = field(default_factory=list)  # envelope issues of this set (SE01/SE02)
 
 
-class AckCode(str, Enum):
+class AckCode(StrEnum):
     """AK5-01/IK5-01 and AK9-01 outcomes."""
 
     ACCEPTED = "A"

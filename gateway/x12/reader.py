@@ -1,0 +1,225 @@
+"""Streaming X12 tokenizer: bytes in chunks -> `Segment`s, never the whole file in memory.
+
+Delimiters are found by walking each ISA's first sixteen element separators (real ISAs are
+62-107 bytes, some wrapped over lines), so no fixed offsets are assumed. Each interchange in a
+file is detected afresh after its IEA.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from gateway.x12.errors import (
+    InterchangeHeaderError,
+    NotX12Error,
+    TruncatedInterchangeError,
+    X12EncodingError,
+)
+from gateway.x12.model import Delimiters, Segment
+
+CHUNK_SIZE = 1 << 16
+MAX_ISA_CHARS = 512  # an ISA with padding, wrapping and a BOM is well under this
+_BOM = "\ufeff"
+_LINE_BREAKS = "\r\n"
+_STRIP = " \t\r\n\x00"
+_ALNUM_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def detect_delimiters(isa_text: str) -> tuple[Delimiters, int]:
+    """Find the delimiters of the ISA at the start of `isa_text`.
+
+    Returns the delimiters and the index just past the ISA's segment terminator. Line breaks
+    inside the ISA (80-column wrapping) are skipped while walking.
+    """
+    if not isa_text.startswith("ISA"):
+        raise NotX12Error("input does not start with an ISA segment")
+    if len(isa_text) < 4:
+        raise TruncatedInterchangeError("input ends inside the ISA segment")
+    element = isa_text[3]
+    if element in _ALNUM_SAFE or element in _LINE_BREAKS or element == " ":
+        raise InterchangeHeaderError(
+            f"ISA element separator {element!r} is alphanumeric or white space", "026"
+        )
+    seen = 0
+    pos = 3
+    limit = min(len(isa_text), MAX_ISA_CHARS)
+    while seen < 16:
+        pos = isa_text.find(element, pos, limit)
+        if pos < 0:
+            if len(isa_text) < MAX_ISA_CHARS:
+                raise TruncatedInterchangeError("input ends inside the ISA segment")
+            raise InterchangeHeaderError("ISA does not have 16 elements", "024")
+        seen += 1
+        pos += 1
+    # ISA16 is the single character after the 16th separator (line breaks inside wrap only).
+    while pos < limit and isa_text[pos] in _LINE_BREAKS:
+        pos += 1
+    if pos + 1 >= len(isa_text):
+        raise TruncatedInterchangeError("input ends inside the ISA segment")
+    component = isa_text[pos]
+    terminator = isa_text[pos + 1]
+    end = pos + 2
+    # A multi-character terminator (e.g. U+2026 decoded is one char; CR LF is terminator CR).
+    if component in _ALNUM_SAFE or component == " " or component in _LINE_BREAKS:
+        raise InterchangeHeaderError(
+            f"ISA16 component separator {component!r} is alphanumeric or white space", "027"
+        )
+    if terminator in _ALNUM_SAFE or terminator == " ":
+        raise InterchangeHeaderError(
+            f"segment terminator {terminator!r} is alphanumeric or a space", "004"
+        )
+    if terminator in (element, component):
+        raise InterchangeHeaderError("segment terminator equals another delimiter", "004")
+    if component == element:
+        raise InterchangeHeaderError("component separator equals the element separator", "027")
+    elements = isa_text[: pos - 1].replace("\r", "").replace("\n", "").split(element)
+    repetition: str | None = None
+    if len(elements) > 12:
+        version = elements[12].strip()
+        rep = elements[11]
+        if (
+            version.isdigit()
+            and version >= "00402"
+            and len(rep) == 1
+            and rep not in _ALNUM_SAFE
+            and rep not in (element, component, terminator, " ")
+        ):
+            repetition = rep
+    return Delimiters(element, component, terminator, repetition), end
+
+
+class SegmentReader:
+    """Pull reader over a binary stream; iterate it for `Segment`s.
+
+    `delimiters` reflects the interchange the last segment belongs to. A new ISA after an
+    IEA (or in the middle, for a truncated interchange) sets new delimiters.
+    """
+
+    def __init__(self, stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> None:
+        self._stream = stream
+        self._chunk_size = chunk_size
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self._eof = False
+        self._bytes_read = 0
+        self.delimiters: Delimiters | None = None
+        self.segment_count = 0
+
+    @property
+    def bytes_read(self) -> int:
+        return self._bytes_read
+
+    def _read_text(self) -> str:
+        if self._eof:
+            return ""
+        raw = self._stream.read(self._chunk_size)
+        if not raw:
+            self._eof = True
+            try:
+                return self._decoder.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                raise X12EncodingError(f"input ends inside a UTF-8 sequence: {exc.reason}") from exc
+        self._bytes_read += len(raw)
+        if b"\x00" in raw and self._bytes_read <= self._chunk_size and not raw.strip(b"\x00"):
+            raise NotX12Error("input is binary (NUL bytes)")
+        try:
+            return self._decoder.decode(raw)
+        except UnicodeDecodeError as exc:
+            at = self._bytes_read - len(raw) + exc.start
+            raise X12EncodingError(f"byte {at} is not valid UTF-8 ({exc.reason})") from exc
+
+    def __iter__(self) -> Iterator[Segment]:
+        buf = self._read_text()
+        if buf.startswith(_BOM):
+            buf = buf[1:]
+        index = 0
+        first = True
+        while True:
+            # --- find the next ISA and its delimiters -----------------------------------
+            buf = buf.lstrip(_STRIP)
+            while not buf and not self._eof:
+                buf = self._read_text().lstrip(_STRIP)
+            if not buf:
+                if first:
+                    raise NotX12Error("input is empty")
+                return
+            while len(buf) < MAX_ISA_CHARS and not self._eof:
+                buf += self._read_text()
+            if buf.startswith(_BOM):  # a BOM before a later interchange (concatenated files)
+                buf = buf[1:].lstrip(_STRIP)
+            if not buf.startswith("ISA"):
+                if first:
+                    raise NotX12Error("input does not start with an ISA segment")
+                raise InterchangeHeaderError(
+                    f"data after IEA that is not an ISA: {buf[:20]!r}", "024"
+                )
+            first = False
+            delims, end = detect_delimiters(buf)
+            self.delimiters = delims
+            el_sep = delims.element
+            term = delims.segment
+            isa_raw = buf[: end - 1].replace("\r", "").replace("\n", "")
+            index += 1
+            yield Segment(isa_raw.split(el_sep), index)
+            buf = buf[end:]
+            # --- stream the segments of this interchange ----------------------------------
+            term_is_break = term in _LINE_BREAKS
+            strip = _STRIP
+            done = False
+            while not done:
+                pieces = buf.split(term)
+                buf = pieces.pop()  # the incomplete tail waits for the next chunk
+                for i, raw in enumerate(pieces):
+                    if not term_is_break and ("\n" in raw or "\r" in raw):
+                        # wrapped lines: line breaks are never data in X12
+                        raw = raw.replace("\r", "").replace("\n", "")
+                    raw = raw.strip(strip)
+                    if not raw:
+                        continue
+                    index += 1
+                    elements = raw.split(el_sep)
+                    tag = elements[0]
+                    if tag == "ISA":
+                        # an ISA without an IEA before it: the envelope reports the truncation
+                        delims = _redetect(raw, delims)
+                        self.delimiters = delims
+                        el_sep = delims.element
+                        elements = raw.split(el_sep)
+                    yield Segment(elements, index)
+                    if tag == "IEA":
+                        # another interchange may follow, with delimiters of its own
+                        done = True
+                        buf = term.join([*pieces[i + 1 :], buf])
+                        break
+                if done:
+                    break
+                if self._eof:
+                    tail = buf.strip(strip)
+                    if tail:
+                        # the last segment without a terminator (common after IEA)
+                        if not term_is_break:
+                            tail = tail.replace("\r", "").replace("\n", "")
+                        index += 1
+                        elements = tail.split(el_sep)
+                        yield Segment(elements, index)
+                        buf = ""
+                        if elements[0] == "IEA":
+                            break
+                    self.segment_count = index
+                    return
+                buf += self._read_text()
+            self.segment_count = index
+
+
+def _redetect(raw: str, current: Delimiters) -> Delimiters:
+    try:
+        delims, _ = detect_delimiters(raw + current.segment)
+    except (InterchangeHeaderError, TruncatedInterchangeError, NotX12Error):
+        return current
+    return Delimiters(delims.element, delims.component, current.segment, delims.repetition)
+
+
+def iter_segments(stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> Iterator[Segment]:
+    """Convenience: the segments of every interchange in `stream`."""
+    return iter(SegmentReader(stream, chunk_size=chunk_size))
