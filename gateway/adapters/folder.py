@@ -1,0 +1,211 @@
+"""Folder transport: watch `inbox/<partner>/` (watchdog + full rescans), write `outbox/<partner>/`.
+
+A file is taken only when complete: a closed-write event from watchdog, or size and mtime
+unchanged across rescans for `stable_seconds`. Symlinks, FIFOs, hard links and anything outside
+the root are refused. Output is written under a temporary name, fsynced and renamed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from gateway.adapters.base import (
+    ChannelFacts,
+    Delivery,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
+
+_TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
+
+
+def _is_candidate_name(name: str) -> bool:
+    return not name.startswith(".") and not name.endswith(_TEMP_SUFFIXES)
+
+
+@dataclass(slots=True)
+class FolderClaim:
+    """A complete file in a watch folder; removed only on `commit()`."""
+
+    path: Path
+    facts: ChannelFacts
+    _on_done: Callable[[Path], None]
+
+    def open(self) -> BinaryIO:
+        # O_NOFOLLOW: the file may have been swapped for a symlink since the scan
+        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        return os.fdopen(fd, "rb")
+
+    def commit(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        _fsync_dir(self.path.parent)
+        self._on_done(self.path)
+
+    def rollback(self, reason: str) -> None:
+        # leave the file where it is; the next rescan offers it again
+        self._on_done(self.path)
+
+
+@dataclass(slots=True)
+class _Seen:
+    size: int
+    mtime_ns: int
+    since: float
+
+
+@dataclass
+class FolderSource:
+    """Consumer over `root/<account>/` folders; one account per partner."""
+
+    root: Path
+    stable_seconds: float = 1.0
+    accounts: frozenset[str] | None = None  # None: every sub-folder
+    clock: Callable[[], float] = time.monotonic
+    _seen: dict[Path, _Seen] = field(default_factory=dict)
+    _closed_write: set[Path] = field(default_factory=set)
+    _in_flight: set[Path] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _observer: Any = None
+    refused: list[tuple[Path, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.root = self.root.resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def watch(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Start watchdog so closed-write events make files ready without waiting a rescan."""
+        from watchdog.events import FileClosedEvent, FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        source = self
+
+        class _Handler(FileSystemEventHandler):
+            def on_closed(self, event: FileClosedEvent) -> None:
+                path = Path(os.fsdecode(event.src_path))
+                with source._lock:
+                    source._closed_write.add(path)
+                if on_ready is not None:
+                    on_ready()
+
+        observer = Observer()
+        observer.schedule(_Handler(), str(self.root), recursive=True)
+        observer.daemon = True
+        observer.start()
+        self._observer = observer
+
+    def close(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+            self._observer = None
+
+    def _account_dirs(self) -> Iterator[Path]:
+        with os.scandir(self.root) as it:
+            for entry in it:
+                if not entry.is_dir(follow_symlinks=False) or entry.name.startswith("."):
+                    continue
+                if self.accounts is not None and entry.name not in self.accounts:
+                    continue
+                yield Path(entry.path)
+
+    def poll(self) -> Iterator[FolderClaim]:
+        now = self.clock()
+        present: set[Path] = set()
+        for account_dir in self._account_dirs():
+            with os.scandir(account_dir) as it:
+                entries = sorted(it, key=lambda e: e.name)
+            for entry in entries:
+                if not _is_candidate_name(entry.name):
+                    continue
+                path = Path(entry.path)
+                present.add(path)
+                st = os.lstat(path)
+                problem = _refusal(st)
+                if problem:
+                    if (path, problem) not in self.refused:
+                        self.refused.append((path, problem))
+                    continue
+                with self._lock:
+                    if path in self._in_flight:
+                        continue
+                    closed = path in self._closed_write
+                prev = self._seen.get(path)
+                if prev is None or prev.size != st.st_size or prev.mtime_ns != st.st_mtime_ns:
+                    self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
+                    if not closed:
+                        continue
+                elif not closed and now - prev.since < self.stable_seconds:
+                    continue
+                with self._lock:
+                    self._in_flight.add(path)
+                    self._closed_write.discard(path)
+                self._seen.pop(path, None)
+                facts = ChannelFacts(
+                    channel="folder",
+                    account=account_dir.name,
+                    original_name=entry.name,
+                    received_at=datetime.now(UTC),
+                    size=st.st_size,
+                )
+                yield FolderClaim(path, facts, self._done)
+        for gone in set(self._seen) - present:
+            del self._seen[gone]
+
+    def _done(self, path: Path) -> None:
+        with self._lock:
+            self._in_flight.discard(path)
+
+
+def _refusal(st: os.stat_result) -> str:
+    if stat.S_ISLNK(st.st_mode):
+        return "symbolic link refused"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file (FIFO, device or socket) refused"
+    if st.st_nlink > 1:
+        return "hard-linked file refused"
+    return ""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class FolderSink:
+    """Producer writing `root/<destination>/<name>` atomically (temp name, fsync, rename)."""
+
+    root: Path
+
+    def deliver(self, delivery: Delivery) -> None:
+        name = delivery.name
+        if "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
+            raise PermanentDeliveryError(f"unsafe output name {name!r}")
+        folder = self.root / delivery.destination
+        final = folder / name
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if final.exists() and final.read_bytes() == delivery.payload:
+                return  # a retry after a crash: the effect already happened
+            temp = folder / f".{name}.{os.getpid()}.tmp"
+            with open(temp, "wb") as fh:
+                fh.write(delivery.payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(temp, final)
+            _fsync_dir(folder)
+        except OSError as exc:
+            raise TransientDeliveryError(f"cannot write {final}: {exc.strerror}") from exc
