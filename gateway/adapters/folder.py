@@ -24,6 +24,7 @@ from gateway.adapters.base import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
+from gateway.fsutil import fsync_dir
 
 _TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
 
@@ -48,7 +49,7 @@ class FolderClaim:
     def commit(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
         self._on_done(self.path)
 
     def rollback(self, reason: str) -> None:
@@ -176,14 +177,6 @@ def _refusal(st: os.stat_result) -> str:
     return ""
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @dataclass
 class FolderSink:
     """Producer writing `root/<destination>/<name>` atomically (temp name, fsync, rename)."""
@@ -206,6 +199,6 @@ class FolderSink:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(temp, final)
-            _fsync_dir(folder)
+            fsync_dir(folder)
         except OSError as exc:
             raise TransientDeliveryError(f"cannot write {final}: {exc.strerror}") from exc
