@@ -112,7 +112,8 @@ class Party(CanonicalModel):
 
     role: PartyRole
     entity_code: str  # raw N1-01
-    name: str | None = None  # N1-02, N2 lines appended after a space
+    name: str | None = None  # N1-02
+    additional_names: tuple[str, ...] = ()  # N2-01/02
     identifiers: tuple[PartyIdentifier, ...] = ()  # N1-03/04
     location: Location | None = None
     contacts: tuple[Contact, ...] = ()

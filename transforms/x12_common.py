@@ -1,0 +1,393 @@
+"""Building blocks shared by the X12 -> canonical transforms: warnings, element access, N1 loops,
+L11/N9 references, N4 locations, G62 dates, weights, source metadata and correlation keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from gateway.canonical import (
+    Contact,
+    Correlation,
+    DateTimeValue,
+    Location,
+    MappingWarning,
+    Party,
+    PartyIdentifier,
+    Reference,
+    ReferenceKind,
+    SourceFormat,
+    SourceMetadata,
+    TimeZoneSource,
+    Volume,
+    WarningCode,
+    Weight,
+)
+from gateway.x12.model import GroupHeader, InterchangeHeader, Segment, TransactionSet
+from transforms import codes
+from transforms.countries import normalise_country
+from transforms.timecodes import TimeNote, resolve, zone_for_region
+from transforms.values import ValueParseError, parse_decimal, parse_int, parse_n2
+
+
+@dataclass(slots=True)
+class WarningSink:
+    """Collects the warnings of one transform call (local to the call: transforms stay pure)."""
+
+    items: list[MappingWarning] = field(default_factory=list)
+
+    def add(
+        self,
+        code: WarningCode,
+        message: str,
+        segment: Segment | None = None,
+        element: int = 0,
+        value: str = "",
+    ) -> None:
+        self.items.append(
+            MappingWarning(
+                code=code,
+                message=message,
+                segment_id=segment.tag if segment is not None else "",
+                segment_index=segment.index if segment is not None else 0,
+                element=element,
+                value=value,
+            )
+        )
+
+    def parse_error(self, exc: ValueParseError, segment: Segment, element: int) -> None:
+        self.add(exc.code, str(exc), segment, element, exc.value)
+
+    def time_notes(
+        self, notes: Iterable[TimeNote], segment: Segment, *, date: int, time: int, code: int
+    ) -> None:
+        """Record date/time notes against the element each one is about."""
+        for note in notes:
+            if note.code in (WarningCode.PLACEHOLDER_DATE, WarningCode.INVALID_DATE):
+                element = date
+            elif note.code in (
+                WarningCode.INVALID_TIME,
+                WarningCode.AMBIGUOUS_LOCAL_TIME,
+                WarningCode.NONEXISTENT_LOCAL_TIME,
+            ):
+                element = time
+            else:
+                element = code
+            self.add(note.code, note.message, segment, element, note.value)
+
+
+def text(segment: Segment, n: int) -> str | None:
+    """Element n stripped of padding; None when absent or blank (FedEx sends `L11* *77`)."""
+    value = segment.el(n).strip()
+    return value or None
+
+
+def decimal(segment: Segment, n: int, sink: WarningSink) -> Decimal | None:
+    try:
+        return parse_decimal(segment.el(n))
+    except ValueParseError as exc:
+        sink.parse_error(exc, segment, n)
+        return None
+
+
+def n2(segment: Segment, n: int, sink: WarningSink) -> Decimal | None:
+    try:
+        return parse_n2(segment.el(n))
+    except ValueParseError as exc:
+        sink.parse_error(exc, segment, n)
+        return None
+
+
+def integer(segment: Segment, n: int, sink: WarningSink) -> int | None:
+    try:
+        return parse_int(segment.el(n))
+    except ValueParseError as exc:
+        sink.parse_error(exc, segment, n)
+        return None
+
+
+def country(segment: Segment, n: int, sink: WarningSink) -> str | None:
+    """Element n as an ISO alpha-2 country ("USA" -> "US"); an unknown code is kept as sent."""
+    raw = text(segment, n)
+    if raw is None:
+        return None
+    iso = normalise_country(raw)
+    if iso is None:
+        sink.add(WarningCode.UNKNOWN_COUNTRY, f"unknown country code {raw!r}", segment, n, raw)
+        return raw.upper()
+    return iso
+
+
+def weight(
+    segment: Segment,
+    *,
+    value: int,
+    unit: int,
+    qualifier: int | None,
+    sink: WarningSink,
+) -> Weight | None:
+    """A Weight from the given element positions (None when the weight value is absent)."""
+    amount = decimal(segment, value, sink)
+    if amount is None:
+        return None
+    unit_code = text(segment, unit)
+    return Weight(
+        value=amount,
+        unit=codes.weight_unit(unit_code or ""),
+        unit_code=unit_code,
+        qualifier=text(segment, qualifier) if qualifier else None,
+    )
+
+
+def volume(segment: Segment, *, value: int, unit: int, sink: WarningSink) -> Volume | None:
+    amount = decimal(segment, value, sink)
+    if amount is None:
+        return None
+    unit_code = text(segment, unit)
+    return Volume(value=amount, unit=codes.volume_unit(unit_code or ""), unit_code=unit_code)
+
+
+def reference_from_l11(segment: Segment, sink: WarningSink) -> Reference | None:
+    """L11: 01 value, 02 qualifier, 03 description. A blank value is reported, not kept."""
+    return _reference(segment, value=1, qualifier=2, description=3, sink=sink)
+
+
+def reference_from_n9(segment: Segment, sink: WarningSink) -> Reference | None:
+    """N9 (4010 210/990): 01 qualifier, 02 value, 03 free-form description."""
+    return _reference(segment, value=2, qualifier=1, description=3, sink=sink)
+
+
+def _reference(
+    segment: Segment, *, value: int, qualifier: int, description: int, sink: WarningSink
+) -> Reference | None:
+    ref_value = text(segment, value)
+    ref_qualifier = text(segment, qualifier) or ""
+    if ref_value is None:
+        sink.add(
+            WarningCode.MISSING_VALUE,
+            f"{segment.tag} with qualifier {ref_qualifier!r} has no value",
+            segment,
+            value,
+        )
+        return None
+    return Reference(
+        qualifier=ref_qualifier,
+        kind=codes.reference_kind(ref_qualifier),
+        value=ref_value,
+        description=text(segment, description),
+    )
+
+
+def location_from_n4(segment: Segment, address_lines: Sequence[str], sink: WarningSink) -> Location:
+    """N4: 01 city, 02 state, 03 postal code, 04 country, 05 location qualifier, 06 location id."""
+    state = text(segment, 2)
+    iso = country(segment, 4, sink)
+    return Location(
+        address_lines=tuple(address_lines),
+        city=text(segment, 1),
+        state=state,
+        postal_code=text(segment, 3),
+        country=iso,
+        timezone=zone_for_region(iso, state),
+        location_qualifier=text(segment, 5),
+        location_code=text(segment, 6),
+    )
+
+
+def date_time_value(
+    segment: Segment,
+    *,
+    qualifier: int,
+    date: int,
+    time_qualifier: int | None,
+    time: int,
+    time_code: int,
+    sink: WarningSink,
+    local_zones: Sequence[tuple[str, TimeZoneSource]] = (),
+    default_zone: str | None = None,
+) -> DateTimeValue:
+    """A qualified date/time (G62 is qualifier=1, date=2, time_qualifier=3, time=4, code=5)."""
+    resolved = resolve(
+        segment.el(date),
+        segment.el(time),
+        segment.el(time_code),
+        local_zones=local_zones,
+        default_zone=default_zone,
+    )
+    sink.time_notes(resolved.notes, segment, date=date, time=time, code=time_code)
+    raw_qualifier = text(segment, qualifier)
+    return DateTimeValue(
+        qualifier=raw_qualifier,
+        kind=codes.date_kind(raw_qualifier or ""),
+        date=resolved.date,
+        time=text(segment, time),
+        time_qualifier=text(segment, time_qualifier) if time_qualifier else None,
+        time_code=text(segment, time_code),
+        instant=resolved.instant,
+        zone=resolved.zone,
+        zone_source=resolved.zone_source,
+    )
+
+
+def g62(
+    segment: Segment,
+    sink: WarningSink,
+    *,
+    local_zones: Sequence[tuple[str, TimeZoneSource]] = (),
+    default_zone: str | None = None,
+) -> DateTimeValue:
+    return date_time_value(
+        segment,
+        qualifier=1,
+        date=2,
+        time_qualifier=3,
+        time=4,
+        time_code=5,
+        sink=sink,
+        local_zones=local_zones,
+        default_zone=default_zone,
+    )
+
+
+@dataclass(slots=True)
+class PartyBuilder:
+    """Accumulates one N1 loop (N1, N2, N3, N4, G61, L11/N9, G62) before it is frozen."""
+
+    n1: Segment
+    extra_names: list[str] = field(default_factory=list)
+    address_lines: list[str] = field(default_factory=list)
+    n4: Segment | None = None
+    contacts: list[Contact] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    date_segments: list[Segment] = field(default_factory=list)
+
+    def add(self, segment: Segment, sink: WarningSink) -> bool:
+        """Take a segment of the N1 loop; False when the segment is not one of its members."""
+        tag = segment.tag
+        if tag == "N2":
+            self.extra_names.extend(v for v in (text(segment, 1), text(segment, 2)) if v)
+        elif tag == "N3":
+            self.address_lines.extend(v for v in (text(segment, 1), text(segment, 2)) if v)
+        elif tag == "N4":
+            self.n4 = segment
+        elif tag in ("G61", "PER"):
+            self.contacts.append(contact(segment))
+        elif tag == "L11":
+            ref = reference_from_l11(segment, sink)
+            if ref is not None:
+                self.references.append(ref)
+        elif tag == "N9":
+            ref = reference_from_n9(segment, sink)
+            if ref is not None:
+                self.references.append(ref)
+        elif tag == "G62":
+            self.date_segments.append(segment)
+        else:
+            return False
+        return True
+
+    def location(self, sink: WarningSink) -> Location | None:
+        if self.n4 is not None:
+            return location_from_n4(self.n4, self.address_lines, sink)
+        if self.address_lines:
+            return Location(address_lines=tuple(self.address_lines))
+        return None
+
+    def build(self, sink: WarningSink, *, default_zone: str | None = None) -> Party:
+        code = text(self.n1, 1) or ""
+        identifiers: tuple[PartyIdentifier, ...] = ()
+        id_qualifier, id_value = text(self.n1, 3), text(self.n1, 4)
+        if id_value is not None:
+            identifiers = (PartyIdentifier(qualifier=id_qualifier or "", value=id_value),)
+        location = self.location(sink)
+        zones = []
+        if location is not None and location.timezone:
+            zones.append((location.timezone, TimeZoneSource.PARTY_LOCATION))
+        return Party(
+            role=codes.party_role(code),
+            entity_code=code,
+            name=text(self.n1, 2),
+            additional_names=tuple(self.extra_names),
+            identifiers=identifiers,
+            location=location,
+            contacts=tuple(self.contacts),
+            references=tuple(self.references),
+            dates=tuple(
+                g62(s, sink, local_zones=zones, default_zone=default_zone)
+                for s in self.date_segments
+            ),
+        )
+
+
+def contact(segment: Segment) -> Contact:
+    """G61 (01 function, 02 name, 03/04 number) or PER (01 function, 02 name, 03-08 pairs)."""
+    phone = email = fax = None
+    pairs = [(3, 4)] if segment.tag == "G61" else [(3, 4), (5, 6), (7, 8)]
+    for q, v in pairs:
+        qualifier, number = (text(segment, q) or "").upper(), text(segment, v)
+        if number is None:
+            continue
+        if qualifier == "EM":
+            email = email or number
+        elif qualifier == "FX":
+            fax = fax or number
+        else:
+            phone = phone or number
+    return Contact(
+        function_code=text(segment, 1), name=text(segment, 2), phone=phone, email=email, fax=fax
+    )
+
+
+def source_metadata(
+    transaction_set: TransactionSet,
+    interchange: InterchangeHeader | None = None,
+    group: GroupHeader | None = None,
+    *,
+    partner_id: str | None = None,
+    message_id: str | None = None,
+) -> SourceMetadata:
+    """Source metadata of one X12 transaction set, from its envelope headers."""
+
+    def blank(value: str) -> str | None:
+        return value.strip() or None
+
+    return SourceMetadata(
+        format=SourceFormat.X12,
+        partner_id=partner_id,
+        message_id=message_id,
+        sender_qualifier=blank(interchange.sender_qualifier) if interchange else None,
+        sender_id=blank(interchange.sender_id) if interchange else None,
+        receiver_qualifier=blank(interchange.receiver_qualifier) if interchange else None,
+        receiver_id=blank(interchange.receiver_id) if interchange else None,
+        interchange_control_number=blank(interchange.control_number) if interchange else None,
+        usage_indicator=blank(interchange.usage) if interchange else None,
+        application_sender=blank(group.application_sender) if group else None,
+        application_receiver=blank(group.application_receiver) if group else None,
+        group_control_number=blank(group.control_number) if group else None,
+        functional_id=blank(group.functional_id) if group else None,
+        version=blank(group.version) if group else None,
+        set_id=blank(transaction_set.set_id),
+        set_control_number=blank(transaction_set.control_number),
+        implementation_reference=blank(transaction_set.implementation_reference),
+    )
+
+
+def correlation(
+    references: Iterable[Reference],
+    *,
+    scac: str | None = None,
+    shipment_id: str | None = None,
+    pro: str | None = None,
+    bol: str | None = None,
+) -> Correlation:
+    """Correlation keys from a document's own values and its references (first BOL/PRO wins)."""
+    po: list[str] = []
+    for ref in references:
+        if ref.kind is ReferenceKind.BOL and bol is None:
+            bol = ref.value
+        elif ref.kind is ReferenceKind.PRO and pro is None:
+            pro = ref.value
+        elif ref.kind is ReferenceKind.PO and ref.value not in po:
+            po.append(ref.value)
+    return Correlation(scac=scac, shipment_id=shipment_id, pro=pro, bol=bol, po=tuple(po))
