@@ -117,15 +117,16 @@ def shipment_status_from_x12(
 ) -> ShipmentStatus:
     """Map one 214 transaction set to a ShipmentStatus.
 
-    `delimiters` are the interchange's (the 214 elements mapped here are not composites, so they
-    are only checked for being consistent with the segments); `envelope` is the source metadata
+    `delimiters` are the interchange's; they are part of every X12 transform's signature, but no
+    element this 214 mapping reads is a composite, so it does not use them; `envelope` is the source
+    metadata
     (see `transforms.x12_common.source_metadata`); `profile_code_map` is the partner's AT7 code
     map (code -> StatusKind value); `default_tz` the partner's IANA zone for local times.
     Raises ValueError when the set is not a 214.
     """
     if ts.set_id != "214":
         raise ValueError(f"shipment_status_from_x12 needs a 214, got {ts.set_id!r}")
-    del delimiters  # part of every X12 transform's signature; no 214 element here is composite
+    del delimiters  # see the docstring: no composite element is read
     state = _State(version=envelope.version or "", sink=x.WarningSink())
     for segment in ts.segments:
         _consume(state, segment)

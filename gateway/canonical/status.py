@@ -91,7 +91,7 @@ class TrackingEvent(CanonicalModel):
     is_estimate: bool = False  # the time is a forecast (AG, X2, B6, C1), not a fact
     status_code: str | None = None  # raw AT7-01
     reason_code: str | None = None  # raw AT7-02
-    reason: ReasonKind | None = None
+    reason: ReasonKind | None = None  # of AT7-02, or of AT7-04 in the appointment form
     appointment_code: str | None = None  # raw AT7-03
     appointment_kind: AppointmentKind | None = None
     appointment_reason_code: str | None = None  # raw AT7-04
