@@ -1,0 +1,183 @@
+"""Outbox work queue: claim under a lease, complete or fail fenced by the lease token.
+
+One code path for both dialects: the claim is `WITH picked AS (SELECT id ... FOR UPDATE SKIP
+LOCKED LIMIT n) UPDATE ... RETURNING`; SQLite drops the FOR UPDATE clause and relies on its single
+writer (BEGIN IMMEDIATE) for the same guarantee.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, select, update
+
+from gateway.store._batch import event_rows, insert_rows
+from gateway.store.records import NewEvent, OutboxId, OutboxRow, OutboxStatus
+from gateway.store.schema import event_t, outbox_t
+
+MAX_ERROR_CHARS = 4000
+
+_PENDING = OutboxStatus.PENDING.value
+_IN_FLIGHT = OutboxStatus.IN_FLIGHT.value
+
+
+def to_outbox_row(row: Row[Any]) -> OutboxRow:
+    m = row._mapping
+    return OutboxRow(
+        id=OutboxId(m["id"]),
+        destination=m["destination"],
+        channel=m["channel"],
+        kind=m["kind"],
+        idempotency_key=m["idempotency_key"],
+        payload=m["payload"],
+        payload_path=m["payload_path"],
+        status=OutboxStatus(m["status"]),
+        attempts=m["attempts"],
+        next_attempt_at=m["next_attempt_at"],
+        last_error=m["last_error"],
+        lease_token=m["lease_token"],
+        lease_until=m["lease_until"],
+        created_at=m["created_at"],
+        delivered_at=m["delivered_at"],
+        source_message_id=m["source_message_id"],
+        document_id=m["document_id"],
+    )
+
+
+def claim(
+    conn: Connection,
+    *,
+    limit: int,
+    lease_seconds: float,
+    now: datetime,
+    channel: str | None,
+    destination: str | None,
+) -> list[OutboxRow]:
+    o = outbox_t.c
+    due = ((o.status == _PENDING) & (o.next_attempt_at <= now)) | (
+        (o.status == _IN_FLIGHT) & (o.lease_until < now)  # a crashed or stalled worker's job
+    )
+    pick = select(o.id).where(due)
+    if channel is not None:
+        pick = pick.where(o.channel == channel)
+    if destination is not None:
+        pick = pick.where(o.destination == destination)
+    picked = (
+        pick.order_by(o.next_attempt_at, o.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("picked")
+    )
+    stmt = (
+        update(outbox_t)
+        .where(o.id.in_(select(picked.c.id)))
+        .values(
+            status=_IN_FLIGHT,
+            lease_token=uuid.uuid4().hex,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            attempts=o.attempts + 1,
+        )
+        .returning(*outbox_t.c)
+    )
+    rows = [to_outbox_row(r) for r in conn.execute(stmt)]
+    rows.sort(key=lambda r: (r.next_attempt_at, r.id))
+    return rows
+
+
+def _fenced(outbox_id: int, lease_token: str) -> Any:
+    o = outbox_t.c
+    return (o.id == outbox_id) & (o.lease_token == lease_token) & (o.status == _IN_FLIGHT)
+
+
+def extend_lease(
+    conn: Connection, outbox_id: int, lease_token: str, lease_seconds: float, now: datetime
+) -> bool:
+    stmt = (
+        update(outbox_t)
+        .where(_fenced(outbox_id, lease_token))
+        .values(lease_until=now + timedelta(seconds=lease_seconds))
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
+def complete(
+    conn: Connection, outbox_id: int, lease_token: str, now: datetime, detail: NewEvent | None
+) -> bool:
+    stmt = (
+        update(outbox_t)
+        .where(_fenced(outbox_id, lease_token))
+        .values(
+            status=OutboxStatus.DELIVERED.value,
+            delivered_at=now,
+            lease_token=None,
+            lease_until=None,
+            last_error=None,
+        )
+        .returning(outbox_t.c.source_message_id)
+    )
+    row = conn.execute(stmt).first()
+    if row is None:
+        return False
+    event = detail or NewEvent("delivered")
+    insert_rows(conn, event_t, event_rows([event], now, row[0], outbox_id))
+    return True
+
+
+def fail(
+    conn: Connection,
+    outbox_id: int,
+    lease_token: str,
+    error: str,
+    next_attempt_at: datetime,
+    dead: bool,
+    now: datetime,
+) -> bool:
+    status = OutboxStatus.DEAD if dead else OutboxStatus.PENDING
+    message = error[:MAX_ERROR_CHARS]
+    stmt = (
+        update(outbox_t)
+        .where(_fenced(outbox_id, lease_token))
+        .values(
+            status=status.value,
+            last_error=message,
+            next_attempt_at=next_attempt_at,
+            lease_token=None,
+            lease_until=None,
+        )
+        .returning(outbox_t.c.source_message_id, outbox_t.c.attempts)
+    )
+    row = conn.execute(stmt).first()
+    if row is None:
+        return False
+    kind = "dead_lettered" if dead else "delivery_failed"
+    event = NewEvent(kind, {"error": message, "attempts": row[1]})
+    insert_rows(conn, event_t, event_rows([event], now, row[0], outbox_id))
+    return True
+
+
+def replay(conn: Connection, outbox_id: int, now: datetime) -> bool:
+    """Put a dead or delivered row back in the queue with a fresh attempt budget."""
+    o = outbox_t.c
+    stmt = (
+        update(outbox_t)
+        .where(
+            (o.id == outbox_id)
+            & o.status.in_([OutboxStatus.DEAD.value, OutboxStatus.DELIVERED.value])
+        )
+        .values(
+            status=_PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            lease_token=None,
+            lease_until=None,
+            delivered_at=None,
+        )
+        .returning(o.source_message_id)
+    )
+    row = conn.execute(stmt).first()
+    if row is None:
+        return False
+    insert_rows(conn, event_t, event_rows([NewEvent("replayed")], now, row[0], outbox_id))
+    return True

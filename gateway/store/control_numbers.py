@@ -1,0 +1,100 @@
+"""The one place that allocates X12 control numbers (ISA13, GS06, ST02), durably and gap-free.
+
+Allocation runs in the caller's transaction under the counter's row lock (FOR UPDATE on
+PostgreSQL; on SQLite the BEGIN IMMEDIATE write lock serialises), so a rollback also returns the
+numbers: they are never reused and never skipped. After 999999999 the sequence wraps to 1.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from gateway.store.records import CounterKind
+from gateway.store.schema import counter_t
+
+if TYPE_CHECKING:
+    from gateway.store.store import Store
+
+MAX_CONTROL_NUMBER = 999_999_999
+_COUNTER = counter_t
+
+
+def allocate_control_numbers(
+    session_or_conn: Session | Connection, partner_id: str, kind: CounterKind | str, n: int = 1
+) -> list[int]:
+    """The next `n` numbers of (partner, kind), inside the caller's (write) transaction."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    conn = session_or_conn.connection() if isinstance(session_or_conn, Session) else session_or_conn
+    kind = str(CounterKind(kind))
+    key = (_COUNTER.c.partner_id == partner_id) & (_COUNTER.c.kind == kind)
+    _ensure_counter(conn, partner_id, kind)
+    last = conn.execute(select(_COUNTER.c.last_value).where(key).with_for_update()).scalar_one()
+    numbers = [(last + i - 1) % MAX_CONTROL_NUMBER + 1 for i in range(1, n + 1)]
+    conn.execute(update(_COUNTER).where(key).values(last_value=numbers[-1]))
+    return numbers
+
+
+def set_last_control_number(
+    conn: Connection, partner_id: str, kind: CounterKind | str, last_value: int
+) -> None:
+    """Continue a partner's sequence after `last_value` (onboarding from another system)."""
+    if not 0 <= last_value <= MAX_CONTROL_NUMBER:
+        raise ValueError(f"last_value must be within 0..{MAX_CONTROL_NUMBER}")
+    kind = str(CounterKind(kind))
+    _ensure_counter(conn, partner_id, kind)
+    key = (_COUNTER.c.partner_id == partner_id) & (_COUNTER.c.kind == kind)
+    conn.execute(update(_COUNTER).where(key).values(last_value=last_value))
+
+
+def _ensure_counter(conn: Connection, partner_id: str, kind: str) -> None:
+    # Insert-if-absent so two first allocations racing on PostgreSQL cannot both create the row.
+    values = {"partner_id": partner_id, "kind": kind, "last_value": 0}
+    if conn.dialect.name == "postgresql":
+        conn.execute(pg_insert(_COUNTER).values(values).on_conflict_do_nothing())
+    else:
+        conn.execute(sqlite_insert(_COUNTER).values(values).on_conflict_do_nothing())
+
+
+class DurableControlNumbers:
+    """The X12 writer's ControlNumbers source, backed by the store's counters for one partner.
+
+    Each call commits on its own: a number is consumed even if the interchange using it is then
+    not recorded. Where that matters, build inside `Store.record_outbound`, whose numbers share
+    the transaction that records the interchange.
+    """
+
+    def __init__(self, store: Store, partner_id: str) -> None:
+        self._store = store
+        self._partner_id = partner_id
+
+    def next_interchange(self) -> int:
+        return self._store.allocate_control_numbers(self._partner_id, CounterKind.INTERCHANGE)[0]
+
+    def next_group(self) -> int:
+        return self._store.allocate_control_numbers(self._partner_id, CounterKind.GROUP)[0]
+
+    def next_set(self) -> int:
+        return self._store.allocate_control_numbers(self._partner_id, CounterKind.SET)[0]
+
+
+class TransactionControlNumbers:
+    """ControlNumbers bound to an open write transaction (used by `Store.record_outbound`)."""
+
+    def __init__(self, conn: Connection, partner_id: str) -> None:
+        self._conn = conn
+        self._partner_id = partner_id
+
+    def next_interchange(self) -> int:
+        return allocate_control_numbers(self._conn, self._partner_id, CounterKind.INTERCHANGE)[0]
+
+    def next_group(self) -> int:
+        return allocate_control_numbers(self._conn, self._partner_id, CounterKind.GROUP)[0]
+
+    def next_set(self) -> int:
+        return allocate_control_numbers(self._conn, self._partner_id, CounterKind.SET)[0]

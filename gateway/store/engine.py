@@ -1,0 +1,116 @@
+"""Engine factory: SQLite (WAL, BEGIN IMMEDIATE writers) embedded, PostgreSQL (psycopg) scaled out.
+
+Also turns SQLite's "database is locked" into a `StoreBusyError` an operator can act on.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from gateway.store.errors import StoreBusyError, StoreConfigError
+
+DEFAULT_SQLITE_PATH = Path("var") / "gateway.db"
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+# Execution option marking an engine whose transactions only read: on SQLite they start with a
+# deferred BEGIN so readers (dashboard, CLI) never queue behind the writer lock.
+READ_ONLY = "gateway_read_only"
+
+_LOCKED_MESSAGES = ("database is locked", "database table is locked", "database is busy")
+
+
+def default_url(cwd: Path | None = None) -> str:
+    """`sqlite:///<cwd>/var/gateway.db`, creating `var/` when missing."""
+    path = (cwd or Path.cwd()) / DEFAULT_SQLITE_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def parse_url(url: str | None) -> URL:
+    """Parse and normalise a store URL: bare `postgresql://` means psycopg 3."""
+    try:
+        parsed = make_url(url or default_url())
+    except ArgumentError as exc:
+        raise StoreConfigError(f"not a database URL: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        if parsed.get_driver_name() not in ("psycopg", "postgresql"):
+            raise StoreConfigError("PostgreSQL URLs must use psycopg 3: postgresql+psycopg://...")
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend != "sqlite":
+        raise StoreConfigError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    return parsed
+
+
+def make_engine(url: str | None, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Engine:
+    """An engine with the gateway's settings for the URL's dialect (see module docstring)."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        engine = create_engine(parsed, hide_parameters=True, pool_pre_ping=True)
+    else:
+        engine = _sqlite_engine(parsed, busy_timeout_ms)
+    return engine
+
+
+def _sqlite_engine(url: URL, busy_timeout_ms: int) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+    )
+    display = database or ":memory:"
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Take BEGIN away from the sqlite3 module so the "begin" hook below decides its kind.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise StoreBusyError(_busy_message(display, busy_timeout_ms)) from None
+            raise
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # IMMEDIATE takes the write lock up front: two writers queue on busy_timeout instead of
+        # one failing later when its read snapshot is already stale (SQLITE_BUSY_SNAPSHOT).
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        original = context.original_exception
+        if isinstance(original, sqlite3.OperationalError) and _is_locked(original):
+            raise StoreBusyError(_busy_message(display, busy_timeout_ms)) from None
+
+    return engine
+
+
+def _is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(m in text for m in _LOCKED_MESSAGES)
+
+
+def _busy_message(database: str, busy_timeout_ms: int) -> str:
+    return (
+        f"the SQLite database {database} stayed locked by another writer for more than "
+        f"{busy_timeout_ms / 1000:g} s; another gateway process is probably using the same file. "
+        "Run one gateway process per SQLite file, or use PostgreSQL "
+        "(postgresql+psycopg://...) for several workers."
+    )

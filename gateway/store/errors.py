@@ -1,0 +1,25 @@
+"""The store's exception tree; callers never see a raw SQLAlchemy or driver error for these cases.
+
+StoreError                  anything the store raises on purpose
+├── StoreBusyError          SQLite: another writer held the database past busy_timeout
+├── StoreConflictError      a uniqueness rule was hit by a concurrent writer; retry the step
+└── StoreConfigError        unusable URL or settings (unsupported dialect, bad path)
+"""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base of the errors the store raises deliberately."""
+
+
+class StoreBusyError(StoreError):
+    """The database stayed locked by another connection or process for longer than busy_timeout."""
+
+
+class StoreConflictError(StoreError):
+    """A unique constraint rejected the write (e.g. an idempotency key inserted concurrently)."""
+
+
+class StoreConfigError(StoreError):
+    """The store cannot be opened with the given URL or settings."""

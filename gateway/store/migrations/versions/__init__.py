@@ -1,0 +1,1 @@
+"""Alembic revisions, oldest first; each changes the schema identically on both dialects."""
