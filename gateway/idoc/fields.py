@@ -1,0 +1,153 @@
+"""SAP fixed-length field rules: how one Python value becomes the text of one IDoc field.
+
+The rule of a field is named by its XSD type (see xsd/common.xsd): codes and identifiers that do
+not fit are refused (a cut key would address the wrong document), free text is cut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from gateway.idoc.errors import IdocFieldError
+
+FieldValue = str | int | Decimal | dt.date | dt.time | None
+"""What a renderer may hand to a field; None and blank strings mean "omit the field"."""
+
+
+class FieldKind(StrEnum):
+    CHAR = "CHAR"  # code or identifier: refused when too long
+    TEXT = "TEXT"  # free text: control characters become spaces, cut at the length
+    ALPHA = "ALPHA"  # SAP document number: all digits -> zero-padded to the length
+    NUMC = "NUMC"  # exactly `length` digits, zero-padded
+    DEC = "DEC"  # decimal as SAP writes it in a CHAR field: "-12.50", never an exponent
+    DATS = "DATS"  # YYYYMMDD
+    TIMS = "TIMS"  # HHMMSS
+    CODE = "CODE"  # a named XSD type with a value list or pattern; length-checked like CHAR
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a segment, as the project XSD declares it."""
+
+    name: str
+    kind: FieldKind
+    length: int
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    text: str
+    truncated: bool = False
+
+
+_DIGITS = re.compile(r"[0-9]+")
+_WHITESPACE_CONTROLS = str.maketrans({"\t": " ", "\r": " ", "\n": " "})
+
+
+def format_field(spec: FieldSpec, value: FieldValue, segment: str) -> Formatted | None:
+    """The field text for `value`, or None when the field is to be omitted (SAP omits empties).
+
+    Raises IdocFieldError for a value that does not fit a refusing kind, TypeError for a value
+    of the wrong Python type (a renderer bug, not bad data).
+    """
+    if value is None:
+        return None
+    kind = spec.kind
+    if kind is FieldKind.DATS:
+        return Formatted(_dats(value, spec))
+    if kind is FieldKind.TIMS:
+        return Formatted(_tims(value, spec))
+    if kind is FieldKind.DEC:
+        text = _dec(value, spec, segment)
+    elif kind is FieldKind.NUMC:
+        text = _numc(value, spec, segment)
+    else:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise TypeError(f"{segment}-{spec.name} takes str, not {type(value).__name__}")
+        if kind is FieldKind.TEXT:
+            return _text(str(value), spec)
+        text = _clean_code(str(value), spec, segment)
+        if not text:
+            return None
+        if kind is FieldKind.ALPHA and _DIGITS.fullmatch(text) and len(text) <= spec.length:
+            text = text.zfill(spec.length)
+    if len(text) > spec.length:
+        raise IdocFieldError(
+            f"{segment}-{spec.name} holds at most {spec.length} characters, got {len(text)}: "
+            f"{text[:40]!r}",
+            segment,
+            spec.name,
+        )
+    return Formatted(text)
+
+
+def _is_bad_char(ch: str) -> bool:
+    # Cc: C0/C1 controls (most are not even legal in XML 1.0); Cs: lone surrogates;
+    # U+FFFE/U+FFFF: non-characters XML forbids.
+    return unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff"
+
+
+def _clean_code(value: str, spec: FieldSpec, segment: str) -> str:
+    text = value.strip()
+    if any(_is_bad_char(ch) for ch in text):
+        raise IdocFieldError(
+            f"{segment}-{spec.name} contains a control character: {text[:40]!r}",
+            segment,
+            spec.name,
+        )
+    return text
+
+
+def _text(value: str, spec: FieldSpec) -> Formatted | None:
+    text = value.translate(_WHITESPACE_CONTROLS)
+    text = "".join(" " if _is_bad_char(ch) else ch for ch in text)
+    text = " ".join(text.split())
+    if not text:
+        return None
+    if len(text) > spec.length:
+        return Formatted(text[: spec.length].rstrip(), truncated=True)
+    return Formatted(text)
+
+
+def _numc(value: FieldValue, spec: FieldSpec, segment: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"{segment}-{spec.name} takes int or digits, not {type(value).__name__}")
+    text = str(value).strip()
+    if not _DIGITS.fullmatch(text):
+        raise IdocFieldError(
+            f"{segment}-{spec.name} takes digits only, got {text[:40]!r}", segment, spec.name
+        )
+    return text.zfill(spec.length)
+
+
+def _dec(value: FieldValue, spec: FieldSpec, segment: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        # float is refused on purpose: money and weights are exact in the canonical model
+        raise TypeError(f"{segment}-{spec.name} takes Decimal or int, not {type(value).__name__}")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise IdocFieldError(
+            f"{segment}-{spec.name} must be a finite number, got {number}", segment, spec.name
+        )
+    if number == 0:
+        number = abs(number)  # "-0" is not a number SAP writes
+    return format(number, "f")
+
+
+def _dats(value: FieldValue, spec: FieldSpec) -> str:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        # a datetime is refused: the renderer must choose the zone before taking the date
+        raise TypeError(f"{spec.name} takes datetime.date, not {type(value).__name__}")
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+
+
+def _tims(value: FieldValue, spec: FieldSpec) -> str:
+    if not isinstance(value, dt.time):
+        raise TypeError(f"{spec.name} takes datetime.time, not {type(value).__name__}")
+    return f"{value.hour:02d}{value.minute:02d}{value.second:02d}"
