@@ -155,7 +155,7 @@ def existing_outbox_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]
     key_list = list(dict.fromkeys(keys))
     for start in range(0, len(key_list), _IN_CHUNK):
         chunk = key_list[start : start + _IN_CHUNK]
-        found.update({k: i for k, i in conn.execute(_FIND_KEYS, {"b_keys": chunk}).tuples()})
+        found.update({k: i for k, i in conn.execute(_FIND_KEYS, {"b_keys": chunk})})
     return found
 
 

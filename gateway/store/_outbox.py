@@ -8,6 +8,7 @@ writer (BEGIN IMMEDIATE) for the same guarantee.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -123,6 +124,34 @@ def complete(
     event = detail or NewEvent("delivered")
     insert_rows(conn, event_t, event_rows([event], now, row[0], outbox_id))
     return True
+
+
+def complete_many(
+    conn: Connection, outbox_ids: Sequence[int], lease_token: str, now: datetime
+) -> list[OutboxId]:
+    o = outbox_t.c
+    stmt = (
+        update(outbox_t)
+        .where(
+            o.id.in_(list(outbox_ids)) & (o.lease_token == lease_token) & (o.status == _IN_FLIGHT)
+        )
+        .values(
+            status=OutboxStatus.DELIVERED.value,
+            delivered_at=now,
+            lease_token=None,
+            lease_until=None,
+            last_error=None,
+        )
+        .returning(o.id, o.source_message_id)
+    )
+    done = sorted((r[0], r[1]) for r in conn.execute(stmt))
+    events = [
+        event_rows([NewEvent("delivered")], now, message_id, outbox_id)[0]
+        for outbox_id, message_id in done
+    ]
+    if events:
+        insert_rows(conn, event_t, events)
+    return [OutboxId(outbox_id) for outbox_id, _ in done]
 
 
 def fail(

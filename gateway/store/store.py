@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from gateway.store import _batch, _outbox, _rows
 from gateway.store.control_numbers import (
@@ -141,6 +141,10 @@ class Store:
         except IntegrityError as exc:
             # Only the driver's own sentence: the statement's parameters may hold partner data.
             raise StoreConflictError(f"write rejected by a constraint: {exc.orig}") from None
+        except StatementError as exc:
+            if isinstance(exc.orig, ValueError):  # e.g. a naive datetime refused by UtcDateTime
+                raise exc.orig from None
+            raise
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -415,7 +419,7 @@ class Store:
                     .where(key_t.c.document_id.in_(ids))
                     .order_by(key_t.c.id)
                 )
-                for doc_id, kind, value in conn.execute(kstmt).tuples():
+                for doc_id, kind, value in conn.execute(kstmt):
                     keys[doc_id].append((kind, value))
         return [_rows.to_document(r, tuple(keys[r._mapping["id"]])) for r in rows]
 
@@ -480,6 +484,13 @@ class Store:
         """Mark delivered, fenced by the lease token: False (0 rows) when the lease was lost."""
         with self._write() as conn:
             return _outbox.complete(conn, outbox_id, lease_token, self._now(now), event)
+
+    def complete_outbox_many(
+        self, outbox_ids: Sequence[int], lease_token: str, now: datetime | None = None
+    ) -> list[OutboxId]:
+        """Mark several rows of one claim delivered; returns those whose lease still held."""
+        with self._write() as conn:
+            return _outbox.complete_many(conn, outbox_ids, lease_token, self._now(now))
 
     def fail_outbox(
         self,
@@ -664,5 +675,5 @@ class Store:
                 ("acks", ack_t),
             ):
                 stmt = select(table.c.status, func.count()).group_by(table.c.status)
-                result[name] = {status: count for status, count in conn.execute(stmt).tuples()}
+                result[name] = {status: count for status, count in conn.execute(stmt)}
         return result
