@@ -14,11 +14,13 @@ Leniency policy (real files, see shared/samples/MANIFEST.md), each a WARNING: th
     is unambiguous;
   - a component or repetition separator inside a simple element: 6;
   - trailing empty elements past the last defined element: 3.
+  - a transaction set control number (329) under 4 characters (`ST*214*001`): 4.
 Silently accepted: N4 country `USA`, 9-digit ZIPs, placeholder dates like 00010101 (a valid
 calendar date), an element holding one space, MS1 decimal-degree coordinates, any ID value whose
-element has no code list here. Informational (severity WARNING, empty code, not in the ack and
-no effect on the set's code): a GS08 version validated against the nearest map (004030 ->
-004010). Everything else is an ERROR and rejects the set (AK5 R with code 5).
+element has no code list here. Informational (Level.GROUP, severity WARNING, empty code: not in
+the ack, no effect on the set's code): a GS08 version validated against the nearest map
+(004030 -> 004010, 004010VICS -> 004010). Everything else is an ERROR and rejects the set
+(AK5 R with code 5).
 """
 
 from __future__ import annotations
@@ -180,7 +182,7 @@ def _simple_pattern(e: ElementDef, chars: str, lists: MappingProxyType[str, Code
     if e.type in ("N0", "N2"):
         return rf"-?\d{{{lo},{hi}}}"
     # R: digits only, or digits with one point; the lookahead bounds digits + point
-    return rf"-?(?:\d{{{lo},{hi}}}|(?=[\d.]{{{lo + 1},{hi + 1}}}(?![\d.]))\d*\.\d+)"
+    return rf"-?(?:\d{{{lo},{hi}}}|(?=[\d.]{{{lo + 1},{hi + 1}}}(?![\d.]))(?:\d+\.\d*|\.\d+))"
 
 
 def _sequence(parts: list[tuple[str, bool]], sep: str) -> str:
@@ -490,7 +492,8 @@ class VersionValidator:
         seg_issues = _walk(ts, compiled, checkers)
         issues: list[Issue] = list(ts.issues)
         if note:
-            issues.append(Issue(level=_SET, code="", message=note, severity=WARNING))
+            # GS08 is the group's: Level.GROUP keeps it out of `set_codes` and of AK5/AK9
+            issues.append(Issue(level=Level.GROUP, code="", message=note, severity=WARNING))
         errors = any(i.severity is ERROR for i in issues)
         seg_errors = any(i.severity is ERROR for i in seg_issues)
         if seg_errors:
