@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +12,10 @@ from sqlalchemy import Engine
 from gateway.store.engine import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# alembic keeps the running migration context in module globals: one upgrade per process at a
+# time. Across processes the database serialises them (BEGIN IMMEDIATE / advisory lock).
+_ALEMBIC = threading.Lock()
 
 
 def alembic_config() -> Config:
@@ -23,7 +28,7 @@ def alembic_config() -> Config:
 def upgrade_engine(engine: Engine, revision: str = "head") -> None:
     """Upgrade the database behind `engine` in one transaction (serialised across processes)."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with _ALEMBIC, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
