@@ -15,6 +15,8 @@ from gateway.idoc.errors import IdocError, IdocFieldError
 from gateway.idoc.fields import FieldValue, format_field
 from gateway.idoc.schema import IdocSchema, SegmentSpec, load_schema
 
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
 
 @dataclass(frozen=True, slots=True)
 class RenderedIdoc:
@@ -64,7 +66,9 @@ class IdocBuilder:
     def finish(self) -> RenderedIdoc:
         """Validate against the XSD (IdocSchemaError if not valid) and serialise."""
         self.schema.validate(self.root)
-        data = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        # The declaration is written by hand: lxml's uses single quotes, SAP's double quotes.
+        body = etree.tostring(self.root, encoding="UTF-8", xml_declaration=False, pretty_print=True)
+        data = XML_DECLARATION + body
         docnum = self._control.findtext("DOCNUM")
         return RenderedIdoc(
             data=data,

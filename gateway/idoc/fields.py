@@ -151,3 +151,46 @@ def _tims(value: FieldValue, spec: FieldSpec) -> str:
     if not isinstance(value, dt.time):
         raise TypeError(f"{spec.name} takes datetime.time, not {type(value).__name__}")
     return f"{value.hour:02d}{value.minute:02d}{value.second:02d}"
+
+
+def fit_or_drop(value: str | None, limit: int) -> str | None:
+    """An optional identifying value, dropped (not cut) when it does not fit: SAP addresses
+    partners by its own master data, so a missing extra is harmless where a cut one is wrong."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value if 0 < len(value) <= limit else None
+
+
+def postal_code(value: str | None, limit: int) -> str | None:
+    """A postal code for a field of `limit` characters: a US ZIP+4 that is too long keeps its
+    five digits; any other code that does not fit is dropped."""
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) > limit and re.fullmatch(r"[0-9]{5}-[0-9]{4}", value):
+        value = value[:5]
+    return fit_or_drop(value, limit)
+
+
+def wrap_text(text: str, width: int) -> list[str]:
+    """Free text as lines of at most `width` characters, broken at spaces (SAPscript text
+    lines such as TDLINE); a word longer than a line is split."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        while len(word) > width:
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:width])
+            word = word[width:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
