@@ -13,7 +13,7 @@ Leniency policy (real files, see shared/samples/MANIFEST.md), each a WARNING: th
   - an N2 amount written with an explicit decimal point (`L3*****1958.00`, FedEx): 6, the value
     is unambiguous;
   - a component or repetition separator inside a simple element: 6;
-  - trailing empty elements past the last defined element: 3.
+  - trailing empty elements past the last defined element: 3;
   - a transaction set control number (329) under 4 characters (`ST*214*001`): 4.
 Silently accepted: N4 country `USA`, 9-digit ZIPs, placeholder dates like 00010101 (a valid
 calendar date), an element holding one space, MS1 decimal-degree coordinates, any ID value whose
@@ -573,6 +573,8 @@ def _walk(ts: TransactionSet, compiled: _CompiledSet, checkers: _Checkers) -> li
                 state = target
         matcher = fast.get(tag)
         if matcher is None:
+            if tag not in dictionary:  # only a malformed first segment can get here
+                continue
             matcher = checkers.compile(tag)
         if matcher(sep.join(els)) is None:
             where = _Where(tag, pos, loop_ids[state], seg[1])
@@ -615,8 +617,14 @@ def _walk(ts: TransactionSet, compiled: _CompiledSet, checkers: _Checkers) -> li
     return issues
 
 
+_CACHE_LIMIT = 64  # distinct delimiter sets / GS08 strings kept; input decides these keys
+
+
 class Validator:
-    """Built once per process: compiled loop tables per (set, version), regexes per delimiters."""
+    """Built once per process: compiled loop tables per (set, version), regexes per delimiters.
+
+    Safe to share between threads: the lazily filled caches only ever gain equal values.
+    """
 
     def __init__(self) -> None:
         self._sets: dict[tuple[str, str], _CompiledSet | None] = {}
@@ -636,6 +644,8 @@ class Validator:
         key = (s.version, d.element, d.component, d.repetition)
         found = self._checkers.get(key)
         if found is None:
+            if len(self._checkers) >= _CACHE_LIMIT:
+                self._checkers.clear()
             found = self._checkers[key] = _Checkers(s.segments, d)
         return found
 
@@ -643,6 +653,8 @@ class Validator:
         """The validator for a group's GS08 (e.g. 004010, 004030, 005010X230)."""
         found = self._versions.get(version)
         if found is None:
+            if len(self._versions) >= _CACHE_LIMIT:
+                self._versions.clear()
             found = self._versions[version] = VersionValidator(self, version)
         return found
 

@@ -393,3 +393,27 @@ def test_fast_path_on_realistic_values() -> None:
         assert checkers.compile(els[0])(text) is not None, text
     assert checkers.compile("G62")("G62*10*20230229") is None  # not a leap year
     assert re.fullmatch(r"[A-Z0-9]+", "".join(t for _, t in TAGS))
+
+
+TREE_TAGS = sorted(schema.known_segment_ids() | {"ZZ", "", "st", "SEX"})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(schema.SUPPORTED_SETS),
+    st.sampled_from(["004010", "005010", "004030", "", "X"]),
+    st.lists(st.tuples(st.sampled_from(TREE_TAGS), st.lists(VALUES, max_size=6)), max_size=25),
+    st.booleans(),
+)
+def test_any_segment_sequence_gets_a_consistent_result(
+    set_id: str, version: str, body: list[tuple[str, list[str]]], with_se: bool
+) -> None:
+    segments = [Segment(["ST", set_id, "0001"], 1)]
+    segments += [Segment([tag, *values], i) for i, (tag, values) in enumerate(body, start=2)]
+    if with_se:
+        segments.append(Segment(["SE", str(len(segments) + 1), "0001"], len(segments) + 1))
+    result = VALIDATOR.validate(TransactionSet(set_id, "0001", segments), STAR_5010, version)
+    errors = any(i.severity is Severity.ERROR for i in result.issues)
+    assert (result.code is AckCode.REJECTED) == errors
+    positions = [i.segment_position for i in result.issues if i.level is not Level.TRANSACTION]
+    assert all(1 <= p <= len(segments) for p in positions if p)
