@@ -121,17 +121,24 @@ class FunctionalAck:
         self.group_codes = group_codes
         self._spool = spool
 
-    def body(self) -> Iterator[list[str | list[str]]]:
-        """AK1 .. AK9 as element lists (tag first); composites are lists of components."""
+    def body(self, strip: re.Pattern[str] | None = None) -> Iterator[list[str | list[str]]]:
+        """AK1 .. AK9 as element lists (tag first); composites are lists of components.
+
+        `strip` removes characters (the ack's delimiters) from every echoed value.
+        """
+        clean = strip.sub if strip is not None else None
         g = self.group
-        ak1: list[str | list[str]] = ["AK1", _clean(g.functional_id), _clean(g.control_number)]
+        ak1 = [_clean(g.functional_id), _clean(g.control_number)]
         if self.version.startswith("005"):
             ak1.append(_clean(g.version))
-        yield ak1
+        yield ["AK1", *(clean("", v) for v in ak1)] if clean else ["AK1", *ak1]
         self._spool.seek(0)
         for line in self._spool:
+            # spooled values hold no control characters, so stripping the whole line keeps
+            # the (control character) field separators intact
+            text = clean("", line) if clean else line
             fields: list[str | list[str]] = []
-            for f in line.rstrip("\n").split(_FIELD):
+            for f in text.rstrip("\n").split(_FIELD):
                 fields.append(f.split(_COMPONENT) if _COMPONENT in f else f)
             yield fields
         yield [
@@ -145,15 +152,13 @@ class FunctionalAck:
 
     def write(self, writer: X12Writer, control_number: str = "0001") -> None:
         """Write ST..SE into the writer's open group; echoed values lose delimiter characters."""
-        strip = re.compile("[" + re.escape("".join(writer.delimiters.all())) + "]")
+        printable = [c for c in writer.delimiters.all() if not _CONTROL.match(c)]
+        strip = re.compile("[" + re.escape("".join(printable)) + "]") if printable else None
         reference = ACK_999_VERSION if self.kind == "999" else ""
+        segment = writer.segment
         with writer.transaction_set(self.kind, control_number, reference):
-            for fields in self.body():
-                out: list[str | list[str]] = [
-                    [strip.sub("", c) for c in f] if isinstance(f, list) else strip.sub("", f)
-                    for f in fields[1:]
-                ]
-                writer.segment(str(fields[0]), *out)
+            for fields in self.body(strip):
+                segment(str(fields[0]), *fields[1:])
 
     def close(self) -> None:
         self._spool.close()

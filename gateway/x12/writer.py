@@ -78,6 +78,7 @@ class X12Writer:
         self._end = delimiters.segment + newline
         self._forbidden = re.compile("[" + re.escape("".join(chars)) + r"\x00-\x1f\x7f]")
         self._buffer: list[str] = []
+        self._tags_seen: set[str] = set()
         self._isa_control = ""
         self._group_control = ""
         self._set_control = ""
@@ -106,24 +107,40 @@ class X12Writer:
         return value
 
     def _render(self, tag: str, elements: Sequence[Element]) -> str:
-        if not _TAG.fullmatch(tag):
-            raise ValueError(f"invalid segment id {tag!r}")
-        sep = self.delimiters.element
+        if tag not in self._tags_seen:
+            if not _TAG.fullmatch(tag):
+                raise ValueError(f"invalid segment id {tag!r}")
+            self._tags_seen.add(tag)
         comp = self.delimiters.component
         parts = [tag]
-        for i, value in enumerate(elements, start=1):
+        values: list[str] = []
+        for value in elements:
             if value is None:
                 parts.append("")
             elif isinstance(value, str):
-                parts.append(self._check(value, f"{tag}{i:02d}"))
+                parts.append(value)
+                values.append(value)
             else:
-                comps = [self._check(c, f"{tag}{i:02d}-{j:02d}") for j, c in enumerate(value, 1)]
+                comps = list(value)
+                values.extend(comps)
                 while comps and not comps[-1]:
                     comps.pop()
                 parts.append(comp.join(comps))
+        # one search over all values: a delimiter in any of them is a delimiter in the join
+        if self._forbidden.search("".join(values)):
+            self._locate(tag, elements)
         while len(parts) > 1 and not parts[-1]:
             parts.pop()  # X12: no trailing element separators
-        return sep.join(parts) + self._end
+        return self.delimiters.element.join(parts) + self._end
+
+    def _locate(self, tag: str, elements: Sequence[Element]) -> None:
+        """Raise for the first value holding a delimiter, naming its position."""
+        for i, value in enumerate(elements, start=1):
+            if isinstance(value, str):
+                self._check(value, f"{tag}{i:02d}")
+            elif value is not None:
+                for j, c in enumerate(value, start=1):
+                    self._check(c, f"{tag}{i:02d}-{j:02d}")
 
     # -- envelopes ------------------------------------------------------------------------
 
