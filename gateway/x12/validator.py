@@ -111,11 +111,12 @@ class _LoopTable:
 
     def transition(self, state: int, tag: str, *, repeat: bool = True) -> Transition:
         """Where `tag` may go from `state`; `repeat=False` skips staying on the same slot."""
+        if tag not in self.tags:
+            return _NO_WAY  # not cached: the input chooses these tags
         cache = self.table[state] if repeat else self.overflow[state]
         found = cache.get(tag)
         if found is None:
-            found = self._search(state, tag, repeat) if tag in self.tags else _NO_WAY
-            cache[tag] = found
+            found = cache[tag] = self._search(state, tag, repeat)
         return found
 
     def _search(self, state: int, tag: str, repeat: bool) -> Transition:
@@ -126,7 +127,7 @@ class _LoopTable:
             loop, idx = path[level]
             members = loop.members
             pop = deepest - level
-            if repeat and level == deepest and idx > 0 and members[idx].tag == tag:  # type: ignore[union-attr]
+            if repeat and level == deepest and idx > 0 and self.slots[state].use.tag == tag:
                 return (_REPEAT, state, 0, (), 0)
             for j in range(idx + 1, len(members)):
                 m = members[j]

@@ -4,7 +4,9 @@ The data lives beside this module as JSON (shipped as package data):
   transaction_sets.json  loop trees per set and version ("204/004010"): [segment, M|O, max use]
                          or {loop, req, max, members}; a loop's first member is its trigger
   segments.json          elements per segment: [ref, M|C, type, min, max(, code list)] or a
-                         composite {ref, req, components, repeat?}; 005010 overlays 004010
+                         composite {ref, req, components, repeat?}; 005010 overlays 004010;
+                         "lenient" segments are known but not described; "short_is_warning"
+                         element refs are only noted when shorter than their minimum
   codes.json             code lists by data element number, each marked complete or partial
 The validator compiles these once; nothing here is consulted per segment.
 """
