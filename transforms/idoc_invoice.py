@@ -31,7 +31,7 @@ from gateway.idoc import (
     control_record,
 )
 from gateway.idoc.fields import FieldValue, fit_or_drop, postal_code, wrap_text
-from transforms.idoc_shipment import ISO_WEIGHT_UNITS
+from transforms.idoc_shipment import ISO_WEIGHT_UNITS, split_name
 
 IDOCTYP = "INVOIC02"
 MESTYP = "INVOIC"
@@ -143,9 +143,7 @@ def _partner(function: str, party: Party | None, partner_id: str | None) -> dict
     fields: dict[str, FieldValue] = {"PARVW": function, "PARTN": fit_or_drop(partner_id, 17)}
     if party is None:
         return fields
-    name = party.name or ""
-    fields["NAME1"] = name[:35] or None
-    fields["NAME2"] = name[35:70] or None
+    fields["NAME1"], fields["NAME2"] = split_name(party.name, 35)
     location = party.location
     if location is not None:
         lines = location.address_lines

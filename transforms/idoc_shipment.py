@@ -254,13 +254,14 @@ def render_shipment_status(
             sttrg = codes.sttrg.get(deadline)
             if sttrg is not None:
                 reached.add(sttrg)
+    equipment = (*status.equipment, *(e for event in status.events for e in event.equipment))
     builder = _builder(config, created, docnum, cimtyp)
     header = builder.add(
         builder.idoc,
         "E1EDT20",
         {
             "TKNUM": _shipment_number(status.correlation, status.shipment_id),
-            "SIGNI": _first_equipment_number(status),
+            "SIGNI": _equipment_id(equipment),
             "EXTI1": status.pro_number or status.correlation.pro,
             "EXTI2": status.correlation.bol or _reference(status.references, ReferenceKind.BOL),
             "STTRG": max(reached) if reached else None,
@@ -270,8 +271,8 @@ def render_shipment_status(
     if status.scac:
         carrier = _party(status.parties, PartyRole.CARRIER)
         builder.add(header, "E1ADRM4", _address("SP", carrier, partner_id=status.scac))
-    for fields in shipment_slots.values():
-        builder.add(header, "E1EDT10", fields)
+    for qualifier in sorted(shipment_slots):
+        builder.add(header, "E1EDT10", shipment_slots[qualifier])
     lines = [_event_line(e, config) for e in status.events]
     lines += [n.text for n in status.notes]
     _add_text(builder, header, lines, codes)
@@ -358,21 +359,20 @@ def render_load_tender(
             f"a {tender.purpose.value} tender needs the SAP shipment number", "E1EDT20", "TKNUM"
         )
     builder = _builder(config, created, docnum, cimtyp)
-    equipment = tender.equipment[0].number if tender.equipment else None
     header = builder.add(
         builder.idoc,
         "E1EDT20",
         {
             "TKNUM": tknum,
             "SHTYP": codes.shipment_type,
-            "SIGNI": equipment,
+            "SIGNI": _equipment_id(tender.equipment),
             "EXTI1": tender.shipment_id,
             "EXTI2": tender.correlation.bol or _reference(tender.references, ReferenceKind.BOL),
         },
     )
     builder.add(header, "E1EDT18", {"QUALF": action})
-    if tender.scac:
-        carrier = _party(tender.parties, PartyRole.CARRIER)
+    carrier = _party(tender.parties, PartyRole.CARRIER)
+    if tender.scac or carrier is not None:
         builder.add(header, "E1ADRM4", _address("SP", carrier, partner_id=tender.scac))
     for party in tender.parties:
         function = SAP_PARTNER_FUNCTIONS.get(party.role)
@@ -424,7 +424,8 @@ class _IdocReading:
 
     def __init__(self, idoc: Idoc, time_zone: str | None) -> None:
         self.idoc = idoc
-        self.zone = ZoneInfo(time_zone) if time_zone else None
+        if time_zone is not None:
+            ZoneInfo(time_zone)  # an unknown zone fails here, not at the first time value
         self.zone_name = time_zone
         self.warnings: list[MappingWarning] = []
 
@@ -465,12 +466,7 @@ class _IdocReading:
             for deadline in header.find_all("E1EDT10")
             for value in self._deadline_dates(deadline, _SHIPMENT_DATE_KINDS)
         ]
-        stops: list[Stop] = []
-        for delivery in header.find_all("E1EDL20"):
-            pickup, drop = self._delivery_stops(delivery, sequence=len(stops) + 1)
-            if not stops:
-                stops.append(pickup)
-            stops.append(drop.model_copy(update={"sequence": len(stops) + 1}))
+        stops = self._shipment_stops(header, parties)
         references = [Reference(qualifier="ZZ", kind=ReferenceKind.SHIPMENT_ID, value=tknum)]
         for name in ("EXTI1", "EXTI2"):
             if header.get(name):
@@ -502,6 +498,25 @@ class _IdocReading:
             if qualifier in _ACTION_PURPOSE:
                 return _ACTION_PURPOSE[qualifier]
         return Purpose.ORIGINAL
+
+    def _shipment_stops(self, header: IdocSegment, parties: Sequence[Party]) -> tuple[Stop, ...]:
+        """One pick-up (the shipping point) and one delivery stop per SAP delivery."""
+        drops: list[Stop] = []
+        origin: Stop | None = None
+        for delivery in header.find_all("E1EDL20"):
+            pickup, drop = self._delivery_stops(delivery, sequence=0)
+            if origin is None:
+                origin = pickup
+            else:
+                origin = origin.model_copy(
+                    update={"references": (*origin.references, *pickup.references)}
+                )
+            drops.append(drop.model_copy(update={"sequence": len(drops) + 2}))
+        if origin is None:
+            return ()
+        if origin.party is None:
+            origin = origin.model_copy(update={"party": _party(parties, PartyRole.SHIP_FROM)})
+        return (origin.model_copy(update={"sequence": 1}), *drops)
 
     def _delivery_stops(self, delivery: IdocSegment, sequence: int) -> tuple[Stop, Stop]:
         vbeln = delivery.get("VBELN")
@@ -577,17 +592,20 @@ class _IdocReading:
             ("ISDD", "ISDZ", "TZONE_BEG", _actual(begin_kind)),
             ("IEDD", "IEDZ", "TZONE_END", _actual(end_kind)),
         ):
-            value = self._date_time(
-                segment, qualifier, kind, segment.get(date_field), segment.get(time_field)
-            )
+            day, time = segment.get(date_field), segment.get(time_field)
+            value = self._date_time(segment, qualifier, kind, day, time, segment.get(zone_field))
             if value is not None:
-                if segment.get(zone_field) and value.instant is not None:
-                    value = self._in_stated_zone(value, segment.get(zone_field), segment)
                 values.append(value)
         return values
 
     def _date_time(
-        self, segment: IdocSegment, qualifier: str, kind: DateKind, day: str, time: str
+        self,
+        segment: IdocSegment,
+        qualifier: str,
+        kind: DateKind,
+        day: str,
+        time: str,
+        sap_zone: str,
     ) -> DateTimeValue | None:
         if not day or day.strip("0") == "":
             return None
@@ -605,12 +623,17 @@ class _IdocReading:
             self._warn(WarningCode.INVALID_TIME, f"{qualifier} time {time!r}", segment)
             return DateTimeValue(qualifier=qualifier, kind=kind, date=date)
         naive = dt.datetime.combine(date, clock)
-        if self.zone is not None:
-            instant = naive.replace(tzinfo=self.zone)
+        stated = SAP_TIME_ZONES.get(sap_zone)
+        if stated is not None:
+            zone, source = stated, TimeZoneSource.STATED
+        elif self.zone_name is not None:
             zone, source = self.zone_name, TimeZoneSource.PARTNER_DEFAULT
         else:
+            zone, source = "UTC", TimeZoneSource.ASSUMED_UTC
             self._warn(WarningCode.ASSUMED_TIME_ZONE, f"{qualifier} time read as UTC", segment)
-            instant, zone, source = naive.replace(tzinfo=dt.UTC), "UTC", TimeZoneSource.ASSUMED_UTC
+        if sap_zone and stated is None:
+            self._warn(WarningCode.UNMAPPED_CODE, f"SAP time zone {sap_zone!r}", segment)
+        instant = naive.replace(tzinfo=ZoneInfo(zone))
         return DateTimeValue(
             qualifier=qualifier,
             kind=kind,
@@ -619,23 +642,6 @@ class _IdocReading:
             instant=instant,
             zone=zone,
             zone_source=source,
-        )
-
-    def _in_stated_zone(
-        self, value: DateTimeValue, sap_zone: str, segment: IdocSegment
-    ) -> DateTimeValue:
-        # Only UTC is read from SAP zone codes: others (CET, EST, ...) are customising (TTZZ).
-        if sap_zone != "UTC" or value.date is None or value.time is None:
-            return value
-        if value.zone_source is TimeZoneSource.ASSUMED_UTC:
-            self.warnings.pop()  # the zone was stated after all
-        naive = dt.datetime.strptime(f"{value.date:%Y%m%d}{value.time}", "%Y%m%d%H%M%S")
-        return value.model_copy(
-            update={
-                "instant": naive.replace(tzinfo=dt.UTC),
-                "zone": "UTC",
-                "zone_source": TimeZoneSource.STATED,
-            }
         )
 
     def _lading(self, item: IdocSegment) -> LadingLine:
@@ -712,6 +718,18 @@ class _IdocReading:
         )
 
 
+# SAP time zone codes (table TTZZ, standard entries) that name one IANA zone. Others are
+# customer settings: their times fall back to the profile's zone, with a warning.
+SAP_TIME_ZONES: Mapping[str, str] = {
+    "UTC": "UTC",
+    "CET": "Europe/Berlin",
+    "GMTUK": "Europe/London",
+    "EST": "America/New_York",
+    "CST": "America/Chicago",
+    "MST": "America/Denver",
+    "PST": "America/Los_Angeles",
+}
+
 # Deadline qualifier -> (kind of the planned begin, kind of the planned end).
 _SHIPMENT_DATE_KINDS: Mapping[str, tuple[DateKind, DateKind]] = {
     "005": (DateKind.REQUESTED_PICKUP, DateKind.REQUESTED_DELIVERY),
@@ -771,11 +789,11 @@ def _party(parties: Sequence[Party], role: PartyRole) -> Party | None:
     return next((p for p in parties if p.role is role), None)
 
 
-def _first_equipment_number(status: ShipmentStatus) -> str | None:
-    for equipment in (*status.equipment, *(e for ev in status.events for e in ev.equipment)):
-        if equipment.number:
-            prefix = equipment.owner_scac or ""
-            return f"{prefix}{equipment.number}"
+def _equipment_id(equipment: Iterable[Equipment]) -> str | None:
+    """SIGNI, the container/trailer id: owner prefix (equipment initial) + number, as X12 N7."""
+    for item in equipment:
+        if item.number:
+            return f"{item.owner_scac or ''}{item.number}"
     return None
 
 
@@ -788,9 +806,7 @@ def _address(
     fields["PARTNER_ID"] = fit_or_drop(partner_id, 17)
     if party is None:
         return fields
-    name = party.name or ""
-    fields["NAME1"] = name[:40] or None
-    fields["NAME2"] = name[40:80] or None
+    fields["NAME1"], fields["NAME2"] = split_name(party.name, 40)
     location = party.location
     if location is not None:
         lines = location.address_lines
@@ -806,6 +822,12 @@ def _address(
         fields["TELEFAX"] = contact.fax
         fields["E_MAIL"] = fit_or_drop(contact.email, 70)
     return fields
+
+
+def split_name(name: str | None, width: int) -> tuple[str | None, str | None]:
+    """A name over NAME1 and NAME2, broken at a space; what does not fit NAME2 is cut there."""
+    lines = wrap_text(name or "", width)
+    return (lines[0] if lines else None), (" ".join(lines[1:]) or None)
 
 
 def _fill(
@@ -838,8 +860,9 @@ def _fill(
 
 def _event_line(event: TrackingEvent, config: IdocPartnerConfig) -> str:
     if event.event_time is not None:
-        date, time = config.local(event.event_time)
-        when = f"{date.isoformat()} {time.isoformat(timespec='minutes')} {config.time_zone}"
+        # the offset, not the zone name: short, and exact for the reader of a 70-character line
+        local = event.event_time.astimezone(ZoneInfo(config.time_zone))
+        when = local.strftime("%Y-%m-%d %H:%M %z")
     elif event.event_date is not None:
         when = event.event_date.isoformat()
     else:
