@@ -354,14 +354,13 @@ _ENVELOPE_TAGS = frozenset(("ISA", "IEA", "GS", "GE", "ST", "TA1"))
 
 
 def _check_set_trailer(ts: TransactionSet, se: Segment, count: int) -> None:
+    where = {"segment_id": "SE", "segment_position": count, "segment_index": se.index}
     if se.el(1) != str(count):
-        ts.issues.append(
-            _issue(Level.TRANSACTION, "4", f"SE01 {se.el(1)} but {count} segments", se)
-        )
+        msg = f"SE01 {se.el(1)} but {count} segments"
+        ts.issues.append(Issue(Level.TRANSACTION, "4", msg, **where))  # type: ignore[arg-type]
     if se.el(2) != ts.control_number:
-        ts.issues.append(
-            _issue(Level.TRANSACTION, "3", f"SE02 {se.el(2)} != ST02 {ts.control_number}", se)
-        )
+        msg = f"SE02 {se.el(2)} != ST02 {ts.control_number}"
+        ts.issues.append(Issue(Level.TRANSACTION, "3", msg, **where))  # type: ignore[arg-type]
 
 
 def _close_open(

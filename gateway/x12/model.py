@@ -147,4 +147,10 @@ class SetResult:
 
     @property
     def set_codes(self) -> list[str]:
-        return [i.code for i in self.issues if i.level is Level.TRANSACTION][:5]
+        # AK502..06 hold at most five codes; warnings and code-less notes are not syntax errors
+        codes = [
+            i.code
+            for i in self.issues
+            if i.level is Level.TRANSACTION and i.code and i.severity is Severity.ERROR
+        ]
+        return codes[:5]

@@ -1,0 +1,274 @@
+"""The `gateway` command line (typer). Its commands and exit codes are a contract: keep them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from gateway.x12.errors import X12Error
+
+app = typer.Typer(
+    name="gateway",
+    help="Logistics EDI gateway: X12 with carriers, IDoc XML for the ERP, JSON for TMS and portal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+partners_app = typer.Typer(help="Partner profiles in partners/.", no_args_is_help=True)
+app.add_typer(partners_app, name="partners")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
+
+
+class AckChoice(StrEnum):
+    FA997 = "997"
+    FA999 = "999"
+
+
+class TranslateTarget(StrEnum):
+    CANONICAL = "canonical"
+
+
+def _fail(message: str, code: int = EXIT_UNREADABLE) -> NoReturn:
+    """One line on stderr, never a traceback."""
+    err.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def _open(path: Path) -> Any:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        _fail(f"{path}: {exc.strerror or exc}")
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="An X12 file (one or many interchanges).")],
+    ack_out: Annotated[
+        Path | None, typer.Option("--ack-out", help="Write the 997/999/TA1 it would send here.")
+    ] = None,
+    ack: Annotated[
+        AckChoice | None, typer.Option("--ack", help="997 or 999 (default: by group version).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON report on stdout.")] = False,
+) -> None:
+    """Validate any X12 file against the standard code lists, without a partner profile.
+
+    Exit 0: everything accepted; 1: anything rejected or accepted with errors; 2: not X12.
+    """
+    from gateway.x12.acks import CountingControlNumbers, write_ack_interchange
+    from gateway.x12.checker import (
+        CheckedInterchange,
+        CheckedSet,
+        check_stream,
+        fixed_ack_kind,
+        standard_ack_kind,
+        summarise,
+    )
+    from gateway.x12.model import AckCode
+
+    kind_for = fixed_ack_kind(ack.value) if ack is not None else standard_ack_kind
+    numbers = CountingControlNumbers()
+    now = datetime.now(UTC)
+    report: dict[str, Any] = {"file": str(file), "interchanges": [], "sets": {}}
+    counts = {"A": 0, "E": 0, "R": 0}
+    problem_sets: list[dict[str, Any]] = []
+    worst = EXIT_OK
+    ack_stream = None
+    try:
+        if ack_out is not None:
+            ack_stream = ack_out.open("wb")
+        with _open(file) as stream:
+            for event in check_stream(stream, ack_kind_for=kind_for):
+                if isinstance(event, CheckedSet):
+                    code = event.result.code.value
+                    counts[code] = counts.get(code, 0) + 1
+                    if event.result.issues:
+                        problem_sets.append(
+                            {
+                                "set": event.ts.set_id,
+                                "control_number": event.ts.control_number,
+                                "code": code,
+                                "issues": summarise(event.result),
+                            }
+                        )
+                elif isinstance(event, CheckedInterchange):
+                    report["interchanges"].append(_interchange_report(event))
+                    if event.rejected or any(
+                        g.ack is not None and g.ack.code is not AckCode.ACCEPTED
+                        for g in event.groups
+                    ):
+                        worst = EXIT_REJECTED
+                    if ack_stream is not None:
+                        _write_acks(ack_stream, event, numbers, now, write_ack_interchange)
+                    else:
+                        for g in event.groups:
+                            if g.ack is not None:
+                                g.ack.close()
+    except X12Error as exc:
+        _fail(f"{file}: {exc}")
+    except OSError as exc:
+        _fail(f"{file}: {exc.strerror or exc}")
+    finally:
+        if ack_stream is not None:
+            ack_stream.close()
+    if counts["E"] or counts["R"]:
+        worst = EXIT_REJECTED
+    report["sets"] = {
+        "accepted": counts["A"],
+        "accepted_with_errors": counts["E"],
+        "rejected": counts["R"],
+        "with_issues": problem_sets,
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    else:
+        _print_report(report)
+    raise typer.Exit(worst)
+
+
+def _write_acks(stream: Any, event: Any, numbers: Any, now: datetime, write: Any) -> None:
+    from gateway.x12.acks import technical_ack
+
+    ta1 = technical_ack(event.header, event.end.issues, now) if event.ta1_requested else None
+    acks = event.acks
+    if ta1 is None and not acks:
+        return
+    write(stream, event.header, acks, ta1, numbers, now)
+
+
+def _interchange_report(event: Any) -> dict[str, Any]:
+    h = event.header
+    return {
+        "control_number": h.control_number,
+        "sender": f"{h.sender_qualifier}:{h.sender_id}",
+        "receiver": f"{h.receiver_qualifier}:{h.receiver_id}",
+        "version": h.version,
+        "outcome": "rejected" if event.rejected else "accepted",
+        "issues": [
+            {"code": i.code, "severity": i.severity.value, "message": i.message}
+            for i in event.end.issues
+        ],
+        "groups": [
+            {
+                "functional_id": g.header.functional_id,
+                "control_number": g.header.control_number,
+                "version": g.header.version,
+                "ack": g.ack.kind if g.ack is not None else None,
+                "ack_code": g.ack.code.value if g.ack is not None else None,
+                "received": g.ack.received if g.ack is not None else g.end.set_count,
+                "accepted": g.ack.accepted if g.ack is not None else None,
+                "issues": [{"code": i.code, "message": i.message} for i in g.end.issues],
+            }
+            for g in event.groups
+        ],
+    }
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    for ic in report["interchanges"]:
+        style = "red" if ic["outcome"] == "rejected" else "green"
+        out.print(
+            f"[bold]ISA13 {ic['control_number']}[/] {ic['sender']} -> {ic['receiver']} "
+            f"{ic['version']}: [{style}]{ic['outcome']}[/]"
+        )
+        for i in ic["issues"]:
+            out.print(f"  TA1 {i['code']} {i['severity']}: {i['message']}", markup=False)
+        for g in ic["groups"]:
+            out.print(
+                f"  GS06 {g['control_number']} {g['functional_id']} {g['version']}: "
+                f"{g['ack'] or 'no ack'} {g['ack_code'] or ''} "
+                f"({g['accepted']}/{g['received']} accepted)",
+                markup=False,
+            )
+            for i in g["issues"]:
+                out.print(f"    AK9 {i['code']}: {i['message']}", markup=False)
+    sets = report["sets"]
+    for s in sets["with_issues"]:
+        out.print(f"  ST {s['set']} {s['control_number']}: {s['code']}", markup=False)
+        for i in s["issues"]:
+            where = f"{i['segment']}@{i['position']}" if i["segment"] else ""
+            if i["element"]:
+                where += f" e{i['element']:02d}"
+            out.print(
+                f"    {i['severity']} {i['level']} {i['code']} {where}: {i['message']}",
+                markup=False,
+            )
+    out.print(
+        f"sets: {sets['accepted']} accepted, {sets['accepted_with_errors']} accepted with "
+        f"errors, {sets['rejected']} rejected"
+    )
+
+
+@app.command()
+def translate(
+    file: Annotated[Path, typer.Argument(help="An X12 file.")],
+    to: Annotated[TranslateTarget, typer.Option("--to", help="Output format.")] = (
+        TranslateTarget.CANONICAL
+    ),
+) -> None:
+    """Canonical JSON of every transaction set in FILE, as one JSON array on stdout."""
+    from gateway.x12.envelope import GroupStart, InterchangeStart, read_events
+    from gateway.x12.model import GroupHeader, InterchangeHeader, TransactionSet
+    from transforms.registry import MappingContext, inbound_x12
+    from transforms.x12_common import source_metadata
+
+    interchange: InterchangeHeader | None = None
+    group: GroupHeader | None = None
+    first = True
+    failures = 0
+    try:
+        with _open(file) as stream:
+            sys.stdout.write("[")
+            for event in read_events(stream):
+                if isinstance(event, InterchangeStart):
+                    interchange = event.header
+                elif isinstance(event, GroupStart):
+                    group = event.header
+                elif isinstance(event, TransactionSet):
+                    mapping = inbound_x12(event.set_id)
+                    if mapping is None or interchange is None:
+                        err.print(
+                            f"warning: no canonical mapping for transaction set {event.set_id}"
+                            f" {event.control_number}",
+                            markup=False,
+                        )
+                        continue
+                    ctx = MappingContext(
+                        interchange.delimiters, source_metadata(event, interchange, group)
+                    )
+                    try:
+                        doc = mapping.to_canonical(event, ctx)
+                    except (ValueError, KeyError, IndexError) as exc:
+                        failures += 1
+                        err.print(
+                            f"error: set {event.set_id} {event.control_number}: {exc}",
+                            markup=False,
+                        )
+                        continue
+                    sys.stdout.write(("\n" if first else ",\n") + doc.model_dump_json(indent=2))
+                    first = False
+            sys.stdout.write("\n]\n" if not first else "]\n")
+    except X12Error as exc:
+        sys.stdout.write("]\n")
+        _fail(f"{file}: {exc}")
+    raise typer.Exit(EXIT_REJECTED if failures else EXIT_OK)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
