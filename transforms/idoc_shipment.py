@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 
@@ -425,7 +425,10 @@ class _IdocReading:
     def __init__(self, idoc: Idoc, time_zone: str | None) -> None:
         self.idoc = idoc
         if time_zone is not None:
-            ZoneInfo(time_zone)  # an unknown zone fails here, not at the first time value
+            try:  # an unknown zone fails here, not at the first time value
+                ZoneInfo(time_zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {time_zone!r}") from None
         self.zone_name = time_zone
         self.warnings: list[MappingWarning] = []
 
@@ -708,14 +711,12 @@ class _IdocReading:
         return notes
 
     def _warn(self, code: WarningCode, message: str, segment: IdocSegment) -> None:
-        self.warnings.append(
-            MappingWarning(
-                code=code,
-                message=message,
-                segment_id=segment.name,
-                segment_index=segment.line or 0,
-            )
+        warning = MappingWarning(
+            code=code, message=message, segment_id=segment.name, segment_index=segment.line or 0
         )
+        # a field read twice (a delivery's weight is the stop's and the total's) warns once
+        if warning not in self.warnings:
+            self.warnings.append(warning)
 
 
 # SAP time zone codes (table TTZZ, standard entries) that name one IANA zone. Others are

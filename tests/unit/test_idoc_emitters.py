@@ -347,7 +347,7 @@ def _when(day: int, hour: int, kind: DateKind) -> DateTimeValue:
     )
 
 
-def _tender(purpose: Purpose = Purpose.ORIGINAL, erp_order: str | None = None) -> LoadTender:
+def sample_tender(purpose: Purpose = Purpose.ORIGINAL, erp_order: str | None = None) -> LoadTender:
     shipper = Party(
         role=PartyRole.SHIPPER,
         entity_code="SH",
@@ -427,13 +427,13 @@ def _tender(purpose: Purpose = Purpose.ORIGINAL, erp_order: str | None = None) -
 
 
 def test_load_tender_golden() -> None:
-    rendered = render_load_tender(_tender(), PROFILE, created=CREATED, docnum=1003)
+    rendered = render_load_tender(sample_tender(), PROFILE, created=CREATED, docnum=1003)
     _golden("load_tender_SHPMNT05.xml", rendered)
     assert rendered.truncated == ()
 
 
 def test_load_tender_values() -> None:
-    idoc = _valid(render_load_tender(_tender(), PROFILE, created=CREATED))
+    idoc = _valid(render_load_tender(sample_tender(), PROFILE, created=CREATED))
     header = idoc.find("E1EDT20")
     assert header is not None
     assert dict(header.fields) == {"SIGNI": "53123", "EXTI1": "TMS-88653", "EXTI2": "BOL-5521"}
@@ -494,18 +494,18 @@ def test_load_tender_values() -> None:
     [(Purpose.CHANGE, "CHA"), (Purpose.REPLACE, "CHA"), (Purpose.CANCEL, "DEL")],
 )
 def test_load_tender_change_and_cancel(purpose: Purpose, action: str) -> None:
-    idoc = _valid(render_load_tender(_tender(purpose, "4711"), PROFILE, created=CREATED))
+    idoc = _valid(render_load_tender(sample_tender(purpose, "4711"), PROFILE, created=CREATED))
     header = idoc.find("E1EDT20")
     assert header is not None
     assert header.get("TKNUM") == "0000004711"
     assert [s.get("QUALF") for s in header.find_all("E1EDT18")] == [action]
     with pytest.raises(IdocFieldError, match="needs the SAP shipment number"):
-        render_load_tender(_tender(purpose), PROFILE, created=CREATED)
+        render_load_tender(sample_tender(purpose), PROFILE, created=CREATED)
 
 
 def test_load_tender_with_unknown_purpose_is_refused() -> None:
     with pytest.raises(IdocFieldError, match="no SAP action"):
-        render_load_tender(_tender(Purpose.OTHER, "4711"), PROFILE, created=CREATED)
+        render_load_tender(sample_tender(Purpose.OTHER, "4711"), PROFILE, created=CREATED)
 
 
 def _invoice() -> FreightInvoice:
