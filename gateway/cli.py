@@ -112,10 +112,9 @@ def validate(
                         worst = EXIT_REJECTED
                     if ack_stream is not None:
                         _write_acks(ack_stream, event, numbers, now, write_ack_interchange)
-                    else:
-                        for g in event.groups:
-                            if g.ack is not None:
-                                g.ack.close()
+                    for g in event.groups:
+                        if g.ack is not None:
+                            g.ack.close()
     except X12Error as exc:
         _fail(f"{file}: {exc}")
     except OSError as exc:
