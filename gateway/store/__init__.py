@@ -11,7 +11,13 @@ from gateway.store.control_numbers import (
     allocate_control_numbers,
 )
 from gateway.store.engine import default_url
-from gateway.store.errors import StoreBusyError, StoreConfigError, StoreConflictError, StoreError
+from gateway.store.errors import (
+    DuplicateInterchangeError,
+    StoreBusyError,
+    StoreConfigError,
+    StoreConflictError,
+    StoreError,
+)
 from gateway.store.migrate import migrate
 from gateway.store.records import (
     AckDirection,
@@ -54,6 +60,7 @@ __all__ = [
     "CounterKind",
     "Direction",
     "DocumentRow",
+    "DuplicateInterchangeError",
     "DurableControlNumbers",
     "EventRow",
     "GroupRow",

@@ -24,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 
+from gateway.store.errors import DuplicateInterchangeError
 from gateway.store.records import (
     BatchIds,
     MessageStatus,
@@ -329,6 +330,39 @@ def insert_documents(
     return doc_ids, deliveries
 
 
+_i = interchange_t.c
+_FIND_INTERCHANGE = (
+    select(_i.id, _i.message_id)
+    .where(
+        (_i.direction == bindparam("b_direction"))
+        & (_i.sender_id == bindparam("b_sender"))
+        & (_i.control_number == bindparam("b_control"))
+    )
+    .order_by(_i.id)
+    .limit(1)
+)
+_PG_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
+
+
+def reject_known_interchange(conn: Connection, ic: NewInterchange) -> None:
+    """Raise DuplicateInterchangeError when (direction, sender id, ISA13) is already recorded.
+
+    On PostgreSQL a transaction-scoped advisory lock on that key makes two workers holding
+    the same interchange take turns, so exactly one records it; SQLite has a single writer.
+    """
+    params = {
+        "b_direction": ic.direction.value,
+        "b_sender": ic.sender_id,
+        "b_control": ic.control_number,
+    }
+    if conn.dialect.name == "postgresql":
+        key = f"interchange:{ic.direction.value}:{ic.sender_id}:{ic.control_number}"
+        conn.execute(_PG_KEY_LOCK, {"k": key})
+    found = conn.execute(_FIND_INTERCHANGE, params).first()
+    if found is not None:
+        raise DuplicateInterchangeError(found[0], found[1])
+
+
 def insert_interchange_batch(
     conn: Connection,
     message_id: int | None,
@@ -337,7 +371,10 @@ def insert_interchange_batch(
     events: Sequence[NewEvent],
     message_status: MessageStatus | None,
     now: datetime,
+    reject_duplicate: bool = False,
 ) -> BatchIds:
+    if reject_duplicate:
+        reject_known_interchange(conn, ic)
     direction = ic.direction.value
     interchange_id = insert_returning_ids(
         conn,

@@ -23,3 +23,17 @@ class StoreConflictError(StoreError):
 
 class StoreConfigError(StoreError):
     """The store cannot be opened with the given URL or settings."""
+
+
+class DuplicateInterchangeError(StoreError):
+    """An interchange with this direction, sender id and ISA13 exists; the batch was not written.
+
+    `existing_id` is the first one's interchange id, `existing_message_id` its message.
+    """
+
+    def __init__(self, existing_id: int, existing_message_id: int | None) -> None:
+        super().__init__(
+            f"interchange already recorded as #{existing_id} (message {existing_message_id})"
+        )
+        self.existing_id = existing_id
+        self.existing_message_id = existing_message_id

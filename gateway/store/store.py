@@ -259,6 +259,7 @@ class Store:
         outbox: Sequence[NewOutbox] = (),
         events: Sequence[NewEvent] = (),
         message_status: MessageStatus | None = MessageStatus.PARSED,
+        reject_duplicate: bool = False,
         now: datetime | None = None,
     ) -> BatchIds:
         """Everything one interchange produced, in ONE transaction.
@@ -267,11 +268,15 @@ class Store:
         keys and routed deliveries, the acks to track (FKs filled in here), `outbox` rows not
         tied to a document (997/999/TA1), `events`, and moves the message to `message_status`.
         Deliveries whose idempotency key already exists are skipped and reported.
+
+        With `reject_duplicate`, an interchange already recorded with the same direction,
+        sender id and ISA13 raises DuplicateInterchangeError and nothing is written; the check
+        and the write are one atomic step even with several PostgreSQL workers.
         """
         at = self._now(now)
         with self._write() as conn:
             return _batch.insert_interchange_batch(
-                conn, message_id, interchange, outbox, events, message_status, at
+                conn, message_id, interchange, outbox, events, message_status, at, reject_duplicate
             )
 
     def record_documents(

@@ -25,6 +25,7 @@ from gateway.store import (
     AckStatus,
     CounterKind,
     Direction,
+    DuplicateInterchangeError,
     DurableControlNumbers,
     MessageStatus,
     NewAck,
@@ -197,6 +198,43 @@ def test_stale_lease_is_fenced(store: Store) -> None:
     assert second.id == oid and second.attempts == 2
     assert not store.complete_outbox(oid, first.lease_token or "", now=T0)
     assert store.complete_outbox(oid, second.lease_token or "", now=T0)
+
+
+def test_two_workers_with_the_same_interchange_record_it_once(store: Store, pg_url: str) -> None:
+    workers = [create_store(pg_url) for _ in range(2)]
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def work(i: int) -> None:
+        receipt = workers[i].record_receipt(
+            sha256=f"{i:064x}",
+            channel="sftp",
+            partner_id="demo-carrier",
+            original_name=f"copy{i}.edi",
+            size=1,
+            archive_path="a",
+        )
+        ic = NewInterchange(
+            "demo-carrier", Direction.IN, "02", "DEMOCARRIER", "ZZ", "LOGIGATEWAY", "000000042",
+            "00401", "P", "accepted",
+        )  # fmt: skip
+        start.wait()
+        for _ in range(20):  # both try repeatedly: every attempt after the first must fail
+            try:
+                workers[i].record_interchange_batch(receipt.message_id, ic, reject_duplicate=True)
+                outcomes.append("recorded")
+            except DuplicateInterchangeError:
+                outcomes.append("duplicate")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for w in workers:
+        w.close()
+    assert sorted(outcomes) == ["duplicate"] * 39 + ["recorded"]
+    assert len(store.list_interchanges()) == 1
 
 
 def test_control_numbers_never_repeat_or_skip_under_concurrency(store: Store, pg_url: str) -> None:

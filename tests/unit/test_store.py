@@ -22,6 +22,7 @@ from gateway.store import (
     AckStatus,
     CounterKind,
     Direction,
+    DuplicateInterchangeError,
     DurableControlNumbers,
     MessageStatus,
     NewAck,
@@ -42,6 +43,7 @@ from gateway.store import (
 )
 from gateway.store.engine import make_engine
 from gateway.store.schema import Base
+from gateway.x12.acks import ControlNumbers
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TABLES = {
@@ -317,6 +319,25 @@ def test_failed_batch_leaves_nothing_behind(store: Store) -> None:
     assert message is not None and message.status is MessageStatus.RECEIVED
 
 
+def test_known_interchange_is_rejected_atomically(store: Store) -> None:
+    first_message = receipt(store, 1)
+    first = store.record_interchange_batch(first_message, interchange(), reject_duplicate=True)
+    second_message = receipt(store, 2)
+    with pytest.raises(DuplicateInterchangeError) as caught:
+        store.record_interchange_batch(
+            second_message, interchange(prefix="b-"), reject_duplicate=True
+        )
+    assert caught.value.existing_id == first.interchange_id
+    assert caught.value.existing_message_id == first_message
+    assert len(store.list_interchanges()) == 1
+    assert store.search("b-BOL0") == []
+    message = store.get_message(second_message)
+    assert message is not None and message.status is MessageStatus.RECEIVED
+    # the same ISA13 from another sender is another interchange
+    other = replace(interchange(prefix="c-"), sender_id="OTHER")
+    assert store.record_interchange_batch(receipt(store, 3), other, reject_duplicate=True)
+
+
 def test_large_batch_keeps_ids_in_input_order(store: Store) -> None:
     ids = store.record_interchange_batch(receipt(store), interchange(sets=1500))
     assert len(ids.set_ids) == 1500
@@ -446,10 +467,10 @@ def test_overdue_acks_are_reported_exactly_once(store: Store) -> None:
 
 
 def test_control_numbers_are_sequential_per_partner_and_kind(store: Store) -> None:
-    numbers = DurableControlNumbers(store, "demo-carrier")
+    numbers: ControlNumbers = DurableControlNumbers(store, "demo-carrier")  # the X12 protocol
     assert [numbers.next_interchange() for _ in range(3)] == [1, 2, 3]
     assert numbers.next_group() == 1
-    assert numbers.next_set() == 1
+    assert DurableControlNumbers(store, "demo-carrier").next_set() == 1
     assert DurableControlNumbers(store, "acme").next_interchange() == 1
     assert store.allocate_control_numbers("demo-carrier", CounterKind.INTERCHANGE, 4) == [
         4,
