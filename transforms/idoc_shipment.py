@@ -470,7 +470,7 @@ class _IdocReading:
             for value in self._deadline_dates(deadline, _SHIPMENT_DATE_KINDS)
         ]
         stops = self._shipment_stops(header, parties)
-        references = [Reference(qualifier="ZZ", kind=ReferenceKind.SHIPMENT_ID, value=tknum)]
+        references = [Reference(qualifier="SI", kind=ReferenceKind.SHIPMENT_ID, value=tknum)]
         for name in ("EXTI1", "EXTI2"):
             if header.get(name):
                 references.append(
