@@ -49,6 +49,8 @@ from gateway.store.schema import (
     set_t,
 )
 
+_PENDING = OutboxStatus.PENDING.value
+
 # SQLite allows 32766 bound parameters per statement (since 3.32); stay well below it.
 _IN_CHUNK = 5000
 
@@ -170,7 +172,7 @@ def outbox_row(
         "payload": item.payload,
         "payload_path": item.payload_path,
         "idempotency_key": item.idempotency_key,
-        "status": OutboxStatus.PENDING.value,
+        "status": _PENDING,
         "attempts": 0,
         "next_attempt_at": item.next_attempt_at or now,
         "last_error": None,

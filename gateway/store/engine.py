@@ -66,6 +66,7 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int) -> Engine:
     engine = create_engine(
         url,
         connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+        hide_parameters=True,  # partner data and payloads never end up in error messages
     )
     display = database or ":memory:"
 
