@@ -1,7 +1,7 @@
 """The hot path: one interchange (or a set of documents) with everything it produced, in bulk.
 
-Each level is one Core `insert()` over a list of dicts with `RETURNING id` in parameter order, so
-an interchange of 10,000 sets costs a handful of statements, not 10,000 round trips.
+Each level (groups, sets, documents, keys, deliveries, acks, events) is one executemany of a
+compiled Core `insert()` with ids reserved up front, so 10,000 sets cost a handful of statements.
 """
 
 from __future__ import annotations
