@@ -1,7 +1,9 @@
 """The gateway's tables as typed SQLAlchemy declarative models (the migrations create the same).
 
 Times are stored as UTC (`UtcDateTime`); ids are BIGINT on PostgreSQL and INTEGER on SQLite,
-where only INTEGER PRIMARY KEY is an auto-incrementing rowid alias.
+where only INTEGER PRIMARY KEY is an auto-incrementing rowid alias. Partner-supplied free text
+(file names, business keys, reference values) is TEXT: a length limit would fail on PostgreSQL
+and pass on SQLite, and the two dialects must behave alike.
 """
 
 from __future__ import annotations
@@ -100,10 +102,10 @@ class ReceivedMessage(Base):
     channel: Mapped[str] = mapped_column(String(32))
     account: Mapped[str | None] = mapped_column(String(128))
     partner_id: Mapped[str] = mapped_column(String(64))
-    original_name: Mapped[str] = mapped_column(String(512))
+    original_name: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    archive_path: Mapped[str] = mapped_column(String(1024))
+    archive_path: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     quarantine_reason: Mapped[str | None] = mapped_column(Text)
     duplicate_of: Mapped[int | None] = mapped_column(BigId, ForeignKey("received_message.id"))
@@ -186,7 +188,7 @@ class CanonicalDocument(Base):
     message_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("received_message.id"))
     doc_type: Mapped[str] = mapped_column(String(32))
     partner_id: Mapped[str] = mapped_column(String(64))
-    business_key: Mapped[str] = mapped_column(String(128))
+    business_key: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -204,7 +206,7 @@ class CorrelationKey(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     document_id: Mapped[int] = mapped_column(BigId, ForeignKey("canonical_document.id"))
     kind: Mapped[str] = mapped_column(String(32))
-    value: Mapped[str] = mapped_column(String(128))
+    value: Mapped[str] = mapped_column(Text)
 
 
 class Outbox(Base):
@@ -223,7 +225,7 @@ class Outbox(Base):
     channel: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)
-    payload_path: Mapped[str | None] = mapped_column(String(1024))
+    payload_path: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer)
