@@ -143,7 +143,7 @@ class FolderSource:
                 prev = self._seen.get(path)
                 if prev is None or prev.size != st.st_size or prev.mtime_ns != st.st_mtime_ns:
                     self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
-                    if not closed:
+                    if not closed and self.stable_seconds > 0:
                         continue
                 elif not closed and now - prev.since < self.stable_seconds:
                     continue
@@ -179,15 +179,15 @@ def _refusal(st: os.stat_result) -> str:
 
 @dataclass
 class FolderSink:
-    """Producer writing `root/<destination>/<name>` atomically (temp name, fsync, rename)."""
+    """Producer writing `directory/<name>` atomically (temp name, fsync, rename)."""
 
-    root: Path
+    directory: Path
 
     def deliver(self, delivery: Delivery) -> None:
         name = delivery.name
         if "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
             raise PermanentDeliveryError(f"unsafe output name {name!r}")
-        folder = self.root / delivery.destination
+        folder = self.directory
         final = folder / name
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -82,7 +82,7 @@ def test_symlinks_fifos_hardlinks_and_temp_names_are_refused(tmp_path: Path) -> 
 
 
 def test_sink_writes_atomically_and_is_idempotent(tmp_path: Path) -> None:
-    sink = FolderSink(tmp_path / "outbox")
+    sink = FolderSink(tmp_path / "outbox" / "acme")
     d = Delivery("acme", "997_000000001.x12", b"ISA...", "ack-1")
     sink.deliver(d)
     sink.deliver(d)  # retry: same effect, no error, no second file
@@ -94,7 +94,7 @@ def test_sink_writes_atomically_and_is_idempotent(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["../escape", ".hidden", "a/b"])
 def test_sink_refuses_unsafe_names(tmp_path: Path, name: str) -> None:
     with pytest.raises(PermanentDeliveryError):
-        FolderSink(tmp_path).deliver(Delivery("acme", name, b"x", "k"))
+        FolderSink(tmp_path / "acme").deliver(Delivery("acme", name, b"x", "k"))
 
 
 def test_watchdog_closed_write_makes_a_file_ready_at_once(tmp_path: Path) -> None:

@@ -1,0 +1,110 @@
+"""Delivery workers: claim outbox rows, send them through the destination's adapter, record.
+
+Every send carries the row's idempotency key; a failure backs off per the destination's
+policy and becomes a dead letter after its limit. A lease that expires (a crashed worker)
+returns the row to the queue, and a stale worker's completion is fenced off by the store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from gateway.adapters.base import (
+    Delivery,
+    PermanentDeliveryError,
+    Sink,
+    TransientDeliveryError,
+)
+from gateway.adapters.folder import FolderSink
+from gateway.registry import PartnerProfile, Registry
+from gateway.registry.profile import DeliveryPolicy
+from gateway.store import OutboxRow, Store
+
+log = logging.getLogger(__name__)
+
+SinkFactory = Callable[[PartnerProfile, Path], Sink]
+
+
+def _folder_sink(profile: PartnerProfile, base_dir: Path) -> Sink:
+    transport = profile.delivery_transport
+    out_dir = getattr(transport, "outbound_dir", None) or f"outbox/{profile.id}"
+    return FolderSink(base_dir / out_dir)
+
+
+# One line per transport kind: a new transport registers its sink factory here.
+SINKS: dict[str, SinkFactory] = {"folder": _folder_sink}
+
+
+@dataclass
+class DeliveryWorker:
+    store: Store
+    registry: Registry
+    base_dir: Path
+    lease_seconds: float = 60.0
+    batch: int = 100
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    _sinks: dict[str, Sink] = field(default_factory=dict)
+
+    def sink_for(self, destination: str) -> Sink:
+        if destination not in self._sinks:
+            profile = self.registry.get(destination)
+            transport = profile.delivery_transport
+            kind = transport.kind if transport is not None else "none"
+            factory = SINKS.get(kind)
+            if factory is None:
+                raise PermanentDeliveryError(f"no sink for transport {kind!r} of {destination}")
+            self._sinks[destination] = factory(profile, self.base_dir)
+        return self._sinks[destination]
+
+    def run_once(self) -> int:
+        """Deliver what is due now; returns the number of rows handled."""
+        rows = self.store.claim_outbox(self.batch, self.lease_seconds, self.clock())
+        for row in rows:
+            self._deliver(row)
+        return len(rows)
+
+    def drain(self, max_rounds: int = 1000) -> int:
+        total = 0
+        for _ in range(max_rounds):
+            n = self.run_once()
+            total += n
+            if n == 0:
+                break
+        return total
+
+    def _deliver(self, row: OutboxRow) -> None:
+        token = row.lease_token or ""
+        try:
+            payload = row.payload if row.payload is not None else b""
+            name = row.payload_path or f"{row.kind}-{row.idempotency_key}"
+            self.sink_for(row.destination).deliver(
+                Delivery(row.destination, name, payload, row.idempotency_key)
+            )
+        except PermanentDeliveryError as exc:
+            self._failed(row, token, str(exc), dead=True)
+            return
+        except (TransientDeliveryError, OSError) as exc:
+            self._failed(row, token, str(exc), dead=False)
+            return
+        if not self.store.complete_outbox(row.id, token):
+            log.warning("outbox %s: lease lost before completion (another worker has it)", row.id)
+
+    def _failed(self, row: OutboxRow, token: str, error: str, *, dead: bool) -> None:
+        policy = self._policy(row.destination)
+        attempts = row.attempts
+        if policy is not None and attempts >= policy.max_attempts:
+            dead = True
+        base = policy.backoff_seconds if policy else 30.0
+        cap = policy.max_backoff_seconds if policy else 3600.0
+        delay = min(cap, base * (2 ** max(0, attempts - 1)))
+        when = self.clock() + timedelta(seconds=delay)
+        self.store.fail_outbox(row.id, token, error, when, dead)
+        log.warning("outbox %s to %s failed (%s): %s", row.id, row.destination, attempts, error)
+
+    def _policy(self, destination: str) -> DeliveryPolicy | None:
+        profile = self.registry.find(destination)
+        return profile.delivery if profile is not None else None

@@ -1,0 +1,205 @@
+"""Route resolution and per-destination rendering (the Message Translator of each endpoint)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from gateway.canonical import (
+    AnyDocument,
+    DocumentType,
+    FreightInvoice,
+    LoadTender,
+    ShipmentStatus,
+    TenderResponse,
+)
+from gateway.registry import PartnerProfile, Registry
+from gateway.registry.profile import Role
+
+
+class RoutingError(Exception):
+    """A document could not be routed or rendered; operations must see it."""
+
+
+class UnroutableError(RoutingError):
+    """No rule sends this document anywhere: an exception, never a silent drop."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDelivery:
+    destination: str  # profile id
+    channel: str  # the destination's transport kind
+    kind: str  # what the payload is: portal_update, tms_json, idoc, x12
+    name: str  # file / resource name, generated here (never a partner's)
+    payload: bytes
+    idempotency_key: str
+
+
+Renderer = Callable[[AnyDocument, PartnerProfile, str, datetime, Registry], list[RenderedDelivery]]
+
+
+def _key(*parts: str) -> str:
+    """A stable idempotency key: the same document to the same place is always the same key."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _render_portal(
+    doc: AnyDocument, dest: PartnerProfile, doc_key: str, now: datetime, reg: Registry
+) -> list[RenderedDelivery]:
+    from transforms.portal import portal_updates
+
+    if not isinstance(doc, ShipmentStatus):
+        return []
+    customer = _customer_for(doc, reg)
+    allow = False
+    out = []
+    for update in portal_updates(doc, customer_id=customer, allow_charges=allow):
+        key = _key(dest.id, "portal", update.idempotency_key)
+        out.append(
+            RenderedDelivery(
+                dest.id,
+                _channel(dest),
+                "portal_update",
+                f"status-{key}.json",
+                update.model_dump_json(indent=2).encode(),
+                key,
+            )
+        )
+    return out
+
+
+def _customer_for(doc: ShipmentStatus, reg: Registry) -> str:
+    """The portal customer a status belongs to: a party id that is a known customer id.
+
+    Unknown customers get "unassigned": the portal shows such updates to no customer.
+    """
+    for party in doc.parties:
+        for ident in party.identifiers:
+            if reg.by_customer_id(ident.value) is not None:
+                return ident.value
+    return "unassigned"
+
+
+def _render_tms(
+    doc: AnyDocument, dest: PartnerProfile, doc_key: str, now: datetime, reg: Registry
+) -> list[RenderedDelivery]:
+    from transforms.tms_json import to_tms_message
+
+    if not isinstance(doc, (ShipmentStatus, TenderResponse, LoadTender, FreightInvoice)):
+        return []
+    key = _key(dest.id, "tms", doc_key)
+    try:
+        message = to_tms_message(doc, idempotency_key=key)
+    except ValueError:
+        message = to_tms_message(doc, idempotency_key=key, occurred_at=now)
+    payload = message.model_dump_json(indent=2).encode()
+    return [
+        RenderedDelivery(
+            dest.id,
+            _channel(dest),
+            "tms_json",
+            f"{doc.document_type.value}-{key}.json",
+            payload,
+            key,
+        )
+    ]
+
+
+def _render_erp(
+    doc: AnyDocument, dest: PartnerProfile, doc_key: str, now: datetime, reg: Registry
+) -> list[RenderedDelivery]:
+    from transforms.idoc_invoice import render_freight_invoice
+    from transforms.idoc_shipment import (
+        render_load_tender,
+        render_shipment_status,
+        render_tender_response,
+    )
+
+    if dest.idoc is None:
+        raise RoutingError(f"destination {dest.id} has no idoc settings")
+    config = dest.idoc.partner_config(doc.document_type)
+    if isinstance(doc, ShipmentStatus):
+        rendered = render_shipment_status(doc, config, created=now)
+    elif isinstance(doc, TenderResponse):
+        rendered = render_tender_response(doc, config, created=now)
+    elif isinstance(doc, LoadTender):
+        rendered = render_load_tender(doc, config, created=now)
+    elif isinstance(doc, FreightInvoice):
+        rendered = render_freight_invoice(doc, config, created=now)
+    else:
+        return []
+    key = _key(dest.id, "idoc", doc_key)
+    name = f"{rendered.idoctyp}-{key}.xml"
+    return [RenderedDelivery(dest.id, _channel(dest), "idoc", name, rendered.data, key)]
+
+
+def _channel(dest: PartnerProfile) -> str:
+    transport = dest.delivery_transport
+    return transport.kind if transport is not None else "none"
+
+
+RENDERERS: dict[Role, Renderer] = {
+    Role.PORTAL: _render_portal,
+    Role.TMS: _render_tms,
+    Role.ERP: _render_erp,
+}
+
+
+@dataclass
+class Router:
+    registry: Registry
+
+    def destinations(self, source: PartnerProfile, doc: AnyDocument) -> list[PartnerProfile]:
+        """The most specific rule wins: the source partner's rules for this document type."""
+        doc_type: DocumentType = doc.document_type
+        rules = [r for r in source.routing if r.document == doc_type]
+        if not rules:
+            raise UnroutableError(
+                f"no route for {doc_type.value} from {source.id}: add a routing rule to "
+                f"partners/{source.id}.yaml"
+            )
+        statuses = _statuses(doc)
+        out: list[PartnerProfile] = []
+        for rule in rules:
+            if rule.events and statuses and not (set(rule.events) & statuses):
+                continue
+            for dest_id in rule.destinations:
+                dest = self._resolve(dest_id, doc)
+                if dest.id not in {d.id for d in out}:
+                    out.append(dest)
+        return out
+
+    def _resolve(self, dest_id: str, doc: AnyDocument) -> PartnerProfile:
+        if dest_id == "@carrier":
+            scac = doc.correlation.scac
+            carrier = self.registry.by_scac(scac) if scac else None
+            if carrier is None:
+                raise UnroutableError(f"no carrier profile with SCAC {scac!r}")
+            return carrier
+        found = self.registry.find(dest_id)
+        if found is None:
+            raise UnroutableError(f"routing names unknown destination {dest_id!r}")
+        return found
+
+    def render(
+        self,
+        source: PartnerProfile,
+        doc: AnyDocument,
+        doc_key: str,
+        now: datetime,
+    ) -> list[RenderedDelivery]:
+        deliveries: list[RenderedDelivery] = []
+        for dest in self.destinations(source, doc):
+            renderer = RENDERERS.get(dest.role)
+            if renderer is None:
+                raise UnroutableError(f"no renderer for {dest.role.value} destination {dest.id}")
+            deliveries.extend(renderer(doc, dest, doc_key, now, self.registry))
+        return deliveries
+
+
+def _statuses(doc: AnyDocument) -> set[str]:
+    if isinstance(doc, ShipmentStatus):
+        return {e.status.value for e in doc.events}
+    return set()

@@ -1,0 +1,113 @@
+"""`gateway run`: wires registry, store, archive, adapters, pipeline and delivery workers.
+
+One worker thread does the work in order (receive, process, deliver), woken by watchdog
+events and by APScheduler's periodic jobs (full rescans, delivery retries); SQLite has one
+writer anyway, and PostgreSQL deployments scale out with more processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from gateway.adapters.folder import FolderSource
+from gateway.pipeline.archive import Archive
+from gateway.pipeline.delivery import DeliveryWorker
+from gateway.pipeline.inbound import InboundPipeline, ProcessOutcome
+from gateway.registry import Registry
+from gateway.settings import Settings
+from gateway.store import MessageStatus, Store, create_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    received: int = 0
+    processed: int = 0
+    delivered: int = 0
+
+
+class Gateway:
+    def __init__(self, settings: Settings, *, store: Store | None = None) -> None:
+        self.settings = settings
+        self.registry = Registry.load(settings.partners_dir)
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        url = settings.database_url or f"sqlite:///{settings.var_dir / 'gateway.db'}"
+        self.store = store or create_store(url)
+        self.store.migrate()
+        self.archive = Archive(settings.archive_dir, max_bytes=settings.max_payload_bytes)
+        self.pipeline = InboundPipeline(self.store, self.archive, self.registry)
+        self.delivery = DeliveryWorker(self.store, self.registry, settings.base_dir)
+        accounts = self._folder_accounts()
+        for account in accounts:
+            (settings.inbox_dir / account).mkdir(parents=True, exist_ok=True)
+        self.source = FolderSource(
+            settings.inbox_dir, stable_seconds=settings.stable_seconds, accounts=None
+        )
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self.outcomes: list[ProcessOutcome] = []
+
+    def _folder_accounts(self) -> list[str]:
+        accounts = []
+        for p in self.registry:
+            if p.transport is not None and p.transport.kind == "folder":
+                inbound = getattr(p.transport, "inbound_dir", None)
+                if inbound:
+                    accounts.append(Path(inbound).name)
+        return accounts
+
+    def tick(self) -> TickReport:
+        """One round of work: take ready files, process what is received, deliver what is due."""
+        report = TickReport()
+        for claim in self.source.poll():
+            receipt = self.pipeline.receive(claim)
+            if receipt is not None:
+                report.received += 1
+        # everything received but not processed, including what a crash left behind
+        while pending := self.store.list_messages(
+            status=MessageStatus.RECEIVED, oldest_first=True, limit=100
+        ):
+            for msg in pending:
+                outcome = self.pipeline.process(msg.id)
+                self.outcomes.append(outcome)
+                report.processed += 1
+        report.delivered = self.delivery.drain()
+        return report
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        """Work until `stop()` (Ctrl-C in the CLI): watchdog + periodic rescans and deliveries."""
+        scheduler = BackgroundScheduler(timezone="UTC")
+        scheduler.add_job(self.wake, "interval", seconds=self.settings.rescan_seconds, id="rescan")
+        scheduler.add_job(
+            self.wake, "interval", seconds=self.settings.deliver_every_seconds, id="deliver"
+        )
+        scheduler.start()
+        self.source.watch(on_ready=self.wake)
+        try:
+            self.tick()
+            while not self._stop.is_set():
+                self._wake.wait(timeout=self.settings.stable_seconds)
+                self._wake.clear()
+                if self._stop.is_set():
+                    break
+                try:
+                    self.tick()
+                except Exception:  # keep serving; the failure is logged with its cause
+                    log.exception("gateway tick failed")
+        finally:
+            scheduler.shutdown(wait=False)
+            self.source.close()
+            self.store.close()

@@ -1,0 +1,124 @@
+"""The 214 path end to end on the embedded default: folder in, 997 and portal updates out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from gateway.store import MessageStatus
+from gateway.x12.pyx12_check import pyx12_errors
+from tests.integration.gateway_env import demo_214, drop, gateway, make_home
+
+
+def files(folder: Path) -> list[Path]:
+    return (
+        sorted(p for p in folder.iterdir() if not p.name.startswith(".")) if folder.exists() else []
+    )
+
+
+def test_dropped_214_gives_997_portal_updates_archive_and_rows(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    data = demo_214()
+    src = drop(settings, "demo-carrier", "status.edi", data)
+    gw.tick()
+    gw.tick()
+
+    assert not src.exists(), "the original stays in the inbox"
+    sha = hashlib.sha256(data).hexdigest()
+    archived = settings.archive_dir / sha[:2] / sha[2:4] / sha
+    assert archived.read_bytes() == data
+
+    acks = files(settings.outbox_dir / "demo-carrier")
+    assert len(acks) == 1
+    ack = acks[0].read_text()
+    assert "AK1*QM*501" in ack and "AK9*A*2*2*2" in ack
+    assert "*ZZ*LOGIGATEWAY    *02*DEMOCARRIER    *" in ack
+    assert pyx12_errors(ack) == []
+
+    updates = [json.loads(p.read_text()) for p in files(settings.outbox_dir / "portal")]
+    assert len(updates) == 4  # two sets x two tracking events
+    assert {u["status"] for u in updates} >= {"arrived_at_pickup", "delivered"}
+    assert all(u["customer_id"] == "ACME-RETAIL" for u in updates)
+    assert all("AT7" not in json.dumps(u) for u in updates)
+
+    msgs = gw.store.list_messages()
+    assert [m.status for m in msgs] == [MessageStatus.PARSED]
+    (ic,) = gw.store.list_interchanges(message_id=msgs[0].id)
+    assert ic.outcome == "accepted" and ic.control_number == "000000101"
+    (grp,) = gw.store.list_groups(ic.id)
+    assert grp.ack_code == "A"
+    assert [s.outcome for s in gw.store.list_sets(grp.id)] == ["A", "A"]
+    assert len(gw.store.search("PRO1")) == 1
+    sent = gw.store.list_acks()
+    assert [(a.kind.value, a.status.value) for a in sent] == [("997", "accepted")]
+
+
+def test_same_file_twice_is_a_duplicate_with_no_second_effects(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    data = demo_214("000000201")
+    drop(settings, "demo-carrier", "a.edi", data)
+    gw.tick()
+    before = (files(settings.outbox_dir / "demo-carrier"), files(settings.outbox_dir / "portal"))
+    drop(settings, "demo-carrier", "a-again.edi", data)  # same bytes, other name
+    gw.tick()
+    after = (files(settings.outbox_dir / "demo-carrier"), files(settings.outbox_dir / "portal"))
+    assert before == after
+    assert len(gw.store.list_messages()) == 1
+    kinds = [e.kind for e in gw.store.list_events(message_id=gw.store.list_messages()[0].id)]
+    assert "duplicate_receipt" in kinds
+
+
+def test_same_isa13_other_bytes_is_an_envelope_duplicate(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "a.edi", demo_214("000000301", sets=2))
+    gw.tick()
+    portal_before = files(settings.outbox_dir / "portal")
+    drop(settings, "demo-carrier", "b.edi", demo_214("000000301", sets=1))
+    gw.tick()
+    assert files(settings.outbox_dir / "portal") == portal_before
+    second = gw.store.list_messages()[0]
+    assert second.status is MessageStatus.QUARANTINED
+    assert "other content" in (second.quarantine_reason or "")
+
+
+def test_malformed_interchange_gets_ta1_r_is_quarantined_and_has_no_effects(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "bad.edi", demo_214("000000401", bad_iea=True))
+    gw.tick()
+    (ack,) = files(settings.outbox_dir / "demo-carrier")
+    text = ack.read_text()
+    assert "TA1*000000401*240105*0900*R*001~" in text
+    assert "ST*997" not in text
+    assert files(settings.outbox_dir / "portal") == []
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.QUARANTINED
+    assert "TA1 001" in (msg.quarantine_reason or "")
+    assert gw.store.list_documents() == []
+
+
+def test_not_x12_is_quarantined_not_lost(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "junk.txt", b"hello, this is not EDI")
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.QUARANTINED
+    assert Path(msg.archive_path).read_bytes() == b"hello, this is not EDI"
+
+
+def test_impersonation_is_rejected_with_zero_effects(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    (settings.inbox_dir / "northwind-5010").mkdir(parents=True, exist_ok=True)
+    drop(settings, "northwind-5010", "x.edi", demo_214("000000501"))
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.QUARANTINED
+    assert "not northwind-5010" in (msg.quarantine_reason or "")
+    assert gw.store.list_documents() == []
+    assert files(settings.outbox_dir / "portal") == []
