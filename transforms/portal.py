@@ -395,6 +395,9 @@ def _status_update(
         event.location.city or "" if event.location else "",
         event.location.state or "" if event.location else "",
         str(event.is_estimate),
+        # an LX loop per delivery order repeats the same milestone for each order
+        *sorted(f"{r.qualifier}={r.value}" for r in event.references),
+        event.package_id or "",
     )
     return PortalUpdate(
         schema_version=SCHEMA_VERSION,
