@@ -265,6 +265,69 @@ def translate(
     raise typer.Exit(EXIT_REJECTED if failures else EXIT_OK)
 
 
+@app.command()
+def run(
+    home: Annotated[
+        Path | None, typer.Option("--home", help="Base folder (default: current directory).")
+    ] = None,
+) -> None:
+    """Run the whole gateway on the embedded default (SQLite, folders); Ctrl-C stops cleanly."""
+    import logging
+    import signal
+
+    from gateway.registry import RegistryError
+    from gateway.service import Gateway
+    from gateway.settings import Settings
+    from gateway.store import StoreError
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    )
+    settings = Settings.from_env(home)
+    try:
+        gw = Gateway(settings)
+    except RegistryError as exc:
+        for problem in exc.problems:
+            err.print(f"error: {problem}", markup=False)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    except StoreError as exc:
+        _fail(str(exc))
+
+    def _stop(_signum: int, _frame: object) -> None:
+        gw.stop()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    out.print(
+        f"gateway running: inbox {settings.inbox_dir}, outbox {settings.outbox_dir}, "
+        f"store {gw.store.url}. Ctrl-C stops."
+    )
+    gw.run()
+    out.print("gateway stopped")
+
+
+@partners_app.command("check")
+def partners_check(
+    directory: Annotated[Path, typer.Argument(help="Profiles folder.")] = Path("partners"),
+    env: Annotated[bool, typer.Option("--env", help="Also require ${VAR} secrets set.")] = False,
+) -> None:
+    """Validate every partner profile; one line per problem (file, field, message)."""
+    import os
+
+    from gateway.registry import check
+
+    if not directory.is_dir():
+        _fail(f"{directory}: not a folder")
+    problems = check(directory, dict(os.environ) if env else None)
+    for problem in problems:
+        out.print(str(problem), markup=False, highlight=False)
+    if problems:
+        raise typer.Exit(EXIT_REJECTED)
+    count = len(list(directory.glob("*.yaml")))
+    out.print(f"{count} profiles OK")
+
+
 def main() -> None:
     app()
 
