@@ -282,8 +282,8 @@ def run(
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     settings = Settings.from_env(home)
     try:
         gw = Gateway(settings)
