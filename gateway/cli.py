@@ -28,6 +28,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
+MAX_REPORTED_SETS = 1000
 
 
 class AckChoice(StrEnum):
@@ -94,7 +95,8 @@ def validate(
                 if isinstance(event, CheckedSet):
                     code = event.result.code.value
                     counts[code] = counts.get(code, 0) + 1
-                    if event.result.issues:
+                    if event.result.issues and len(problem_sets) < MAX_REPORTED_SETS:
+                        # capped: a million-set file must not build a million-entry report
                         problem_sets.append(
                             {
                                 "set": event.ts.set_id,
