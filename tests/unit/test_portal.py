@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -25,13 +26,8 @@ from tests.unit.test_transform_210 import SAMPLES_210
 from tests.unit.test_transform_210 import transform_file as invoices_of
 from tests.unit.test_transform_214 import SAMPLES_214
 from tests.unit.test_transform_214 import transform_file as statuses_of
-from transforms.portal import (
-    REASON_WORDS,
-    STATUS_WORDS,
-    PortalUpdate,
-    portal_invoice_update,
-    portal_updates,
-)
+from transforms import portal
+from transforms.portal import REASON_WORDS, STATUS_WORDS, PortalUpdate
 from transforms.status_taxonomy import STANDARD_REASONS, STANDARD_STATUS
 
 SCHEMA = json.loads(
@@ -40,6 +36,7 @@ SCHEMA = json.loads(
 VALIDATOR = jsonschema.Draft202012Validator(
     SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
 )
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "portal"
 # A segment as text: a tag, then an element separator ("AT7*D1", "ISA*00", "L1~").
 SEGMENT_TEXT = re.compile(r"\b[A-Z][A-Z0-9]{1,2}[*~^|]")
 X12_CODES = set(STANDARD_STATUS) | set(STANDARD_REASONS)
@@ -49,6 +46,21 @@ def wire(update: PortalUpdate) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(update.model_dump_json())
     VALIDATOR.validate(data)
     return data
+
+
+def portal_updates(doc: Any, **options: Any) -> list[PortalUpdate]:
+    """The module's function, with every update it produces checked against the schema."""
+    updates = portal.portal_updates(doc, **options)
+    for update in updates:
+        wire(update)
+    return updates
+
+
+def portal_invoice_update(doc: c.FreightInvoice, **options: Any) -> PortalUpdate | None:
+    update = portal.portal_invoice_update(doc, **options)
+    if update is not None:
+        wire(update)
+    return update
 
 
 def strings(value: Any, path: str = "") -> list[tuple[str, str]]:
@@ -88,6 +100,25 @@ def test_one_schema_valid_update_per_event(name: str) -> None:
             assert data["status"] == event.status.value
             assert_no_raw_edi(data, event)
         assert len({u.idempotency_key for u in updates}) == len(updates)
+
+
+@pytest.mark.parametrize("name", sorted([*SAMPLES_214, *SAMPLES_210]))
+def test_sample_updates_match_golden(name: str) -> None:
+    """What a customer would see for every public 214 (and 210, charges allowed); checked by
+    hand for plain words. Regenerate with GATEWAY_UPDATE_GOLDEN=1 and review the diff."""
+    docs: list[Any] = (
+        statuses_of(SAMPLES_214[name]) if name in SAMPLES_214 else invoices_of(SAMPLES_210[name])
+    )
+    actual = [
+        wire(u)
+        for doc in docs
+        for u in portal_updates(doc, customer_id="customer-1", allow_charges=True)
+    ]
+    path = GOLDEN / f"{name}.json"
+    if os.environ.get("GATEWAY_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n")
+    assert actual == json.loads(path.read_text(encoding="utf-8"))
 
 
 def test_delivered_with_location_references_and_pod() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from transforms.tms_json import (
 )
 
 CONTRACTS = Path(generate.__file__).resolve().parent
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "tms"
 WHEN = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 
 
@@ -132,6 +134,37 @@ def test_invoice_samples_round_trip(name: str) -> None:
         assert from_tms_message(data) == expected_back(doc)
 
 
+def sample_messages(name: str) -> list[dict[str, Any]]:
+    """The v1 messages of one public sample, with deterministic keys."""
+    if name in SAMPLES_214:
+        docs: list[Any] = statuses_of(SAMPLES_214[name])
+        when = None
+    else:
+        docs, when = invoices_of(SAMPLES_210[name]), WHEN
+    return [
+        check_wire(
+            to_tms_message(
+                doc,
+                idempotency_key=f"{doc.source.set_id}-{doc.source.set_control_number}",
+                occurred_at=when,
+            )
+        )
+        for doc in docs
+    ]
+
+
+@pytest.mark.parametrize("name", sorted([*SAMPLES_214, *SAMPLES_210]))
+def test_sample_messages_match_golden(name: str) -> None:
+    """The wire form of every public 214 and 210: a contract change shows as a golden diff.
+    Regenerate with GATEWAY_UPDATE_GOLDEN=1 and review the diff before committing."""
+    actual = sample_messages(name)
+    path = GOLDEN / f"{name}.json"
+    if os.environ.get("GATEWAY_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n")
+    assert actual == json.loads(path.read_text(encoding="utf-8"))
+
+
 def test_invoice_wire_values() -> None:
     (doc,) = invoices_of(SAMPLES_210["indice-co__EDI.Net__210-MGCTLYST-SAMPLE"])
     data = check_wire(to_tms_message(doc, idempotency_key="inv-09851270", occurred_at=WHEN))
@@ -153,6 +186,7 @@ def test_status_occurred_at_and_event_type() -> None:
     (doc,) = statuses_of(SAMPLES_214["indice-co__EDI.Net__214-MGCTLYST-SAMPLE"])
     message = to_tms_message(doc, idempotency_key="214-822650001")
     assert isinstance(message, ShipmentStatusMessage)
+    check_wire(message)
     # AT7*D1*NS***20160726*1230*LT at BRATTLEBORO VT: 12:30 EDT
     assert message.occurred_at.isoformat() == "2016-07-26T12:30:00-04:00"
     (event,) = message.payload.events
