@@ -4,7 +4,8 @@
 either version because senders mix them. Every L1 becomes a ChargeLine (negative N2 amounts are
 allowances such as DSC); an LX loop's L0 lines become LadingLines, its L5 text describes the
 charges that carry no L1-12. The sum of the lines is checked against B3-07 and L3-05: a mismatch
-is a warning on the document, never an exception. B3-12 (a date with no standard meaning) is not
+is a warning on the document, never an exception. N1 loops inside an LX join the invoice's
+parties (the canonical charge line has no party). B3-12 (a date with no standard meaning) is not
 carried.
 """
 
