@@ -515,7 +515,13 @@ MESSAGE_MODELS: dict[str, type[_Envelope]] = {
 TmsDocument = c.LoadTender | c.TenderResponse | c.ShipmentStatus | c.FreightInvoice
 
 # Canonical fields that are not part of the wire payload (they travel in the envelope, or not).
-_NOT_IN_PAYLOAD: Any = {"schema_version", "document_type", "source", "correlation", "warnings"}
+_NOT_IN_PAYLOAD = ("schema_version", "document_type", "source", "correlation", "warnings")
+_MESSAGE_TYPES: dict[type, str] = {
+    c.LoadTender: "load_tender",
+    c.TenderResponse: "tender_response",
+    c.ShipmentStatus: "shipment_status",
+    c.FreightInvoice: "freight_invoice",
+}
 
 
 def to_tms_message(
@@ -525,46 +531,39 @@ def to_tms_message(
 
     `occurred_at` defaults to the document's own instant (the latest factual tracking event, or
     the tender response time); a load tender or invoice carries none, so the caller passes the
-    time the gateway received it. Raises ValueError when no instant is known, TypeError for a
+    time the gateway received it. Raises ValueError when no instant is known, TmsContractError
+    when a value breaks the contract (e.g. an idempotency key with spaces), TypeError for a
     document the contract does not carry (acknowledgements).
     """
-    when = occurred_at or _document_instant(doc)
-    if when is None:
-        raise ValueError(f"occurred_at is required: a {doc.document_type.value} carries no instant")
-    envelope: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "idempotency_key": idempotency_key,
-        "occurred_at": when,
-        "correlation": doc.correlation.model_dump(),
-        "source": _source(doc.source),
-    }
-    if isinstance(doc, c.ShipmentStatus):
-        payload = doc.model_dump(
-            exclude={
-                **dict.fromkeys(_NOT_IN_PAYLOAD, True),
-                "events": {"__all__": {"segment_index"}},
-            }
-        )
-        for event in payload["events"]:
-            event["event_type"] = P44_EVENT_TYPES.get(event["status"])
-        return ShipmentStatusMessage.model_validate(
-            {**envelope, "message_type": "shipment_status", "payload": payload}
-        )
     message_type = _MESSAGE_TYPES.get(type(doc))
     if message_type is None:
         raise TypeError(f"{type(doc).__name__} is not part of the TMS contract")
-    model = MESSAGE_MODELS[message_type]
-    payload = doc.model_dump(exclude=_NOT_IN_PAYLOAD)
-    message = model.model_validate({**envelope, "message_type": message_type, "payload": payload})
-    assert isinstance(message, LoadTenderMessage | TenderResponseMessage | FreightInvoiceMessage)
-    return message
+    when = occurred_at or _document_instant(doc)
+    if when is None:
+        raise ValueError(f"occurred_at is required: a {doc.document_type.value} carries no instant")
+    exclude: dict[str, Any] = dict.fromkeys(_NOT_IN_PAYLOAD, True)
+    if isinstance(doc, c.ShipmentStatus):
+        exclude["events"] = {"__all__": {"segment_index"}}
+    payload = doc.model_dump(exclude=exclude)
+    if isinstance(doc, c.ShipmentStatus):
+        for event in payload["events"]:
+            event["event_type"] = P44_EVENT_TYPES.get(event["status"])
+    try:
+        return TMS_MESSAGE_ADAPTER.validate_python(
+            {
+                "message_type": message_type,
+                "schema_version": SCHEMA_VERSION,
+                "idempotency_key": idempotency_key,
+                "occurred_at": when,
+                "correlation": doc.correlation.model_dump(),
+                "source": _source(doc.source),
+                "payload": payload,
+            }
+        )
+    except ValidationError as exc:
+        raise TmsContractError(f"the document does not fit the TMS v1 contract: {exc}") from exc
 
 
-_MESSAGE_TYPES: dict[type, str] = {
-    c.LoadTender: "load_tender",
-    c.TenderResponse: "tender_response",
-    c.FreightInvoice: "freight_invoice",
-}
 _CANONICAL_TYPES: dict[str, type[TmsDocument]] = {
     "load_tender": c.LoadTender,
     "tender_response": c.TenderResponse,

@@ -206,6 +206,8 @@ def test_documents_without_an_instant_need_one() -> None:
     (doc,) = invoices_of(SAMPLES_210["indice-co__EDI.Net__210-MGCTLYST-SAMPLE"])
     with pytest.raises(ValueError, match="occurred_at is required"):
         to_tms_message(doc, idempotency_key="k")
+    with pytest.raises(TmsContractError, match="idempotency_key"):
+        to_tms_message(doc, idempotency_key="two words", occurred_at=WHEN)
     ack = c.TechnicalAck(
         interchange_control_number="1", status=c.AckStatus.ACCEPTED, code="A", note_code="000"
     )
