@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -51,7 +51,7 @@ from gateway.x12.envelope import InterchangeStart
 from gateway.x12.errors import X12Error
 from gateway.x12.model import AckCode, GroupHeader, InterchangeHeader
 from gateway.x12.validator import Validator, default_validator
-from transforms.registry import MappingContext, inbound_x12
+from transforms.registry import MappingContext, inbound_x12, transform_code_maps
 from transforms.x12_common import source_metadata
 
 log = logging.getLogger(__name__)
@@ -476,16 +476,9 @@ def _ack_key(sha256: str, header: InterchangeHeader) -> str:
     return hashlib.sha256(f"ack\x1f{sha256}\x1f{header.control_number}".encode()).hexdigest()[:32]
 
 
-def _code_maps(partner: PartnerProfile) -> dict[str, dict[str, str]]:
-    maps = partner.code_maps
-    return {
-        "at7_status": {k: str(v) for k, v in maps.at7_status.items()},
-        "status_reasons": {k: str(v) for k, v in maps.status_reasons.items()},
-        "references": {k: str(v) for k, v in maps.references.items()},
-        "charges": {k: str(v) for k, v in maps.charges.items()},
-        "stop_reasons": {k: str(v) for k, v in maps.stop_reasons.items()},
-        "equipment": dict(maps.equipment),
-    }
+def _code_maps(partner: PartnerProfile) -> dict[str, Mapping[str, str]]:
+    maps = partner.code_maps.model_dump(mode="json")
+    return transform_code_maps({k: v for k, v in maps.items() if v})
 
 
 def _doc_key(sha256: str, checked: CheckedSet) -> str:
