@@ -447,6 +447,14 @@ class _Reader:
 
         stops = [self.stop(s, default_tz) for s in self.stops]
         parties = [self.party(p, default_tz) for p in self.parties]
+        equipment = [self.equipment_item(e) for e in self.equipment]
+        totals = self.totals(self.l3) if self.l3 is not None else None
+        purpose = Purpose.ORIGINAL
+        if purpose_code:
+            purpose = o.PURPOSES.classify(purpose_code, self.maps, sink, b2a, 1)
+        payment = None
+        if payment_code:
+            payment = o.PAYMENT_METHODS.classify(payment_code, self.maps, sink, b2, 6)
         references = list(self.references)
         all_refs = references + [r for s in stops for r in s.references]
         correlation = x.correlation(all_refs, scac=scac, shipment_id=shipment_id)
@@ -457,24 +465,17 @@ class _Reader:
             for order in s.orders
             if order.po_number and order.po_number not in po
         )
+        # every value is built before the warnings are frozen into the document
         return LoadTender(
             source=envelope,
             correlation=correlation.model_copy(update={"po": tuple(dict.fromkeys(po))}),
             warnings=tuple(sink.items),
             shipment_id=shipment_id or "",
             scac=scac,
-            purpose=(
-                o.PURPOSES.classify(purpose_code, self.maps, sink, b2a, 1)
-                if purpose_code
-                else Purpose.ORIGINAL
-            ),
+            purpose=purpose,
             purpose_code=purpose_code,
             application_type=x.text(b2a, 2) if b2a is not None else None,
-            payment_method=(
-                o.PAYMENT_METHODS.classify(payment_code, self.maps, sink, b2, 6)
-                if payment_code
-                else None
-            ),
+            payment_method=payment,
             payment_method_code=payment_code,
             tariff_service_code=x.text(b2, 1) if b2 is not None else None,
             mode_code=self.mode_code,
@@ -483,9 +484,9 @@ class _Reader:
             dates=tuple(dates),
             parties=tuple(parties),
             references=tuple(references),
-            equipment=tuple(self.equipment_item(e) for e in self.equipment),
+            equipment=tuple(equipment),
             stops=tuple(stops),
-            totals=self.totals(self.l3) if self.l3 is not None else None,
+            totals=totals,
             notes=tuple(self.notes),
         )
 
@@ -498,7 +499,9 @@ class _Reader:
         sequence = x.integer(s5, 1, sink)
         if sequence is None:
             sequence = self.stops.index(draft) + 1
-            sink.add(WarningCode.MISSING_VALUE, f"S5-01 is empty; stop numbered {sequence}", s5, 1)
+            sink.add(
+                WarningCode.MISSING_VALUE, f"S5-01 has no stop number; numbered {sequence}", s5, 1
+            )
         reason = x.text(s5, 2) or ""
         party = self.party(draft.party, default_tz) if draft.party is not None else None
         zones: list[tuple[str, TimeZoneSource]] = []
@@ -919,8 +922,8 @@ class _Writer:
     def totals(self, totals: Totals) -> o.Row:
         w, v = totals.weight, totals.volume
 
-        def amount(money: Money | None) -> str | None:
-            return o.fmt_n2(money.amount) if money is not None else None
+        def amount(money: Money | None, min_len: int = 1) -> str | None:
+            return o.fmt_n2(money.amount, min_len) if money is not None else None
 
         values: list[str | None] = [None] * 14
         values[0] = o.fmt_r(w.value) if w else None
@@ -934,7 +937,7 @@ class _Writer:
         values[9] = o.volume_unit_code(v) if v else None
         values[10] = o.fmt_int(totals.lading_quantity)
         values[11] = w.unit_code if w else None
-        values[13] = amount(totals.declared_value)
+        values[13] = amount(totals.declared_value, 2)  # L3-14 is N2 2/12
         return o.row("L3", *values)
 
 

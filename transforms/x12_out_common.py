@@ -82,12 +82,14 @@ def fmt_r(value: Decimal | None) -> str | None:
     return format(value, "f")
 
 
-def fmt_n2(value: Decimal | None) -> str | None:
-    """N2 (two implied decimals): 557.21 -> "55721", -3017.91 -> "-301791"."""
+def fmt_n2(value: Decimal | None, min_len: int = 1) -> str | None:
+    """N2 (two implied decimals): 557.21 -> "55721", -3017.91 -> "-301791"; zero-padded to the
+    element's minimum length (L3-14 is N2 2/12: 0 -> "00")."""
     if value is None:
         return None
-    cents = (value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return str(int(cents))
+    cents = int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    digits = str(abs(cents)).zfill(min_len)
+    return f"-{digits}" if cents < 0 else digits
 
 
 def fmt_int(value: int | Decimal | None) -> str | None:
