@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import BinaryIO
 
+from gateway.acks import AckReconciler
 from gateway.adapters.base import InboundClaim
-from gateway.canonical import AnyDocument
+from gateway.canonical import AnyDocument, FunctionalAck
+from gateway.canonical import TechnicalAck as TechnicalAckDoc
 from gateway.pipeline.archive import Archive, ArchiveError
 from gateway.registry import PartnerProfile, Registry
 from gateway.routing import Router, RoutingError
@@ -47,11 +49,12 @@ from gateway.x12.checker import (
     check_stream,
     summarise,
 )
-from gateway.x12.envelope import InterchangeStart
+from gateway.x12.envelope import InterchangeStart, TechnicalAck
 from gateway.x12.errors import X12Error
-from gateway.x12.model import AckCode, GroupHeader, InterchangeHeader
+from gateway.x12.model import AckCode, GroupHeader, InterchangeHeader, Segment
 from gateway.x12.validator import Validator, default_validator
 from transforms.registry import MappingContext, inbound_x12, transform_code_maps
+from transforms.x12_acks_in import interchange_source, technical_ack_from_segment
 from transforms.x12_common import source_metadata
 
 log = logging.getLogger(__name__)
@@ -93,6 +96,8 @@ class _Interchange:
     groups: list[NewGroup] = field(default_factory=list)
     sets: list[NewSet] = field(default_factory=list)
     events: list[NewEvent] = field(default_factory=list)
+    received_acks: list[FunctionalAck] = field(default_factory=list)  # reconciled after commit
+    ta1s: list[Segment] = field(default_factory=list)
 
 
 class InboundPipeline:
@@ -112,6 +117,7 @@ class InboundPipeline:
         self.router = router or Router(registry)
         self.validator = validator or default_validator()
         self.clock = clock
+        self.reconciler = AckReconciler(store, clock=clock)
 
     # ------------------------------------------------------------ receive
 
@@ -204,6 +210,9 @@ class InboundPipeline:
                 group_sets = []
             elif isinstance(event, InterchangeStart):
                 current = self._open_interchange(msg, partner, event.header)
+            elif isinstance(event, TechnicalAck):
+                assert current is not None
+                current.ta1s.append(event.segment)
             elif isinstance(event, CheckedInterchange):
                 assert current is not None
                 outcome.interchanges += 1
@@ -295,6 +304,8 @@ class InboundPipeline:
                         partner.timezone,
                     )
                     doc = mapping.to_canonical(ts, ctx)
+                    if isinstance(doc, FunctionalAck):
+                        state.received_acks.append(doc)
                     documents.append(self._document(partner, doc, doc_key))
                 except (ValueError, KeyError, IndexError, RoutingError) as exc:
                     # kept as an exception on the set: visible, replayable, never silent
@@ -321,6 +332,8 @@ class InboundPipeline:
         )
 
     def _document(self, partner: PartnerProfile, doc: AnyDocument, doc_key: str) -> NewDocument:
+        # acknowledgements are reconciled, not routed anywhere
+        routed = not isinstance(doc, (FunctionalAck, TechnicalAckDoc))
         deliveries = [
             NewOutbox(
                 destination=r.destination,
@@ -330,7 +343,7 @@ class InboundPipeline:
                 payload=r.payload,
                 payload_path=r.name,
             )
-            for r in self.router.render(partner, doc, doc_key, self.clock())
+            for r in (self.router.render(partner, doc, doc_key, self.clock()) if routed else [])
         ]
         corr = doc.correlation
         return NewDocument(
@@ -438,7 +451,19 @@ class InboundPipeline:
         self.store.record_interchange_batch(
             msg.id, interchange, outbox=outbox, events=state.events, message_status=None, now=now
         )
+        if state.blocked is None and not checked.rejected:
+            self._reconcile(msg, partner, state)
         return problem
+
+    def _reconcile(self, msg: MessageRow, partner: PartnerProfile, state: _Interchange) -> None:
+        """Received 997/999/TA1 settle what we expect from this partner (after the commit)."""
+        for ack in state.received_acks:
+            self.reconciler.functional(partner.id, ack, message_id=msg.id)
+        for segment in state.ta1s:
+            ta1 = technical_ack_from_segment(
+                segment, envelope=interchange_source(state.header, partner_id=partner.id)
+            )
+            self.reconciler.technical(partner.id, ta1, message_id=msg.id)
 
     def _acks_outbox(
         self, msg: MessageRow, partner: PartnerProfile, checked: CheckedInterchange, now: datetime

@@ -378,6 +378,8 @@ class PartnerProfile(Model):
     role: Role
     scac: Annotated[str, Field(pattern=r"^[A-Z]{2,4}$")] | None = None
     timezone: TimeZoneName = "UTC"
+    # A production destination never receives documents that arrived in test mode (ISA15 T).
+    environment: Literal["production", "test"] = "production"
     x12: X12Settings | None = None
     documents: Documents = Field(default_factory=Documents)
     acks: AckPolicy = Field(default_factory=AckPolicy)

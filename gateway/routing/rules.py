@@ -191,7 +191,11 @@ class Router:
         now: datetime,
     ) -> list[RenderedDelivery]:
         deliveries: list[RenderedDelivery] = []
+        test_data = doc.source.usage_indicator == "T"
         for dest in self.destinations(source, doc):
+            if test_data and dest.environment == "production":
+                # test-mode interchanges never reach production systems
+                continue
             renderer = RENDERERS.get(dest.role)
             if renderer is None:
                 raise UnroutableError(f"no renderer for {dest.role.value} destination {dest.id}")

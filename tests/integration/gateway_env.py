@@ -25,7 +25,9 @@ def make_home(tmp_path: Path) -> Settings:
     )
 
 
-def demo_214(isa13: str = "000000101", *, sets: int = 2, bad_iea: bool = False) -> bytes:
+def demo_214(
+    isa13: str = "000000101", *, sets: int = 2, bad_iea: bool = False, usage: str = "P"
+) -> bytes:
     """A 214 interchange from the demo carrier, built around a real sample's body."""
     body = []
     for n in range(1, sets + 1):
@@ -49,7 +51,7 @@ def demo_214(isa13: str = "000000101", *, sets: int = 2, bad_iea: bool = False) 
     iea = "000000999" if bad_iea else isa13
     text = (
         DEMO_ISA
-        + f"240105*0900*U*00401*{isa13}*0*T*>~"
+        + f"240105*0900*U*00401*{isa13}*0*{usage}*>~"
         + "GS*QM*DEMOCARRIER*LOGIGATEWAY*20240105*0900*501*X*004010~"
         + "~".join(body)
         + f"~GE*{sets}*501~IEA*1*{iea}~"

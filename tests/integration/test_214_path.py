@@ -122,3 +122,17 @@ def test_impersonation_is_rejected_with_zero_effects(tmp_path: Path) -> None:
     assert "not northwind-5010" in (msg.quarantine_reason or "")
     assert gw.store.list_documents() == []
     assert files(settings.outbox_dir / "portal") == []
+
+
+def test_test_mode_data_never_reaches_production_destinations(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "t.edi", demo_214("000000601", usage="T"))
+    gw.tick()
+    # the carrier still gets its 997 (in test mode); ERP, TMS and portal (production) get nothing
+    (ack,) = files(settings.outbox_dir / "demo-carrier")
+    assert ack.read_text().split("*")[15] == "T"  # ISA15 of the 997 echoes test mode
+    for system in ("erp", "tms", "portal"):
+        assert files(settings.outbox_dir / system) == []
+    (doc,) = gw.store.list_documents()[:1]
+    assert doc.payload["source"]["usage_indicator"] == "T"

@@ -103,7 +103,8 @@ def test_999_partner_and_system_profiles(shipped: Registry) -> None:
     assert north.acks.kind == "999" and north.x12 is not None
     assert north.x12.version == "005010" and north.x12.delimiters.repetition == "^"
     erp = shipped.get("erp")
-    assert isinstance(erp.transport, SoapTransport) and erp.transport.account == "erp-soap"
+    # the ERP drops IDoc/JSON files until the SOAP service lands
+    assert isinstance(erp.transport, FolderTransport) and erp.transport.inbound_dir == "inbox/erp"
     assert isinstance(erp.delivery_transport, FolderTransport)
     assert erp.delivery_transport.outbound_dir == "outbox/erp"
     assert erp.idoc is not None
@@ -125,7 +126,7 @@ def test_lookups(shipped: Registry) -> None:
     assert shipped.by_isa_id("ZZ", "DEMOCARRIER") is None  # another qualifier: another party
     assert shipped.by_channel("folder", "demo-carrier") is demo
     assert shipped.by_channel("sftp", "demo-carrier") is None
-    assert shipped.by_channel("soap", "erp-soap") is shipped.get("erp")
+    assert shipped.by_channel("folder", "erp") is shipped.get("erp")
     assert shipped.by_customer_id("ACME-RETAIL-CA") is shipped.get("acme-retail")
     assert shipped.by_scac("demo") is demo
     assert demo.owns_isa_id("02", "DEMOCARRIER ")
@@ -145,9 +146,21 @@ def test_partner_specific_identity_override(tmp_path: Path) -> None:
     assert registry.our_isa_identity(registry.get("acme")) == ("01", "123456789", "123456789")
 
 
-def test_unset_secret_references_are_reported_only_when_asked() -> None:
-    assert check(PARTNERS) == []
-    missing = check(PARTNERS, env={})
+def test_unset_secret_references_are_reported_only_when_asked(tmp_path: Path) -> None:
+    for f in PARTNERS.glob("*.yaml"):
+        (tmp_path / f.name).write_text(f.read_text())
+    (tmp_path / "erp.yaml").write_text(
+        (PARTNERS / "erp.yaml")
+        .read_text()
+        .replace(
+            "transport:\n  kind: folder\n  inbound_dir: inbox/erp\n  outbound_dir: outbox/erp",
+            "transport:\n  kind: soap\n  account: erp-soap\n"
+            "  inbound_password: ${ERP_SOAP_PASSWORD}\n"
+            "outbound_transport:\n  kind: folder\n  outbound_dir: outbox/erp",
+        )
+    )
+    assert check(tmp_path) == []
+    missing = check(tmp_path, env={})
     assert missing == [
         ProfileProblem(
             "erp.yaml",
@@ -155,7 +168,11 @@ def test_unset_secret_references_are_reported_only_when_asked() -> None:
             "environment variable ERP_SOAP_PASSWORD is not set",
         )
     ]
-    assert check(PARTNERS, env={"ERP_SOAP_PASSWORD": "x"}) == []
+    assert check(tmp_path, env={"ERP_SOAP_PASSWORD": "x"}) == []
+    soap = Registry.load(tmp_path)
+    erp = soap.get("erp")
+    assert isinstance(erp.transport, SoapTransport) and erp.transport.account == "erp-soap"
+    assert soap.by_channel("soap", "erp-soap") is erp
 
 
 def test_resolve_secret() -> None:
