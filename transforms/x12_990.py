@@ -196,6 +196,15 @@ def x12_from_tender_response(
     date = response.date
     if date is None and response.responded_at is not None:
         date = response.responded_at.date()
+    mandatory = ("B1", 2, response.shipment_id) if base == "004010" else ("B1", 1, response.scac)
+    if not mandatory[2]:
+        o.out_warning(
+            sink,
+            WarningCode.MISSING_VALUE,
+            f"B1-{mandatory[1]:02d} is mandatory in a {base} 990 and empty",
+            "B1",
+            mandatory[1],
+        )
     body = [
         o.row(
             "B1",
