@@ -246,6 +246,14 @@ class CodeTable(Generic[E]):
         if standard:
             return standard[0]
         if code:
+            out_warning(
+                sink,
+                WarningCode.UNMAPPED_CODE,
+                f"no standard {self.category} code means {kind.value!r}; {code!r} sent raw",
+                tag,
+                n,
+                code,
+            )
             return code
         out_warning(
             sink,
