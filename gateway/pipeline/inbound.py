@@ -17,9 +17,18 @@ from typing import BinaryIO
 
 from gateway.acks import AckReconciler
 from gateway.adapters.base import InboundClaim
-from gateway.canonical import AnyDocument, FunctionalAck
+from gateway.canonical import (
+    AnyDocument,
+    FunctionalAck,
+    LoadTender,
+    ShipmentStatus,
+    TenderResponse,
+)
 from gateway.canonical import TechnicalAck as TechnicalAckDoc
+from gateway.idoc.errors import IdocError
 from gateway.pipeline.archive import Archive, ArchiveError
+from gateway.pipeline.documents import read_documents
+from gateway.pipeline.outbound import OutboundError, OutboundX12
 from gateway.registry import PartnerProfile, Registry
 from gateway.routing import Router, RoutingError
 from gateway.store import (
@@ -58,6 +67,8 @@ from transforms.x12_acks_in import interchange_source, technical_ack_from_segmen
 from transforms.x12_common import source_metadata
 
 log = logging.getLogger(__name__)
+
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # IDoc XML / JSON files are parsed whole (hardened, capped)
 
 Clock = Callable[[], datetime]
 
@@ -118,6 +129,7 @@ class InboundPipeline:
         self.validator = validator or default_validator()
         self.clock = clock
         self.reconciler = AckReconciler(store, clock=clock)
+        self.outbound = OutboundX12(store, registry, clock)
 
     # ------------------------------------------------------------ receive
 
@@ -162,13 +174,94 @@ class InboundPipeline:
             with self.archive.open(msg.sha256) as fh:
                 head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
                 fh.seek(0)
-                if not head.startswith(b"ISA"):
-                    return self._quarantine(msg, "not an X12 interchange (no ISA at the start)")
-                return self._process_x12(msg, partner, fh)
+                if head.startswith(b"ISA"):
+                    return self._process_x12(msg, partner, fh)
+                if head[:1] in (b"<", b"{", b"["):
+                    data = fh.read(MAX_DOCUMENT_BYTES + 1)
+                    if len(data) > MAX_DOCUMENT_BYTES:
+                        return self._quarantine(msg, "document file over the size limit")
+                    return self._process_file_documents(msg, partner, head[:1], data)
+                return self._quarantine(msg, "not X12, IDoc XML or JSON")
         except X12Error as exc:
             return self._quarantine(msg, f"unreadable X12: {exc}")
         except OSError as exc:
             return self._quarantine(msg, f"archived copy unreadable: {exc}")
+
+    def _process_file_documents(
+        self, msg: MessageRow, partner: PartnerProfile, kind: bytes, data: bytes
+    ) -> ProcessOutcome:
+        """IDoc XML or JSON from a system (the ERP's released orders, the TMS's plans)."""
+        try:
+            docs = read_documents(kind, data, partner.timezone)
+        except (IdocError, ValueError) as exc:
+            return self._quarantine(msg, f"unreadable document: {exc}")
+        if self.store.list_interchanges(message_id=msg.id) or self.store.list_documents(
+            message_id=msg.id, limit=1
+        ):
+            # a crash after the effects but before the status change: do not send twice
+            self.store.mark_message(msg.id, MessageStatus.PARSED)
+            return ProcessOutcome(msg.id, MessageStatus.PARSED, reason="already applied")
+        outcome = ProcessOutcome(msg.id, MessageStatus.PARSED)
+        problems: list[str] = []
+        for n, doc in enumerate(docs):
+            key = f"{msg.sha256}\x1f{n}"
+            try:
+                self._route_document(msg, partner, doc, key)
+                outcome.documents += 1
+            except (RoutingError, OutboundError, ValueError) as exc:
+                problems.append(f"document {n + 1}: {exc}")
+        if problems:
+            return self._quarantine(msg, "; ".join(problems))
+        self.store.mark_message(
+            msg.id, MessageStatus.PARSED, event=NewEvent("parsed", {"documents": len(docs)})
+        )
+        return outcome
+
+    def _route_document(
+        self, msg: MessageRow, partner: PartnerProfile, doc: AnyDocument, key: str
+    ) -> None:
+        x12_partners, systems = self.router.split(partner, doc)
+        now = self.clock()
+        deliveries = [
+            NewOutbox(
+                destination=r.destination,
+                channel=r.channel,
+                kind=r.kind,
+                idempotency_key=r.idempotency_key,
+                payload=r.payload,
+                payload_path=r.name,
+            )
+            for r in self.router.render(partner, doc, key, now, destinations=systems)
+        ]
+        keys = doc.correlation.keys()
+        if not x12_partners:
+            self.store.record_documents(
+                msg.id,
+                [
+                    NewDocument(
+                        doc.document_type.value,
+                        partner.id,
+                        _business_key(doc),
+                        doc.model_dump(mode="json"),
+                        keys,
+                        deliveries,
+                    )
+                ],
+                message_status=None,
+            )
+            return
+        if not isinstance(doc, (LoadTender, TenderResponse, ShipmentStatus)):
+            raise RoutingError(f"{doc.document_type.value} cannot be sent as X12")
+        for i, carrier in enumerate(x12_partners):
+            # the systems' copies travel with the first interchange's transaction
+            self.outbound.send(
+                doc,
+                carrier,
+                key=key,
+                source_message_id=msg.id,
+                deliveries=deliveries if i == 0 else (),
+                keys=keys,
+            )
 
     def _quarantine(self, msg: MessageRow, reason: str) -> ProcessOutcome:
         self.store.mark_message(

@@ -183,16 +183,26 @@ class Router:
             raise UnroutableError(f"routing names unknown destination {dest_id!r}")
         return found
 
+    def split(
+        self, source: PartnerProfile, doc: AnyDocument
+    ) -> tuple[list[PartnerProfile], list[PartnerProfile]]:
+        """(X12 trading partners, other systems): partners get interchanges with control
+        numbers of their own; systems get a rendered payload."""
+        dests = self.destinations(source, doc)
+        x12 = [d for d in dests if d.role is Role.CARRIER]
+        return x12, [d for d in dests if d.role is not Role.CARRIER]
+
     def render(
         self,
         source: PartnerProfile,
         doc: AnyDocument,
         doc_key: str,
         now: datetime,
+        destinations: list[PartnerProfile] | None = None,
     ) -> list[RenderedDelivery]:
         deliveries: list[RenderedDelivery] = []
         test_data = doc.source.usage_indicator == "T"
-        for dest in self.destinations(source, doc):
+        for dest in destinations if destinations is not None else self.destinations(source, doc):
             if test_data and dest.environment == "production":
                 # test-mode interchanges never reach production systems
                 continue

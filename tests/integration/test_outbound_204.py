@@ -1,0 +1,139 @@
+"""ERP order -> LoadTender -> 204 to the carrier (control numbers, expected 997) and the ack lifecycle."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from gateway.store import AckDirection, AckStatus, MessageStatus
+from gateway.x12.checker import CheckedSet, check_stream
+from gateway.x12.envelope import GroupStart, InterchangeStart, read_events
+from gateway.x12.model import TransactionSet
+from tests.conftest import SAMPLES
+from tests.integration.gateway_env import drop, gateway, make_home
+from transforms.registry import MappingContext, inbound_x12
+from transforms.x12_common import source_metadata
+
+
+def tender_json(load: str = "LOAD-1") -> bytes:
+    """A canonical LoadTender as the ERP would release it (built from a real 204 sample)."""
+    with (SAMPLES / "kputnam__stupidedi__204_SM204_case_1.edi").open("rb") as fh:
+        events = list(read_events(fh))
+    isa = next(e for e in events if isinstance(e, InterchangeStart)).header
+    gs = next(e for e in events if isinstance(e, GroupStart)).header
+    ts = next(e for e in events if isinstance(e, TransactionSet))
+    mapping = inbound_x12("204")
+    assert mapping is not None
+    doc = mapping.to_canonical(ts, MappingContext(isa.delimiters, source_metadata(ts, isa, gs)))
+    data = doc.model_dump(mode="json")
+    data["correlation"]["scac"] = "DEMO"
+    data["correlation"]["erp_order"] = load
+    data["scac"] = "DEMO"
+    data["source"] = {"format": "internal"}
+    return json.dumps(data).encode()
+
+
+def outbox(settings_dir: Path, who: str) -> list[Path]:
+    d = settings_dir / "outbox" / who
+    return sorted(p for p in d.iterdir() if not p.name.startswith(".")) if d.exists() else []
+
+
+def demo_997(gs06: str, code: str = "A", isa13: str = "000000777") -> bytes:
+    return (
+        "ISA*00*          *00*          *02*DEMOCARRIER    *ZZ*LOGIGATEWAY    *240105*0900*U*00401*"
+        f"{isa13}*0*P*>~GS*FA*DEMOCARRIER*LOGIGATEWAY*20240105*0900*9{isa13[-3:]}*X*004010~"
+        f"ST*997*0001~AK1*SM*{gs06}~AK2*204*0001~AK5*{code}~AK9*{code}*1*1*{1 if code == 'A' else 0}~"
+        f"SE*6*0001~GE*1*9{isa13[-3:]}~IEA*1*{isa13}~"
+    ).encode()
+
+
+def test_erp_order_becomes_a_204_with_control_numbers_and_a_tms_copy(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    drop(settings, "erp", "order-1.json", tender_json("LOAD-1"))
+    drop(settings, "erp", "order-2.json", tender_json("LOAD-2"))
+    gw.tick()
+    assert [m.status for m in gw.store.list_messages()] == [MessageStatus.PARSED] * 2
+    sent = outbox(tmp_path, "demo-carrier")
+    assert [p.name for p in sent] == ["204-000000001.x12", "204-000000002.x12"]
+    first = sent[0].read_text()
+    isa = first.split("~")[0].split("*")
+    assert isa[6].strip() == "LOGIGATEWAY" and isa[8].strip() == "DEMOCARRIER"
+    assert isa[13] == "000000001" and isa[15] == "P"
+    assert "GS*SM*LOGIGATEWAY*DEMOCARRIER*" in first and "ST*204*0001" in first
+    assert "SE*" in first and "IEA*1*000000001" in first
+    # every 204 we send passes our own validator (pyx12 ships no 204 map)
+    with sent[1].open("rb") as fh:
+        checked = [
+            e for e in check_stream(fh, ack_kind_for=lambda *_: None) if isinstance(e, CheckedSet)
+        ]
+    assert [c.ts.control_number for c in checked] == ["0002"]
+    assert [c.result.code.value for c in checked] in (["A"], ["E"]), checked[0].result.issues
+    assert len(outbox(tmp_path, "tms")) == 2
+    expected = gw.store.list_acks(direction=AckDirection.EXPECTED)
+    assert sorted((a.group_control_number, a.status.value) for a in expected) == [
+        ("1", "pending"),
+        ("2", "pending"),
+    ]
+
+
+def test_997_reconciles_late_997_clears_overdue_unknown_and_duplicate_recorded(
+    tmp_path: Path,
+) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    drop(settings, "erp", "order-1.json", tender_json("LOAD-1"))
+    drop(settings, "erp", "order-2.json", tender_json("LOAD-2"))
+    gw.tick()
+    # no 997 for GS06 2 within the window: overdue exactly once
+    later = datetime.now(UTC) + timedelta(hours=2)
+    gw.pipeline.reconciler.clock = lambda: later
+    flagged = gw.pipeline.reconciler.flag_overdue()
+    assert sorted(a.group_control_number or "" for a in flagged) == ["1", "2"]
+    assert gw.pipeline.reconciler.flag_overdue() == []  # exactly once
+
+    drop(settings, "demo-carrier", "997-a.edi", demo_997("1", "A", "000000701"))
+    drop(settings, "demo-carrier", "997-b.edi", demo_997("2", "R", "000000702"))
+    drop(settings, "demo-carrier", "997-c.edi", demo_997("99", "A", "000000703"))  # unknown GS06
+    gw.tick()
+    drop(settings, "demo-carrier", "997-d.edi", demo_997("1", "A", "000000704"))  # duplicate
+    gw.tick()
+    by_group = {
+        a.group_control_number: a.status
+        for a in gw.store.list_acks(direction=AckDirection.EXPECTED)
+    }
+    assert by_group == {"1": AckStatus.ACCEPTED, "2": AckStatus.REJECTED}
+    kinds = [
+        e.kind for m in gw.store.list_messages() for e in gw.store.list_events(message_id=m.id)
+    ]
+    assert kinds.count("overdue_cleared") == 2
+    assert kinds.count("unknown_ack") == 1
+    assert kinds.count("duplicate_ack") == 1
+    # acknowledgements are never acknowledged
+    assert not [p for p in outbox(tmp_path, "demo-carrier") if p.name.startswith("997")]
+
+
+def test_order_for_an_unknown_carrier_is_an_exception_not_a_drop(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    data = json.loads(tender_json())
+    data["correlation"]["scac"] = "NOPE"
+    drop(settings, "erp", "order.json", json.dumps(data).encode())
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.QUARANTINED
+    assert "NOPE" in (msg.quarantine_reason or "")
+
+
+def test_idoc_from_the_erp_is_read_with_the_hardened_parser(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+    drop(settings, "erp", "evil.xml", evil)
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.QUARANTINED
+    assert "DOCTYPE" in (msg.quarantine_reason or "")
+    assert io.BytesIO(b"").read() == b""
