@@ -80,6 +80,23 @@ class Gateway:
         report.delivered = self.delivery.drain()
         return report
 
+    def flag_overdue_acks(self) -> int:
+        try:
+            flagged = self.pipeline.reconciler.flag_overdue()
+        except Exception:  # the next run tries again; never kill the scheduler thread
+            log.exception("overdue acknowledgement check failed")
+            return 0
+        for ack in flagged:
+            log.warning(
+                "acknowledgement overdue: %s %s from %s (ISA13 %s GS06 %s)",
+                ack.kind.value,
+                ack.id,
+                ack.partner_id,
+                ack.interchange_control_number,
+                ack.group_control_number,
+            )
+        return len(flagged)
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -93,6 +110,15 @@ class Gateway:
         scheduler.add_job(self.wake, "interval", seconds=self.settings.rescan_seconds, id="rescan")
         scheduler.add_job(
             self.wake, "interval", seconds=self.settings.deliver_every_seconds, id="deliver"
+        )
+        # one periodic job flags overdue acknowledgements (each exactly once; a late ack clears it)
+        scheduler.add_job(
+            self.flag_overdue_acks,
+            "interval",
+            seconds=self.settings.overdue_check_seconds,
+            id="acks-overdue",
+            max_instances=1,
+            coalesce=True,
         )
         scheduler.start()
         self.source.watch(on_ready=self.wake)

@@ -20,6 +20,7 @@ class Settings:
     rescan_seconds: float = 5.0
     stable_seconds: float = 1.0
     deliver_every_seconds: float = 1.0
+    overdue_check_seconds: float = 60.0
     max_payload_bytes: int = 2 * 1024**3
 
     @property
