@@ -17,6 +17,7 @@ review the diff against the sample bytes.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -44,9 +45,17 @@ from gateway.canonical import (
     Weight,
     WeightUnit,
 )
+from gateway.x12.envelope import read_events
 from gateway.x12.model import Delimiters, TransactionSet
 from tests.conftest import SAMPLES
-from tests.unit.test_transform_204 import as_set, normalise, parse_text, read_sets, validate
+from tests.unit.test_transform_204 import (
+    as_set,
+    normalise,
+    parse_text,
+    read_sets,
+    validate,
+    write_interchange,
+)
 from transforms.x12_214 import shipment_status_from_x12
 from transforms.x12_214_out import x12_from_shipment_status
 
@@ -395,3 +404,11 @@ def test_5010_round_trip_is_exact() -> None:
     # ST03 is the caller's (implementation convention), not the status's
     assert [s.elements for s in ts.segments][1:] == rows[1:]
     assert validate(rows, "005010") == []
+
+
+def test_rendered_214_survives_the_writer_and_the_reader() -> None:
+    ((ts, status),) = statuses("ballerina")
+    rows = x12_from_shipment_status(status, version="004010", control_number=ts.control_number)
+    data = write_interchange(rows, "QM")
+    (read_back,) = [e for e in read_events(io.BytesIO(data)) if isinstance(e, TransactionSet)]
+    assert read_back.issues == [] and [s.elements for s in read_back.segments] == rows

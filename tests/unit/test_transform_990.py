@@ -10,6 +10,7 @@ GATEWAY_UPDATE_GOLDEN=1 and review the diff.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 from collections.abc import Sequence
@@ -30,7 +31,8 @@ from gateway.canonical import (
     WarningCode,
     parse_document,
 )
-from gateway.x12.model import Delimiters
+from gateway.x12.envelope import read_events
+from gateway.x12.model import Delimiters, TransactionSet
 from tests.conftest import SAMPLES
 from tests.unit.test_transform_204 import (
     TEXT,
@@ -42,6 +44,7 @@ from tests.unit.test_transform_204 import (
     read_sets,
     references,
     validate,
+    write_interchange,
 )
 from transforms import codes
 from transforms.x12_990 import tender_response_from_x12, x12_from_tender_response
@@ -302,3 +305,11 @@ def test_k1_packing_is_the_only_normalisation_for_notes() -> None:
     original: Sequence[Sequence[str]] = [s.elements for s in ts.segments]
     assert normalise(rows) != normalise(original)
     assert flat_k1(normalise(rows)) == flat_k1(normalise(original))
+
+
+def test_rendered_990_survives_the_writer_and_the_reader() -> None:
+    ((ts, response),) = responses("freight_trust")
+    rows = x12_from_tender_response(response, version="004010", control_number=ts.control_number)
+    data = write_interchange(rows, "GF")
+    (read_back,) = [e for e in read_events(io.BytesIO(data)) if isinstance(e, TransactionSet)]
+    assert read_back.issues == [] and [s.elements for s in read_back.segments] == rows
