@@ -270,6 +270,7 @@ class _Reader:
                 parent.draft.party = party
             else:
                 self.ignore(segment, "is a second N1 loop in one stop (the model keeps one)")
+                return None  # its members are reported with it
             return party
         if kind == "equipment":
             self.check(segment)
@@ -313,7 +314,7 @@ class _Reader:
         tag, draft = segment.tag, frame.draft
         if (
             tag in _IGNORED
-            or frame.kind in ("at5", "summary")
+            or (draft is None and frame.kind != "root")  # a loop the model does not carry
             or (frame.kind == "order" and tag == "G62")
         ):
             self.ignore(segment)
@@ -358,17 +359,19 @@ class _Reader:
             else:
                 self.sink.add(WarningCode.MISSING_VALUE, "C3-01 is not a currency code", segment, 1)
         elif tag == "L11":
-            ref = self.reference(segment)
+            ref = self.reference(segment)  # reports its own dropped elements
             if ref is not None:
                 self.references.append(ref)
+            return
         elif tag == "G62":
             self.dates.append(segment)
         elif tag == "MS3":
             self.mode_code = x.text(segment, 4)
         elif tag == "NTE":
-            note = self.note(segment)
+            note = self.note(segment)  # reports its own dropped elements
             if note is not None:
                 self.notes.append(note)
+            return
         elif tag == "L3":
             self.l3 = segment
         self.check(segment)
