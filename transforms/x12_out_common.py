@@ -49,7 +49,7 @@ E = TypeVar("E", bound=StrEnum)
 
 
 def base_version(version: str) -> str:
-    """ "004010" or "005010" for a GS08-style version ("004010VICS", "005010X231A1", "004030")."""
+    """The base layout, 004010 or 005010, of a GS08 version (004010VICS, 004030, 005010X231A1)."""
     head = version.strip()[:6]
     if head.startswith("0040"):
         return "004010"
@@ -68,8 +68,8 @@ def row(tag: str, *elements: str | None) -> Row:
 
 def frame(set_id: str, control_number: str, body: Sequence[Row], reference: str = "") -> list[Row]:
     """ST + body + SE, with SE01 counted (ST and SE included) and SE02 = ST02."""
-    if not control_number.isdigit() or not 4 <= len(control_number) <= 9:
-        raise ValueError(f"ST02 {control_number!r} must be 4 to 9 digits")
+    if not 4 <= len(control_number) <= 9 or control_number.strip() != control_number:
+        raise ValueError(f"ST02 {control_number!r} must be 4 to 9 characters")
     rows = [row("ST", set_id, control_number, reference), *body]
     rows.append(row("SE", str(len(rows) + 1), control_number))
     return rows

@@ -707,6 +707,8 @@ def test_not_a_204_is_refused() -> None:
         transform("ST*990*0001\nB1*ABCD*1**A\nSE*3*0001")
     with pytest.raises(ValueError, match="unsupported X12 version"):
         x12_from_load_tender(LoadTender(shipment_id="X"), version="003040")
+    with pytest.raises(ValueError, match="ST02"):
+        x12_from_load_tender(LoadTender(shipment_id="X"), version="004010", control_number="12")
 
 
 # ---------------------------------------------------------------------------------------------
