@@ -115,7 +115,10 @@ class _Writer:
             if len(refs) > 300:
                 self.drop("L11", f"a 214 heading allows 300 L11; {len(refs) - 300} not sent")
             rows.extend(refs[:300])
-            rows.extend(self.k1(n.text for n in status.notes)[:10])
+            notes = self.k1(n.text for n in status.notes)
+            if len(notes) > 10:
+                self.drop("K1", f"a 214 heading allows 10 K1; {len(notes) - 10} not sent")
+            rows.extend(notes[:10])
             for party in status.parties[:10]:
                 rows.extend(o.party_rows(party, layout=_PARTY_4010, maps=maps, sink=sink))
             if len(status.parties) > 10:
@@ -140,12 +143,14 @@ class _Writer:
         """Consecutive events with the same LX number; an unnumbered event gets its own LX."""
         groups: list[tuple[int, list[TrackingEvent]]] = []
         last = 0
+        previous: int | None = None  # the LX number the previous event carried itself
         for event in events:
             number = event.assigned_number
-            if number is not None and groups and groups[-1][0] == number:
+            if number is not None and number == previous:
                 groups[-1][1].append(event)
                 continue
             last = number if number is not None else last + 1
+            previous = number
             groups.append((last, [event]))
         return groups
 
@@ -233,6 +238,8 @@ class _Writer:
                     o.fmt_r(vol.value) if vol else None,
                 )
             )
+        if len(rows) > 10:
+            self.drop("AT8", f"an LX loop allows 10 AT8; {len(rows) - 10} not sent")
         return rows[:10]
 
     def at7(self, event: TrackingEvent, own_notes: Sequence[Note]) -> list[o.Row]:

@@ -412,3 +412,29 @@ def test_rendered_214_survives_the_writer_and_the_reader() -> None:
     data = write_interchange(rows, "QM")
     (read_back,) = [e for e in read_events(io.BytesIO(data)) if isinstance(e, TransactionSet)]
     assert read_back.issues == [] and [s.elements for s in read_back.segments] == rows
+
+
+def test_lx_numbers_group_consecutive_events_and_number_the_rest() -> None:
+    events = (
+        _event(status=StatusKind.ARRIVED_AT_PICKUP, status_code="X3", raw_date="20240101"),
+        _event(
+            status=StatusKind.PICKED_UP, status_code="AF", raw_date="20240101", assigned_number=1
+        ),
+        _event(
+            status=StatusKind.ARRIVED_AT_DELIVERY,
+            status_code="X1",
+            raw_date="20240102",
+            assigned_number=1,
+        ),
+        _event(status_code="D1", raw_date="20240102"),
+    )
+    lines = render(ShipmentStatus(scac="ABCD", events=events))
+    assert [ln for ln in lines if ln.startswith(("LX", "AT7"))] == [
+        "LX*1",
+        "AT7*X3****20240101",
+        "LX*1",  # the event's own number: a new loop, not the unnumbered one before it
+        "AT7*AF****20240101",
+        "AT7*X1****20240102",
+        "LX*2",
+        "AT7*D1****20240102",
+    ]
