@@ -330,6 +330,232 @@ def partners_check(
     out.print(f"{count} profiles OK")
 
 
+def _store() -> Any:
+    """The store of the gateway home in the current directory (or $GATEWAY_HOME)."""
+    from gateway.settings import Settings
+    from gateway.store import StoreError, create_store
+
+    settings = Settings.from_env()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.database_url or f"sqlite:///{settings.var_dir / 'gateway.db'}"
+    try:
+        store = create_store(url)
+        store.migrate()
+    except StoreError as exc:
+        _fail(str(exc))
+    return store
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    out.print(table)
+
+
+@app.command()
+def acks(
+    partner: Annotated[str | None, typer.Option("--partner")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help="pending, overdue, accepted, accepted_with_errors, partially_accepted, rejected",
+        ),
+    ] = None,
+    direction: Annotated[
+        str | None, typer.Option("--direction", help="expected (ours), sent, received")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Acknowledgements: what we expect from partners, what we sent, what we received."""
+    from gateway.store import AckDirection, AckStatus
+
+    try:
+        st = AckStatus(status) if status else None
+        dr = AckDirection(direction) if direction else None
+    except ValueError as exc:
+        _fail(str(exc))
+    rows = _store().list_acks(partner_id=partner, status=st, direction=dr, limit=1000)
+    if as_json:
+        data = [
+            {
+                "id": a.id,
+                "direction": a.direction.value,
+                "kind": a.kind.value,
+                "status": a.status.value,
+                "partner": a.partner_id,
+                "isa13": a.interchange_control_number,
+                "gs06": a.group_control_number,
+                "due_at": a.due_at.isoformat() if a.due_at else None,
+                "updated_at": a.updated_at.isoformat(),
+            }
+            for a in rows
+        ]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    _table(
+        "acknowledgements",
+        ["id", "direction", "kind", "status", "partner", "ISA13", "GS06", "due", "updated"],
+        [
+            [
+                a.id,
+                a.direction.value,
+                a.kind.value,
+                a.status.value,
+                a.partner_id,
+                a.interchange_control_number,
+                a.group_control_number,
+                a.due_at.isoformat(timespec="minutes") if a.due_at else "",
+                a.updated_at.isoformat(timespec="seconds"),
+            ]
+            for a in rows
+        ],
+    )
+
+
+@app.command()
+def search(
+    key: Annotated[str, typer.Argument(help="BOL, PRO, PO, shipment id, ERP order or ISA13/GS06")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The documents of a shipment thread found by any of its keys."""
+    docs = _store().search(key, limit=200)
+    if as_json:
+        data = [
+            {
+                "id": d.id,
+                "type": d.doc_type,
+                "partner": d.partner_id,
+                "business_key": d.business_key,
+                "message_id": d.message_id,
+                "created_at": d.created_at.isoformat(),
+                "keys": d.keys,
+            }
+            for d in docs
+        ]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    if not docs:
+        out.print(f"nothing found for {key!r}", markup=False)
+        raise typer.Exit(EXIT_REJECTED)
+    _table(
+        f"documents for {key}",
+        ["id", "type", "partner", "business key", "message", "created", "keys"],
+        [
+            [
+                d.id,
+                d.doc_type,
+                d.partner_id,
+                d.business_key,
+                d.message_id,
+                d.created_at.isoformat(timespec="seconds"),
+                ", ".join(f"{k}={v}" for k, v in d.keys),
+            ]
+            for d in sorted(docs, key=lambda d: d.id)
+        ],
+    )
+
+
+@app.command()
+def deadletters(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Deliveries that gave up after their partner's retry limit."""
+    from gateway.store import OutboxStatus
+
+    rows = _store().list_outbox(status=OutboxStatus.DEAD, limit=1000)
+    if as_json:
+        data = [
+            {
+                "id": r.id,
+                "destination": r.destination,
+                "kind": r.kind,
+                "attempts": r.attempts,
+                "last_error": r.last_error,
+                "idempotency_key": r.idempotency_key,
+                "source_message_id": r.source_message_id,
+            }
+            for r in rows
+        ]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    _table(
+        "dead letters",
+        ["id", "destination", "kind", "attempts", "last error", "message"],
+        [
+            [r.id, r.destination, r.kind, r.attempts, r.last_error, r.source_message_id]
+            for r in rows
+        ],
+    )
+
+
+@app.command()
+def replay(
+    message_id: Annotated[int | None, typer.Argument(help="A received message's id.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--filter-status", help="Replay every message in this state.")
+    ] = None,
+    partner: Annotated[str | None, typer.Option("--partner")] = None,
+    deadletter: Annotated[
+        int | None, typer.Option("--deadletter", help="Requeue one dead-letter delivery.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show old vs new canonical output; change nothing.")
+    ] = False,
+) -> None:
+    """Replay a message (or a filtered set) after a fix, or requeue a dead letter."""
+    from gateway.pipeline.archive import Archive
+    from gateway.pipeline.replay import ReplayError, preview, requeue
+    from gateway.registry import Registry, RegistryError
+    from gateway.settings import Settings
+    from gateway.store import MessageStatus
+
+    store = _store()
+    if deadletter is not None:
+        if dry_run:
+            row = store.get_outbox(deadletter)
+            if row is None:
+                _fail(f"no delivery {deadletter}")
+            out.print(f"would requeue delivery {row.id} to {row.destination} ({row.kind})")
+            return
+        if not store.replay_outbox(deadletter):
+            _fail(f"delivery {deadletter} is not a dead letter or delivered row")
+        out.print(f"delivery {deadletter} requeued")
+        return
+    settings = Settings.from_env()
+    try:
+        registry = Registry.load(settings.partners_dir)
+    except RegistryError as exc:
+        _fail("; ".join(str(p) for p in exc.problems))
+    archive = Archive(settings.archive_dir)
+    if message_id is not None:
+        ids = [message_id]
+    elif status is not None:
+        try:
+            wanted = MessageStatus(status)
+        except ValueError as exc:
+            _fail(str(exc))
+        ids = [m.id for m in store.list_messages(status=wanted, partner_id=partner, limit=10_000)]
+    else:
+        _fail("name a message id, --filter-status or --deadletter")
+    try:
+        for mid in ids:
+            if dry_run:
+                for d in preview(store, archive, registry, mid):
+                    head = f"message {mid} set {d.set_id} {d.control_number}"
+                    out.print(f"{head}: {'unchanged' if not d.diff else 'changed'}", markup=False)
+                    if d.diff:
+                        sys.stdout.write(d.diff)
+            else:
+                requeue(store, mid)
+                out.print(f"message {mid} requeued; the running gateway processes it next tick")
+    except ReplayError as exc:
+        _fail(str(exc), EXIT_REJECTED)
+
+
 def main() -> None:
     app()
 

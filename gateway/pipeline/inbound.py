@@ -80,6 +80,9 @@ _ACK_STATUS = {
 }
 
 
+_EFFECTIVE = frozenset({"accepted", "accepted_with_errors"})
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -96,6 +99,7 @@ class ProcessOutcome:
     rejected: int = 0
     documents: int = 0
     deliveries: int = 0
+    duplicates: int = 0  # interchanges seen before (same sender + ISA13, same content)
     reason: str | None = None
 
 
@@ -317,6 +321,13 @@ class InboundPipeline:
             reason = "; ".join(problems)
             self._quarantine(msg, reason)
             outcome.status, outcome.reason = MessageStatus.QUARANTINED, reason
+        elif outcome.interchanges and outcome.duplicates == outcome.interchanges:
+            self.store.mark_message(
+                msg.id,
+                MessageStatus.DUPLICATE,
+                event=NewEvent("duplicate", {"interchanges": outcome.interchanges}),
+            )
+            outcome.status = MessageStatus.DUPLICATE
         else:
             self.store.mark_message(
                 msg.id,
@@ -345,7 +356,8 @@ class InboundPipeline:
             )
             return state
         earlier = self.store.find_interchange(Direction.IN, header.sender_id, header.control_number)
-        if earlier is not None and earlier.outcome not in ("rejected", "duplicate", "conflict"):
+        # only an interchange that took effect makes a later one a duplicate
+        if earlier is not None and earlier.outcome in _EFFECTIVE:
             same = self._same_content(earlier.message_id, msg.sha256)
             state.blocked_kind = "duplicate" if same else "conflict"
             state.blocked = (
@@ -504,6 +516,8 @@ class InboundPipeline:
         if state.blocked is not None:
             result = state.blocked_kind
             problem = state.blocked if state.blocked_kind != "duplicate" else None
+            if state.blocked_kind == "duplicate":
+                outcome.duplicates += 1
             groups = [_group_without_documents(g) for g in groups]
             state.events.append(NewEvent(state.blocked_kind, {"detail": state.blocked}))
             for g in checked.groups:

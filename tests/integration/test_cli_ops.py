@@ -1,0 +1,93 @@
+"""Operations CLI on a real gateway home: acks, search, deadletters, replay (dry run and real)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gateway.cli import app
+from gateway.store import MessageStatus, OutboxStatus
+from tests.integration.gateway_env import demo_214, drop, gateway, make_home
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GATEWAY_HOME", str(tmp_path))
+    return tmp_path
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_acks_search_and_deadletters(home: Path) -> None:
+    settings = make_home(home)
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "s.edi", demo_214("000000801"))
+    gw.tick()
+    code, text = cli("acks", "--json")
+    assert code == 0
+    assert [(a["direction"], a["kind"], a["status"]) for a in json.loads(text)] == [
+        ("sent", "997", "accepted")
+    ]
+    code, text = cli("search", "PRO1", "--json")
+    assert code == 0 and [d["type"] for d in json.loads(text)] == ["shipment_status"]
+    code, text = cli("search", "NO-SUCH-KEY")
+    assert code == 1 and "nothing found" in text
+
+    # a delivery that gave up becomes a dead letter, and can be requeued
+    row = gw.store.list_outbox(destination="portal")[0]
+    gw.store.replay_outbox(row.id)
+    (claimed,) = [r for r in gw.store.claim_outbox(100, 60, datetime.now(UTC)) if r.id == row.id]
+    gw.store.fail_outbox(row.id, claimed.lease_token or "", "peer down", datetime.now(UTC), True)
+    code, text = cli("deadletters", "--json")
+    assert code == 0 and [d["id"] for d in json.loads(text)] == [row.id]
+    code, text = cli("replay", "--deadletter", str(row.id))
+    assert code == 0
+    assert gw.store.get_outbox(row.id).status is OutboxStatus.PENDING  # type: ignore[union-attr]
+
+
+def test_quarantined_message_replays_once_the_profile_is_fixed(home: Path) -> None:
+    settings = make_home(home)
+    profile = settings.partners_dir / "demo-carrier.yaml"
+    good = profile.read_text()
+    profile.write_text(good.replace("isa_id: DEMOCARRIER", "isa_id: DEMOTYPO"))
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "s.edi", demo_214("000000901"))
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.QUARANTINED
+
+    profile.write_text(good)  # onboarding fixes the ISA id
+    code, text = cli("replay", str(msg.id), "--dry-run")
+    assert code == 0 and "changed" in text  # nothing was stored before: all new
+    assert gw.store.get_message(msg.id).status is MessageStatus.QUARANTINED  # type: ignore[union-attr]
+    code, text = cli("replay", str(msg.id))
+    assert code == 0, text
+    gw2 = gateway(settings)  # the running gateway picks up the fixed profiles on restart
+    gw2.tick()
+    assert gw2.store.get_message(msg.id).status is MessageStatus.PARSED  # type: ignore[union-attr]
+    acks = sorted(p.name for p in (settings.outbox_dir / "demo-carrier").iterdir())
+    assert len(acks) == 1 and acks[0].startswith("997")
+
+
+def test_replay_of_a_parsed_message_is_refused_but_dry_run_shows_no_change(home: Path) -> None:
+    settings = make_home(home)
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "s.edi", demo_214("000000902"))
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    code, text = cli("replay", str(msg.id), "--dry-run")
+    assert code == 0
+    assert text.count("unchanged") == 2 and "changed" not in text.replace("unchanged", "")
+    code, text = cli("replay", str(msg.id))
+    assert code == 1 and "only quarantined or failed" in text
