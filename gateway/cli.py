@@ -38,6 +38,10 @@ class AckChoice(StrEnum):
 
 class TranslateTarget(StrEnum):
     CANONICAL = "canonical"
+    IDOC = "idoc"
+    TMS = "tms"
+    PORTAL = "portal"
+    X12 = "x12"
 
 
 def _fail(message: str, code: int = EXIT_UNREADABLE) -> NoReturn:
@@ -218,53 +222,23 @@ def translate(
     to: Annotated[TranslateTarget, typer.Option("--to", help="Output format.")] = (
         TranslateTarget.CANONICAL
     ),
+    partner: Annotated[
+        str | None,
+        typer.Option("--partner", help="Apply this profile's code maps (and, for x12, its ids)."),
+    ] = None,
 ) -> None:
-    """Canonical JSON of every transaction set in FILE, as one JSON array on stdout."""
-    from gateway.x12.envelope import GroupStart, InterchangeStart, read_events
-    from gateway.x12.model import GroupHeader, InterchangeHeader, TransactionSet
-    from transforms.registry import MappingContext, inbound_x12
-    from transforms.x12_common import source_metadata
+    """Translate every transaction set in FILE: canonical JSON (an array) on stdout, or what the
+    ERP (idoc), TMS (tms), portal (portal) or a trading partner (x12) would receive."""
+    from gateway.pipeline.translate import TranslateError, translate_file
 
-    interchange: InterchangeHeader | None = None
-    group: GroupHeader | None = None
-    first = True
-    failures = 0
     try:
-        with _open(file) as stream:
-            sys.stdout.write("[")
-            for event in read_events(stream):
-                if isinstance(event, InterchangeStart):
-                    interchange = event.header
-                elif isinstance(event, GroupStart):
-                    group = event.header
-                elif isinstance(event, TransactionSet):
-                    mapping = inbound_x12(event.set_id)
-                    if mapping is None or interchange is None:
-                        err.print(
-                            f"warning: no canonical mapping for transaction set {event.set_id}"
-                            f" {event.control_number}",
-                            markup=False,
-                        )
-                        continue
-                    ctx = MappingContext(
-                        interchange.delimiters, source_metadata(event, interchange, group)
-                    )
-                    try:
-                        doc = mapping.to_canonical(event, ctx)
-                    except (ValueError, KeyError, IndexError) as exc:
-                        failures += 1
-                        err.print(
-                            f"error: set {event.set_id} {event.control_number}: {exc}",
-                            markup=False,
-                        )
-                        continue
-                    sys.stdout.write(("\n" if first else ",\n") + doc.model_dump_json(indent=2))
-                    first = False
-            sys.stdout.write("\n]\n" if not first else "]\n")
+        translate_file(file, to.value, partner, sys.stdout, err)
+    except TranslateError as exc:
+        _fail(str(exc), EXIT_REJECTED if exc.partial else EXIT_UNREADABLE)
     except X12Error as exc:
-        sys.stdout.write("]\n")
         _fail(f"{file}: {exc}")
-    raise typer.Exit(EXIT_REJECTED if failures else EXIT_OK)
+    except OSError as exc:
+        _fail(f"{file}: {exc.strerror or exc}")
 
 
 @app.command()
