@@ -8,6 +8,7 @@ returns the row to the queue, and a stale worker's completion is fenced off by t
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,8 +21,10 @@ from gateway.adapters.base import (
     TransientDeliveryError,
 )
 from gateway.adapters.folder import FolderSink
+from gateway.adapters.http import HttpSink
 from gateway.registry import PartnerProfile, Registry
-from gateway.registry.profile import DeliveryPolicy
+from gateway.registry.profile import DeliveryPolicy, HttpTransport
+from gateway.registry.secrets import SecretMissingError, resolve_secret
 from gateway.store import OutboxRow, Store
 
 log = logging.getLogger(__name__)
@@ -35,8 +38,18 @@ def _folder_sink(profile: PartnerProfile, base_dir: Path) -> Sink:
     return FolderSink(base_dir / out_dir)
 
 
+def _http_sink(profile: PartnerProfile, base_dir: Path) -> Sink:
+    transport = profile.delivery_transport
+    if not isinstance(transport, HttpTransport) or transport.url is None:
+        raise PermanentDeliveryError(f"{profile.id}: http transport without url")
+    env = dict(os.environ)
+    token = resolve_secret(transport.bearer_token, env) if transport.bearer_token else None
+    secret = resolve_secret(transport.signing_secret, env) if transport.signing_secret else None
+    return HttpSink(str(transport.url), transport.timeout_seconds, token, secret)
+
+
 # One line per transport kind: a new transport registers its sink factory here.
-SINKS: dict[str, SinkFactory] = {"folder": _folder_sink}
+SINKS: dict[str, SinkFactory] = {"folder": _folder_sink, "http": _http_sink}
 
 
 @dataclass
@@ -57,7 +70,11 @@ class DeliveryWorker:
             factory = SINKS.get(kind)
             if factory is None:
                 raise PermanentDeliveryError(f"no sink for transport {kind!r} of {destination}")
-            self._sinks[destination] = factory(profile, self.base_dir)
+            try:
+                self._sinks[destination] = factory(profile, self.base_dir)
+            except SecretMissingError as exc:
+                # names the variable only, never a value; retried once the secret is set
+                raise TransientDeliveryError(f"{destination}: {exc}") from None
         return self._sinks[destination]
 
     def run_once(self) -> int:
