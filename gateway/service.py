@@ -42,7 +42,9 @@ class Gateway:
         self.store.migrate()
         self.archive = Archive(settings.archive_dir, max_bytes=settings.max_payload_bytes)
         self.pipeline = InboundPipeline(self.store, self.archive, self.registry)
-        self.delivery = DeliveryWorker(self.store, self.registry, settings.base_dir)
+        self.delivery = DeliveryWorker(
+            self.store, self.registry, settings.base_dir, lease_seconds=settings.lease_seconds
+        )
         accounts = self._folder_accounts()
         for account in accounts:
             (settings.inbox_dir / account).mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ class Settings:
     stable_seconds: float = 1.0
     deliver_every_seconds: float = 1.0
     overdue_check_seconds: float = 60.0
+    lease_seconds: float = 60.0  # a crashed worker's deliveries return to the queue after this
     max_payload_bytes: int = 2 * 1024**3
 
     @property
@@ -47,4 +48,5 @@ class Settings:
             http_port=int(env.get("GATEWAY_HTTP_PORT", "8080")),
             rescan_seconds=float(env.get("GATEWAY_RESCAN_SECONDS", "5")),
             stable_seconds=float(env.get("GATEWAY_STABLE_SECONDS", "1")),
+            lease_seconds=float(env.get("GATEWAY_LEASE_SECONDS", "60")),
         )

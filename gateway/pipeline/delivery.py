@@ -22,6 +22,7 @@ from gateway.adapters.base import (
 )
 from gateway.adapters.folder import FolderSink
 from gateway.adapters.http import HttpSink
+from gateway.faults import crashpoint
 from gateway.registry import PartnerProfile, Registry
 from gateway.registry.profile import DeliveryPolicy, HttpTransport
 from gateway.registry.secrets import SecretMissingError, resolve_secret
@@ -107,6 +108,7 @@ class DeliveryWorker:
         except (TransientDeliveryError, OSError) as exc:
             self._failed(row, token, str(exc), dead=False)
             return
+        crashpoint("after_delivery_sent")
         if not self.store.complete_outbox(row.id, token):
             log.warning("outbox %s: lease lost before completion (another worker has it)", row.id)
 

@@ -25,6 +25,7 @@ from gateway.canonical import (
     TenderResponse,
 )
 from gateway.canonical import TechnicalAck as TechnicalAckDoc
+from gateway.faults import crashpoint
 from gateway.idoc.errors import IdocError
 from gateway.pipeline.archive import Archive, ArchiveError
 from gateway.pipeline.documents import read_documents
@@ -160,6 +161,7 @@ class InboundPipeline:
             archive_path=str(archived.path),
             received_at=facts.received_at,
         )
+        crashpoint("after_receipt_commit")
         claim.commit()
         return receipt
 
@@ -555,9 +557,11 @@ class InboundPipeline:
             ta1_status=ta1,
             groups=groups,
         )
+        crashpoint("mid_routing")
         self.store.record_interchange_batch(
             msg.id, interchange, outbox=outbox, events=state.events, message_status=None, now=now
         )
+        crashpoint("after_interchange_commit")
         if state.blocked is None and not checked.rejected:
             self._reconcile(msg, partner, state)
         return problem
