@@ -20,6 +20,8 @@ from gateway.x12.errors import (
 from gateway.x12.model import Delimiters, Segment
 
 CHUNK_SIZE = 1 << 16
+# Segment(elements, index) without the NamedTuple's Python-level __new__: one C call per segment
+_new_segment = tuple.__new__
 MAX_ISA_CHARS = 512  # an ISA with padding, wrapping and a BOM is well under this
 _BOM = "\ufeff"
 _LINE_BREAKS = "\r\n"
@@ -166,17 +168,20 @@ class SegmentReader:
             # --- stream the segments of this interchange ----------------------------------
             term_is_break = term in _LINE_BREAKS
             strip = _STRIP
+            new = _new_segment
             done = False
             while not done:
                 pieces = buf.split(term)
                 buf = pieces.pop()  # the incomplete tail waits for the next chunk
                 for i, raw in enumerate(pieces):
-                    if not term_is_break and ("\n" in raw or "\r" in raw):
-                        # wrapped lines: line breaks are never data in X12
-                        raw = raw.replace("\r", "").replace("\n", "")
+                    # stripping first leaves the same value (line breaks are strip characters)
+                    # and spares the common "~\n" file two replaces per segment
                     raw = raw.strip(strip)
                     if not raw:
                         continue
+                    if not term_is_break and ("\n" in raw or "\r" in raw):
+                        # wrapped lines: line breaks are never data in X12
+                        raw = raw.replace("\r", "").replace("\n", "")
                     index += 1
                     elements = raw.split(el_sep)
                     tag = elements[0]
@@ -186,7 +191,7 @@ class SegmentReader:
                         self.delimiters = delims
                         el_sep = delims.element
                         elements = raw.split(el_sep)
-                    yield Segment(elements, index)
+                    yield new(Segment, (elements, index))
                     if tag == "IEA":
                         # another interchange may follow, with delimiters of its own
                         done = True

@@ -528,10 +528,9 @@ def _walk(ts: TransactionSet, compiled: _CompiledSet, checkers: _Checkers) -> li
         tag = els[0]
         seg_issue: Issue | None = None
         if pos > 1:
-            t = table[state].get(tag)
-            if t is None:
-                t = loops.transition(state, tag)
-            kind = t[0]
+            kind, target, pop, missing, loop_max = table[state].get(tag) or loops.transition(
+                state, tag
+            )
             if kind == _REPEAT:
                 count += 1
                 if count > max_use[state]:
@@ -540,13 +539,12 @@ def _walk(ts: TransactionSet, compiled: _CompiledSet, checkers: _Checkers) -> li
                         msg = f"segment {tag} exceeds its maximum use of {max_use[state]}"
                         seg_issue = _seg_issue("5", ERROR, msg, tag, pos, loop_ids[state], seg[1])
                     else:
-                        t, kind = alt, alt[0]
-            if kind == _NO_WAY[0]:
-                code, msg = _unexpected_code(tag, loops)
-                issues.append(_seg_issue(code, ERROR, msg, tag, pos, loop_ids[state], seg[1]))
-                continue
+                        kind, target, pop, missing, loop_max = alt
             if kind != _REPEAT:
-                _, target, pop, missing, loop_max = t
+                if kind < 0:  # _NO_WAY
+                    code, msg = _unexpected_code(tag, loops)
+                    issues.append(_seg_issue(code, ERROR, msg, tag, pos, loop_ids[state], seg[1]))
+                    continue
                 count = 1
                 if pop:
                     del stack[-pop:]
@@ -559,18 +557,19 @@ def _walk(ts: TransactionSet, compiled: _CompiledSet, checkers: _Checkers) -> li
                             f"loop {loop_ids[target] or tag} occurs over its maximum of {loop_max}"
                         )
                         seg_issue = _seg_issue("4", ERROR, msg, tag, pos, loop_ids[target], seg[1])
-                for m_tag, m_loop in missing:
-                    issues.append(
-                        _seg_issue(
-                            "3",
-                            ERROR,
-                            f"mandatory segment {m_tag} missing",
-                            m_tag,
-                            pos,
-                            m_loop,
-                            seg[1],
+                if missing:
+                    for m_tag, m_loop in missing:
+                        issues.append(
+                            _seg_issue(
+                                "3",
+                                ERROR,
+                                f"mandatory segment {m_tag} missing",
+                                m_tag,
+                                pos,
+                                m_loop,
+                                seg[1],
+                            )
                         )
-                    )
                 state = target
         matcher = fast.get(tag)
         if matcher is None:
