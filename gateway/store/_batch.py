@@ -2,12 +2,15 @@
 
 Each level (groups, sets, documents, keys, deliveries, acks, events) is one executemany of a
 compiled Core `insert()` with ids reserved up front, so 10,000 sets cost a handful of statements.
+Business event keys are claimed with INSERT ... ON CONFLICT DO NOTHING and read back, so two
+workers carrying the same event agree on which document had it first.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,29 +19,44 @@ from sqlalchemy import (
     Dialect,
     Table,
     Text,
+    and_,
     bindparam,
+    exists,
     func,
     insert,
+    literal,
+    or_,
     select,
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql import Select
 
 from gateway.store.errors import DuplicateInterchangeError
 from gateway.store.records import (
     BatchIds,
+    DocumentStatus,
+    DuplicateEvent,
     MessageStatus,
     NewAck,
     NewDocument,
     NewEvent,
+    NewEventKey,
+    NewGroup,
     NewInterchange,
     NewOutbox,
+    NewSet,
     OutboxStatus,
+    WaitState,
 )
 from gateway.store.schema import (
     ALL_TABLES,
     BigId,
+    UtcDateTime,
     ack_t,
+    business_event_t,
     document_t,
     event_t,
     group_t,
@@ -47,9 +65,14 @@ from gateway.store.schema import (
     outbox_t,
     received_message_t,
     set_t,
+    shipment_event_t,
+    shipment_status_t,
+    wait_key_t,
+    wait_t,
 )
 
 _PENDING = OutboxStatus.PENDING.value
+_EFFECTIVE = DocumentStatus.EFFECTIVE.value
 
 # SQLite allows 32766 bound parameters per statement (since 3.32); stay well below it.
 _IN_CHUNK = 5000
@@ -78,14 +101,26 @@ class _BulkInsert:
 
 
 _UNSET = object()
-_BULK_CACHE: dict[tuple[str, str, tuple[str, ...]], _BulkInsert] = {}
+_BULK_CACHE: dict[tuple[str, str, tuple[str, ...], bool], _BulkInsert] = {}
+# The dialects' own insert() carries ON CONFLICT; both share the same call shape.
+_DIALECT_INSERT: dict[str, Callable[[Table], Any]] = {
+    "sqlite": sqlite_insert,
+    "postgresql": pg_insert,
+}
 
 
-def _bulk_insert_for(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> _BulkInsert:
-    cache_key = (dialect.name, table.name, keys)
+def _bulk_insert_for(
+    dialect: Dialect, table: Table, keys: tuple[str, ...], skip_conflicts: bool
+) -> _BulkInsert:
+    cache_key = (dialect.name, table.name, keys, skip_conflicts)
     found = _BULK_CACHE.get(cache_key)
     if found is None:
-        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+        statement = (
+            _DIALECT_INSERT[dialect.name](table).on_conflict_do_nothing()
+            if skip_conflicts
+            else insert(table)
+        )
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         positional = bool(compiled.positional)
         order = tuple(compiled.positiontup or ()) if positional else keys
         processors = []
@@ -99,22 +134,28 @@ def _bulk_insert_for(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> _
     return found
 
 
-def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], *, skip_conflicts: bool = False
+) -> None:
     """Insert many rows with the same keys through one driver-level executemany.
 
     SQLAlchemy's per-row parameter handling costs more than SQLite's own insert; the
     statement is still the Core `insert()`, and values go through the columns' own bind
     processors (UTC times, JSON), so what is stored is identical to a Core execute.
+    `skip_conflicts` adds ON CONFLICT DO NOTHING (rows hitting a unique key are left out).
     """
     if not rows:
         return
-    plan = _bulk_insert_for(conn.dialect, table, tuple(rows[0]))
+    plan = _bulk_insert_for(conn.dialect, table, tuple(rows[0]), skip_conflicts)
     keys, processors = plan.keys, plan.processors
     # Batches repeat the same value (one `now`, None) down a column: convert each object once.
     memo: list[tuple[Any, Any]] = [(_UNSET, None)] * len(processors)
     params: list[Any] = []
+    pick = operator.itemgetter(*keys)
+    single = len(keys) == 1
     for row in rows:
-        values = [row[k] for k in keys]
+        picked = pick(row)
+        values = [picked] if single else list(picked)
         for slot, (index, processor) in enumerate(processors):
             value = values[index]
             seen, converted = memo[slot]
@@ -163,7 +204,11 @@ def existing_outbox_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]
 
 
 def outbox_row(
-    item: NewOutbox, now: datetime, source_message_id: int | None, document_id: int | None
+    item: NewOutbox,
+    now: datetime,
+    source_message_id: int | None,
+    document_id: int | None,
+    status: str = _PENDING,
 ) -> dict[str, Any]:
     return {
         "destination": item.destination,
@@ -172,7 +217,7 @@ def outbox_row(
         "payload": item.payload,
         "payload_path": item.payload_path,
         "idempotency_key": item.idempotency_key,
-        "status": _PENDING,
+        "status": status,
         "attempts": 0,
         "next_attempt_at": item.next_attempt_at or now,
         "last_error": None,
@@ -190,11 +235,13 @@ def insert_outbox(
     items: Sequence[tuple[NewOutbox, int | None]],
     now: datetime,
     source_message_id: int | None,
+    status: OutboxStatus = OutboxStatus.PENDING,
 ) -> tuple[dict[str, int], list[int], list[str]]:
     """Insert (delivery, document id) pairs, skipping keys that exist or repeat.
 
     Returns (key -> id for every key, ids of the rows inserted, keys skipped).
     """
+    status_value = status.value
     ids = existing_outbox_ids(conn, (o.idempotency_key for o, _ in items)) if items else {}
     skipped: list[str] = []
     rows: list[dict[str, Any]] = []
@@ -203,7 +250,7 @@ def insert_outbox(
             skipped.append(item.idempotency_key)
             continue
         ids[item.idempotency_key] = -1  # reserve: a key repeated inside the batch is kept once
-        rows.append(outbox_row(item, now, source_message_id, document_id))
+        rows.append(outbox_row(item, now, source_message_id, document_id, status_value))
     new_ids = insert_returning_ids(conn, outbox_t, rows)
     for row, new_id in zip(rows, new_ids, strict=True):
         ids[row["idempotency_key"]] = new_id
@@ -234,6 +281,7 @@ def ack_row(
         "detail": dict(ack.detail) if ack.detail is not None else None,
         "created_at": now,
         "updated_at": now,
+        "outbox_key": ack.outbox_key,
     }
 
 
@@ -243,6 +291,7 @@ def event_rows(
     message_id: int | None,
     outbox_id: int | None = None,
     parent_id: int | None = None,
+    interchange_id: int | None = None,
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -252,6 +301,7 @@ def event_rows(
             "kind": e.kind,
             "detail": dict(e.detail) if e.detail is not None else None,
             "at": now,
+            "interchange_id": interchange_id,
         }
         for e in events
     ]
@@ -294,15 +344,28 @@ def set_message_status(
     return conn.execute(_SET_MESSAGE_STATUS, params).rowcount
 
 
+@dataclass(slots=True)
+class WrittenDocuments:
+    """What `insert_documents` wrote and what the caller still has to write (the deliveries)."""
+
+    ids: list[int]
+    deliveries: list[tuple[NewOutbox, int | None]]
+    duplicates: list[DuplicateEvent] = field(default_factory=list)
+    dropped_keys: list[str] = field(default_factory=list)
+
+
 def insert_documents(
     conn: Connection,
     documents: Sequence[tuple[NewDocument, int | None]],
     message_id: int | None,
     now: datetime,
-) -> tuple[list[int], list[tuple[NewOutbox, int | None]]]:
-    """Insert (document, transaction set id) pairs and their keys.
+    status: DocumentStatus = DocumentStatus.EFFECTIVE,
+) -> WrittenDocuments:
+    """Insert (document, transaction set id) pairs with their correlation keys, business event
+    keys, hold-queue entries and shipment statuses.
 
-    Returns the document ids and the deliveries to insert, each paired with its document id.
+    Returns the document ids and the deliveries to insert, each paired with its document id,
+    minus those whose every business event was seen before (see `NewEventKey`).
     """
     doc_ids = insert_returning_ids(
         conn,
@@ -316,20 +379,224 @@ def insert_documents(
                 "business_key": d.business_key,
                 "payload": d.payload,
                 "created_at": now,
+                "status": status.value,
             }
             for d, set_id in documents
         ],
     )
-    key_rows = [
-        {"document_id": doc_id, "kind": kind, "value": value}
-        for (d, _), doc_id in zip(documents, doc_ids, strict=True)
-        for kind, value in d.keys
+    pairs = [(d, doc_id) for (d, _), doc_id in zip(documents, doc_ids, strict=True)]
+    bulk_insert(
+        conn,
+        key_t,
+        [
+            {"document_id": doc_id, "kind": kind, "value": value}
+            for d, doc_id in pairs
+            for kind, value in d.keys
+        ],
+    )
+    written = WrittenDocuments(doc_ids, [])
+    seen = _claim_event_keys(conn, pairs, now) if any(d.event_keys for d, _ in pairs) else {}
+    for d, doc_id in pairs:
+        dropped = _dropped_deliveries(d, doc_id, seen, written.duplicates)
+        for o in d.deliveries:
+            if o.idempotency_key in dropped:
+                written.dropped_keys.append(o.idempotency_key)
+            else:
+                written.deliveries.append((o, doc_id))
+    _insert_waits(conn, pairs, now)
+    bulk_insert(
+        conn,
+        shipment_event_t,
+        [
+            {
+                "document_id": doc_id,
+                "shipment_key": d.shipment_status.shipment_key,
+                "event_time": d.shipment_status.event_time,
+                "status": d.shipment_status.status,
+            }
+            for d, doc_id in pairs
+            if d.shipment_status is not None
+        ],
+    )
+    return written
+
+
+def event_keys_of(document: NewDocument) -> list[NewEventKey]:
+    """The document's business events, each key once (a plain string covers every delivery)."""
+    found: dict[str, NewEventKey] = {}
+    for item in document.event_keys:
+        event = NewEventKey(item) if isinstance(item, str) else item
+        found.setdefault(event.key, event)
+    return list(found.values())
+
+
+_be = business_event_t.c
+_FIND_EVENT_KEYS = select(_be.event_key, _be.document_id).where(
+    _be.event_key.in_(bindparam("b_keys", expanding=True))
+)
+
+
+def _claim_event_keys(
+    conn: Connection, pairs: Sequence[tuple[NewDocument, int]], now: datetime
+) -> dict[str, int]:
+    """Claim each business event key for its document; returns key -> the document owning it.
+
+    ON CONFLICT DO NOTHING makes the claim atomic: on PostgreSQL a second worker inserting the
+    same key waits for the first one's transaction and then sees its row (or takes the key if
+    the first rolled back). A key repeated inside the batch goes to its first document.
+    """
+    rows = [
+        {"event_key": e.key, "document_id": doc_id, "created_at": now}
+        for d, doc_id in pairs
+        for e in event_keys_of(d)
     ]
-    bulk_insert(conn, key_t, key_rows)
-    deliveries: list[tuple[NewOutbox, int | None]] = [
-        (o, doc_id) for (d, _), doc_id in zip(documents, doc_ids, strict=True) for o in d.deliveries
+    bulk_insert(conn, business_event_t, rows, skip_conflicts=True)
+    keys = list(dict.fromkeys(r["event_key"] for r in rows))
+    owners: dict[str, int] = {}
+    for start in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[start : start + _IN_CHUNK]
+        owners.update({k: i for k, i in conn.execute(_FIND_EVENT_KEYS, {"b_keys": chunk})})
+    return owners
+
+
+def _dropped_deliveries(
+    document: NewDocument, doc_id: int, owners: dict[str, int], duplicates: list[DuplicateEvent]
+) -> set[str]:
+    """Idempotency keys of the document's deliveries whose every business event was seen."""
+    events = event_keys_of(document)
+    repeated = set()
+    for e in events:
+        first = owners.get(e.key, doc_id)
+        if first != doc_id:
+            repeated.add(e.key)
+            duplicates.append(DuplicateEvent(e.key, doc_id, first))
+    if not repeated:
+        return set()
+    every = [o.idempotency_key for o in document.deliveries]
+    carriers: dict[str, list[str]] = {}
+    for e in events:
+        for key in e.delivery_keys or every:
+            carriers.setdefault(key, []).append(e.key)
+    return {key for key, carried in carriers.items() if all(k in repeated for k in carried)}
+
+
+def duplicate_event_rows(
+    duplicates: Sequence[DuplicateEvent],
+    now: datetime,
+    message_id: int | None,
+    interchange_id: int | None,
+) -> list[dict[str, Any]]:
+    events = [
+        NewEvent(
+            "duplicate_business_event",
+            {
+                "event_key": d.event_key,
+                "document_id": d.document_id,
+                "first_document_id": d.first_document_id,
+            },
+        )
+        for d in duplicates
     ]
-    return doc_ids, deliveries
+    return event_rows(events, now, message_id, interchange_id=interchange_id)
+
+
+def _insert_waits(
+    conn: Connection, pairs: Sequence[tuple[NewDocument, int]], now: datetime
+) -> None:
+    waiting = [(d, doc_id) for d, doc_id in pairs if d.wait_for]
+    if not waiting:
+        return
+    bulk_insert(
+        conn,
+        wait_t,
+        [
+            {
+                "document_id": doc_id,
+                "state": WaitState.WAITING.value,
+                "reason": d.wait_reason,
+                "since": now,
+                "released_at": None,
+            }
+            for d, doc_id in waiting
+        ],
+    )
+    bulk_insert(
+        conn,
+        wait_key_t,
+        [
+            {"document_id": doc_id, "value": value}
+            for d, doc_id in waiting
+            for value in dict.fromkeys(d.wait_for)
+        ],
+    )
+
+
+def apply_document_statuses(conn: Connection, document_ids: Select[Any], now: datetime) -> int:
+    """Move shipment statuses forward from the shipment events of `document_ids` (a SELECT of
+    ids of documents that just took effect); returns how many shipments moved.
+
+    Per shipment only the latest of those events is a candidate (PostgreSQL refuses to upsert
+    one row twice in a statement); it replaces the stored status unless that one is later.
+    """
+    se = shipment_event_t.c
+    later = shipment_event_t.alias("later")
+    newest = select(
+        se.shipment_key,
+        se.event_time,
+        se.status,
+        se.document_id,
+        literal(now, UtcDateTime()).label("updated_at"),
+    ).where(
+        se.document_id.in_(document_ids),
+        ~exists().where(
+            (later.c.shipment_key == se.shipment_key)
+            & later.c.document_id.in_(document_ids)
+            & or_(
+                later.c.event_time > se.event_time,
+                and_(later.c.event_time == se.event_time, later.c.document_id > se.document_id),
+            )
+        ),
+    )
+    stmt = _DIALECT_INSERT[conn.dialect.name](shipment_status_t).from_select(
+        ["shipment_key", "event_time", "status", "document_id", "updated_at"], newest
+    )
+    return conn.execute(_forward_only(stmt)).rowcount
+
+
+def _forward_only(stmt: Any) -> Any:
+    """ON CONFLICT: replace the shipment's status unless the stored event is later."""
+    current = shipment_status_t.c
+    return stmt.on_conflict_do_update(
+        index_elements=["shipment_key"],
+        set_={
+            "event_time": stmt.excluded.event_time,
+            "status": stmt.excluded.status,
+            "document_id": stmt.excluded.document_id,
+            "updated_at": stmt.excluded.updated_at,
+        },
+        where=current.event_time <= stmt.excluded.event_time,
+    )
+
+
+def upsert_status(conn: Connection) -> Any:
+    """The single-shipment form of `apply_document_statuses`, RETURNING the key when applied."""
+    stmt = _DIALECT_INSERT[conn.dialect.name](shipment_status_t)
+    return _forward_only(stmt).returning(shipment_status_t.c.shipment_key)
+
+
+def ids_select(ids: Sequence[int]) -> Select[Any]:
+    """A SELECT of these document ids, for statements that take a set of documents."""
+    return select(document_t.c.id).where(document_t.c.id.in_(list(ids)))
+
+
+def apply_statuses_of(conn: Connection, document_ids: Sequence[int], now: datetime) -> int:
+    """Apply the shipment statuses of effective documents just written, in id chunks (each
+    chunk only moves statuses forward, so the order of chunks does not matter)."""
+    applied = 0
+    for start in range(0, len(document_ids), _IN_CHUNK):
+        chunk = ids_select(document_ids[start : start + _IN_CHUNK])
+        applied += apply_document_statuses(conn, chunk, now)
+    return applied
 
 
 _i = interchange_t.c
@@ -365,6 +632,51 @@ def reject_known_interchange(conn: Connection, ic: NewInterchange) -> None:
         raise DuplicateInterchangeError(found[0], found[1])
 
 
+def interchange_row(
+    ic: NewInterchange, message_id: int | None, outcome: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "message_id": message_id,
+        "partner_id": ic.partner_id,
+        "direction": ic.direction.value,
+        "sender_qualifier": ic.sender_qualifier,
+        "sender_id": ic.sender_id,
+        "receiver_qualifier": ic.receiver_qualifier,
+        "receiver_id": ic.receiver_id,
+        "control_number": ic.control_number,
+        "version": ic.version,
+        "usage": ic.usage,
+        "ta1_status": ic.ta1_status,
+        "outcome": outcome,
+        "created_at": now,
+    }
+
+
+def group_row(g: NewGroup, interchange_id: int, direction: str) -> dict[str, Any]:
+    return {
+        "interchange_id": interchange_id,
+        "direction": direction,
+        "functional_id": g.functional_id,
+        "control_number": g.control_number,
+        "version": g.version,
+        "set_count": g.set_count,
+        "ack_code": g.ack_code,
+        "application_sender": g.application_sender,
+        "application_receiver": g.application_receiver,
+    }
+
+
+def set_row(s: NewSet, group_id: int) -> dict[str, Any]:
+    return {
+        "group_id": group_id,
+        "set_id": s.set_id,
+        "control_number": s.control_number,
+        "outcome": s.outcome,
+        "errors": [dict(e) for e in s.errors] if s.errors else None,
+        "segment_count": s.segment_count,
+    }
+
+
 def insert_interchange_batch(
     conn: Connection,
     message_id: int | None,
@@ -377,66 +689,24 @@ def insert_interchange_batch(
 ) -> BatchIds:
     if reject_duplicate:
         reject_known_interchange(conn, ic)
-    direction = ic.direction.value
     interchange_id = insert_returning_ids(
-        conn,
-        interchange_t,
-        [
-            {
-                "message_id": message_id,
-                "partner_id": ic.partner_id,
-                "direction": direction,
-                "sender_qualifier": ic.sender_qualifier,
-                "sender_id": ic.sender_id,
-                "receiver_qualifier": ic.receiver_qualifier,
-                "receiver_id": ic.receiver_id,
-                "control_number": ic.control_number,
-                "version": ic.version,
-                "usage": ic.usage,
-                "ta1_status": ic.ta1_status,
-                "outcome": ic.outcome,
-                "created_at": now,
-            }
-        ],
+        conn, interchange_t, [interchange_row(ic, message_id, ic.outcome, now)]
     )[0]
     group_ids = insert_returning_ids(
-        conn,
-        group_t,
-        [
-            {
-                "interchange_id": interchange_id,
-                "direction": direction,
-                "functional_id": g.functional_id,
-                "control_number": g.control_number,
-                "version": g.version,
-                "set_count": g.set_count,
-                "ack_code": g.ack_code,
-                "application_sender": g.application_sender,
-                "application_receiver": g.application_receiver,
-            }
-            for g in ic.groups
-        ],
+        conn, group_t, [group_row(g, interchange_id, ic.direction.value) for g in ic.groups]
     )
     sets = [(s, gid) for g, gid in zip(ic.groups, group_ids, strict=True) for s in g.sets]
-    set_ids = insert_returning_ids(
-        conn,
-        set_t,
-        [
-            {
-                "group_id": gid,
-                "set_id": s.set_id,
-                "control_number": s.control_number,
-                "outcome": s.outcome,
-                "errors": [dict(e) for e in s.errors] if s.errors else None,
-                "segment_count": s.segment_count,
-            }
-            for s, gid in sets
-        ],
-    )
+    set_ids = insert_returning_ids(conn, set_t, [set_row(s, gid) for s, gid in sets])
     docs = [(d, sid) for (s, _), sid in zip(sets, set_ids, strict=True) for d in s.documents]
-    doc_ids, deliveries = insert_documents(conn, docs, message_id, now)
+    written = insert_documents(conn, docs, message_id, now)
+    deliveries = written.deliveries
     deliveries.extend((o, None) for o in outbox)
     key_ids, outbox_ids, skipped = insert_outbox(conn, deliveries, now, message_id)
+    applied = (
+        apply_statuses_of(conn, written.ids, now)
+        if any(d.shipment_status is not None for d, _ in docs)
+        else 0
+    )
 
     ack_rows = [ack_row(a, now, key_ids, interchange_id, None) for a in ic.acks]
     ack_rows.extend(
@@ -445,16 +715,21 @@ def insert_interchange_batch(
         for a in g.acks
     )
     ack_ids = insert_returning_ids(conn, ack_t, ack_rows)
-    event_ids = insert_returning_ids(conn, event_t, event_rows(events, now, message_id))
+    all_events = event_rows(events, now, message_id, interchange_id=interchange_id)
+    all_events.extend(duplicate_event_rows(written.duplicates, now, message_id, interchange_id))
+    event_ids = insert_returning_ids(conn, event_t, all_events)
     if message_id is not None and message_status is not None:
         set_message_status(conn, message_id, message_status)
     return BatchIds(
         interchange_id=interchange_id,
         group_ids=tuple(group_ids),
         set_ids=tuple(set_ids),
-        document_ids=tuple(doc_ids),
+        document_ids=tuple(written.ids),
         outbox_ids=tuple(outbox_ids),
         ack_ids=tuple(ack_ids),
         event_ids=tuple(event_ids),
         skipped_outbox_keys=tuple(skipped),
+        duplicate_events=tuple(written.duplicates),
+        dropped_outbox_keys=tuple(written.dropped_keys),
+        applied_statuses=applied,
     )

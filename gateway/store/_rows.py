@@ -1,10 +1,13 @@
-"""Result rows -> the frozen records of `gateway.store.records` (no ORM object leaves the store)."""
+"""Result rows -> the frozen records of `gateway.store.records` (no ORM object leaves the store).
+
+Also `load_documents`, the one query that reads documents with their keys and queue state.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Connection, Row, select
 
 from gateway.store.records import (
     AckDirection,
@@ -13,6 +16,7 @@ from gateway.store.records import (
     AckStatus,
     Direction,
     DocumentRow,
+    DocumentStatus,
     EventRow,
     GroupRow,
     InterchangeRow,
@@ -20,7 +24,12 @@ from gateway.store.records import (
     MessageRow,
     MessageStatus,
     SetRow,
+    ShipmentStatusRow,
+    WaitState,
 )
+from gateway.store.schema import document_t, key_t, wait_t
+
+_IN_CHUNK = 5000
 
 
 def to_message(row: Row[Any]) -> MessageRow:
@@ -92,6 +101,7 @@ def to_set(row: Row[Any]) -> SetRow:
 
 def to_document(row: Row[Any], keys: tuple[tuple[str, str], ...] = ()) -> DocumentRow:
     m = row._mapping
+    wait_state = m.get("wait_state")
     return DocumentRow(
         id=m["id"],
         transaction_set_id=m["transaction_set_id"],
@@ -102,7 +112,37 @@ def to_document(row: Row[Any], keys: tuple[tuple[str, str], ...] = ()) -> Docume
         payload=m["payload"],
         created_at=m["created_at"],
         keys=keys,
+        status=DocumentStatus(m["status"]),
+        wait_state=WaitState(wait_state) if wait_state is not None else None,
     )
+
+
+def load_documents(
+    conn: Connection, *conditions: Any, limit: int, oldest_first: bool = False
+) -> list[DocumentRow]:
+    """Documents matching `conditions` (newest first, or oldest first) with their correlation
+    keys and hold-queue state."""
+    d = document_t.c
+    order = (d.created_at, d.id) if oldest_first else (d.id.desc(),)
+    stmt = (
+        select(document_t, wait_t.c.state.label("wait_state"))
+        .outerjoin(wait_t, wait_t.c.document_id == d.id)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+    )
+    rows = conn.execute(stmt).all()
+    ids = [r._mapping["id"] for r in rows]
+    keys: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
+    for start in range(0, len(ids), _IN_CHUNK):
+        kstmt = (
+            select(key_t.c.document_id, key_t.c.kind, key_t.c.value)
+            .where(key_t.c.document_id.in_(ids[start : start + _IN_CHUNK]))
+            .order_by(key_t.c.id)
+        )
+        for doc_id, kind, value in conn.execute(kstmt):
+            keys[doc_id].append((kind, value))
+    return [to_document(r, tuple(keys[r._mapping["id"]])) for r in rows]
 
 
 def to_ack(row: Row[Any]) -> AckRow:
@@ -137,4 +177,16 @@ def to_event(row: Row[Any]) -> EventRow:
         kind=m["kind"],
         detail=m["detail"],
         at=m["at"],
+        interchange_id=m["interchange_id"],
+    )
+
+
+def to_shipment_status(row: Row[Any]) -> ShipmentStatusRow:
+    m = row._mapping
+    return ShipmentStatusRow(
+        shipment_key=m["shipment_key"],
+        event_time=m["event_time"],
+        status=m["status"],
+        document_id=m["document_id"],
+        updated_at=m["updated_at"],
     )

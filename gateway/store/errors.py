@@ -3,7 +3,10 @@
 StoreError                  anything the store raises on purpose
 ├── StoreBusyError          SQLite: another writer held the database past busy_timeout
 ├── StoreConflictError      a uniqueness rule was hit by a concurrent writer; retry the step
-└── StoreConfigError        unusable URL or settings (unsupported dialect, bad path)
+├── StoreConfigError        unusable URL or settings (unsupported dialect, bad path)
+├── DuplicateInterchangeError  sender + ISA13 already recorded; nothing was written
+└── InterchangeStateError   a streaming step on an interchange that is not open (finished,
+                            discarded or unknown); nothing was written
 """
 
 from __future__ import annotations
@@ -37,3 +40,8 @@ class DuplicateInterchangeError(StoreError):
         )
         self.existing_id = existing_id
         self.existing_message_id = existing_message_id
+
+
+class InterchangeStateError(StoreError):
+    """A streaming step (begin_group, append_sets, finish_*) named an interchange or group whose
+    interchange is not open: unknown, already finished, or discarded after a crash."""

@@ -31,10 +31,28 @@ class Direction(StrEnum):
 
 
 class OutboxStatus(StrEnum):
+    HELD = "held"  # written by a streaming interchange whose verdict is not known: never claimed
     PENDING = "pending"
     IN_FLIGHT = "in_flight"
     DELIVERED = "delivered"
     DEAD = "dead"
+    VOID = "void"  # its group or interchange was rejected: never delivered
+
+
+class DocumentStatus(StrEnum):
+    """Whether a canonical document takes effect (see `Store.begin_interchange`)."""
+
+    HELD = "held"  # its streaming interchange has not reached IEA yet
+    EFFECTIVE = "effective"
+    VOID = "void"  # its group (GE) or interchange (IEA, TA1 R) was rejected
+
+
+class WaitState(StrEnum):
+    """A document's place in the hold (exception) queue."""
+
+    WAITING = "waiting"  # needs an earlier document (its shipment) that is not known yet
+    RELEASED = "released"  # a key it waited for arrived: to be replayed
+    DONE = "done"  # replayed
 
 
 class AckDirection(StrEnum):
@@ -116,8 +134,37 @@ class NewEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class NewEventKey:
+    """A business event a document carries (214: SCAC + shipment + status + event time; 210:
+    SCAC + invoice number), unique store-wide: the third dedup layer after sha256 and ISA13.
+
+    `delivery_keys` names the document's deliveries (idempotency keys) that carry this event;
+    empty means all of them. A delivery is dropped when every event that carries it was seen.
+    """
+
+    key: str
+    delivery_keys: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NewShipmentStatus:
+    """A status a document reports for a shipment, applied when the document takes effect
+    unless the shipment already has a later one (see `Store.apply_status`)."""
+
+    shipment_key: str
+    event_time: datetime
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class NewDocument:
-    """A canonical object, its correlation keys (kind, value) and the deliveries routed from it."""
+    """A canonical object, its correlation keys (kind, value) and the deliveries routed from it.
+
+    `event_keys` are its business events (a plain string: an event carried by every delivery).
+    `wait_for` puts it in the hold queue until a document with one of those correlation key
+    values is known (see `Store.release_waiting`). `shipment_status` moves a shipment's status
+    forward when the document takes effect.
+    """
 
     doc_type: str
     partner_id: str
@@ -125,6 +172,10 @@ class NewDocument:
     payload: JsonObject
     keys: Sequence[tuple[str, str]] = ()
     deliveries: Sequence[NewOutbox] = ()
+    event_keys: Sequence[NewEventKey | str] = ()
+    wait_for: Sequence[str] = ()
+    wait_reason: str | None = None
+    shipment_status: NewShipmentStatus | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +239,15 @@ class Receipt:
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateEvent:
+    """A business event key seen before: recorded as a `duplicate_business_event` event."""
+
+    event_key: str
+    document_id: int  # the document that repeated it
+    first_document_id: int  # the document that carried it first
+
+
+@dataclass(frozen=True, slots=True)
 class BatchIds:
     """Ids created by one batch, each tuple in the order of the input (depth first)."""
 
@@ -199,6 +259,33 @@ class BatchIds:
     ack_ids: tuple[int, ...]
     event_ids: tuple[int, ...]
     skipped_outbox_keys: tuple[str, ...] = ()  # idempotency keys that already existed
+    duplicate_events: tuple[DuplicateEvent, ...] = ()  # business events seen before
+    dropped_outbox_keys: tuple[str, ...] = ()  # deliveries not written: all their events were seen
+    applied_statuses: int = 0  # shipments whose status moved forward (NewDocument.shipment_status)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFinish:
+    """Result of `Store.finish_group`."""
+
+    ack_ids: tuple[int, ...]
+    voided_documents: int
+    voided_outbox: int
+
+
+@dataclass(frozen=True, slots=True)
+class InterchangeFinish:
+    """Result of `Store.finish_interchange`: what it wrote and what it released or voided."""
+
+    outbox_ids: tuple[int, ...]
+    ack_ids: tuple[int, ...]
+    event_ids: tuple[int, ...]
+    skipped_outbox_keys: tuple[str, ...]
+    effective_documents: int  # held -> effective
+    released_outbox: int  # held -> pending
+    voided_documents: int  # held -> void
+    voided_outbox: int  # held -> void
+    applied_statuses: int = 0  # shipments whose status moved forward (NewDocument.shipment_status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +358,8 @@ class DocumentRow:
     payload: dict[str, Any]
     created_at: datetime
     keys: tuple[tuple[str, str], ...] = field(default=())
+    status: DocumentStatus = DocumentStatus.EFFECTIVE
+    wait_state: WaitState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,3 +412,41 @@ class EventRow:
     kind: str
     detail: dict[str, Any] | None
     at: datetime
+    interchange_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingDocument:
+    """An entry of the hold (exception) queue."""
+
+    document: DocumentRow
+    state: WaitState
+    wait_for: tuple[str, ...]
+    reason: str | None
+    since: datetime
+    released_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentStatusRow:
+    """The latest status applied to a shipment, and the event time it happened."""
+
+    shipment_key: str
+    event_time: datetime
+    status: str
+    document_id: int | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentThread:
+    """Everything linked to one key by correlation keys (see `Store.thread`), oldest first."""
+
+    key: str
+    keys: tuple[str, ...]  # every correlation value reached, in the order found
+    documents: tuple[DocumentRow, ...]
+    outbox: tuple[OutboxRow, ...]
+    acks: tuple[AckRow, ...]
+    messages: tuple[MessageRow, ...]
+    statuses: tuple[ShipmentStatusRow, ...]  # shipment statuses kept under any reached key
+    truncated: bool  # the depth or document bound stopped the walk

@@ -73,7 +73,9 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 
 MESSAGE_STATUSES = ("received", "parsed", "quarantined", "duplicate", "failed")
-OUTBOX_STATUSES = ("pending", "in_flight", "delivered", "dead")
+OUTBOX_STATUSES = ("held", "pending", "in_flight", "delivered", "dead", "void")
+DOCUMENT_STATUSES = ("held", "effective", "void")
+WAIT_STATES = ("waiting", "released", "done")
 ACK_STATUSES = (
     "pending",
     "accepted",
@@ -191,6 +193,9 @@ class CanonicalDocument(Base):
     business_key: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # held / effective / void (DOCUMENT_STATUSES); no CHECK: SQLite cannot add one to an
+    # existing table without copying it, so the store's enum is the guard.
+    status: Mapped[str] = mapped_column(String(16), server_default="effective")
 
 
 class CorrelationKey(Base):
@@ -236,7 +241,9 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     source_message_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("received_message.id"))
-    document_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("canonical_document.id"))
+    document_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("canonical_document.id"), index=True
+    )
 
 
 class Acknowledgement(Base):
@@ -269,6 +276,9 @@ class Acknowledgement(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The key of the outbox row carrying a sent ack: a streamed group's ack is recorded at GE,
+    # before the ack interchange is written at IEA, and linked then.
+    outbox_key: Mapped[str | None] = mapped_column(String(200))
 
 
 class Event(Base):
@@ -284,6 +294,9 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(48))
     detail: Mapped[dict[str, Any] | None] = mapped_column(Json)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    interchange_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("interchange.id"), index=True
+    )
 
 
 class ControlNumberCounter(Base):
@@ -294,6 +307,73 @@ class ControlNumberCounter(Base):
     partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     last_value: Mapped[int] = mapped_column(BigInteger)
+
+
+class BusinessEvent(Base):
+    """A business event key (third dedup layer) and the document that carried it first."""
+
+    __tablename__ = "business_event"
+    __table_args__ = (UniqueConstraint("event_key"), Index(None, "document_id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    event_key: Mapped[str] = mapped_column(Text)
+    document_id: Mapped[int] = mapped_column(BigId, ForeignKey("canonical_document.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DocumentWait(Base):
+    """A document in the hold (exception) queue: it needs an earlier document not known yet."""
+
+    __tablename__ = "document_wait"
+    __table_args__ = (
+        CheckConstraint(_in("state", WAIT_STATES), name="state"),
+        Index(None, "state", "since"),
+    )
+
+    document_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("canonical_document.id"), primary_key=True, autoincrement=False
+    )
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    since: Mapped[datetime] = mapped_column(UtcDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class DocumentWaitKey(Base):
+    """A correlation key value a waiting document waits for."""
+
+    __tablename__ = "document_wait_key"
+    __table_args__ = (Index(None, "value"), Index(None, "document_id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    document_id: Mapped[int] = mapped_column(BigId, ForeignKey("document_wait.document_id"))
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ShipmentEvent(Base):
+    """The shipment status a document reports; applied when the document takes effect."""
+
+    __tablename__ = "shipment_event"
+    __table_args__ = (Index(None, "shipment_key", "event_time"),)
+
+    document_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("canonical_document.id"), primary_key=True, autoincrement=False
+    )
+    shipment_key: Mapped[str] = mapped_column(Text)
+    event_time: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(48))
+
+
+class ShipmentStatus(Base):
+    """Per shipment, the latest event time and status applied: statuses never move backwards."""
+
+    __tablename__ = "shipment_status"
+
+    shipment_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    event_time: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(48))
+    document_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("canonical_document.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 # Core table handles: the hot path writes with Core `insert()` on lists of dicts, not the ORM.
@@ -307,6 +387,11 @@ outbox_t = cast(Table, Outbox.__table__)
 ack_t = cast(Table, Acknowledgement.__table__)
 event_t = cast(Table, Event.__table__)
 counter_t = cast(Table, ControlNumberCounter.__table__)
+business_event_t = cast(Table, BusinessEvent.__table__)
+wait_t = cast(Table, DocumentWait.__table__)
+wait_key_t = cast(Table, DocumentWaitKey.__table__)
+shipment_event_t = cast(Table, ShipmentEvent.__table__)
+shipment_status_t = cast(Table, ShipmentStatus.__table__)
 ALL_TABLES = (
     received_message_t,
     interchange_t,
@@ -317,4 +402,6 @@ ALL_TABLES = (
     outbox_t,
     ack_t,
     event_t,
+    business_event_t,
+    wait_key_t,
 )

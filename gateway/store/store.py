@@ -1,29 +1,30 @@
 """`Store`: the typed API the pipeline, delivery workers, ack tracker and ops call.
 
 Every state change is one transaction; reads return frozen records. `create_store(url)` opens
-SQLite (default `var/gateway.db`) or PostgreSQL with the same code path.
+SQLite (default `var/gateway.db`) or PostgreSQL with the same code path. Streaming interchanges
+live in `_stream` and shipment threads / the hold queue in `_threads`, as mixins of `Store`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, or_, select, text, update
+from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, StatementError
 
 from gateway.store import _batch, _outbox, _rows
+from gateway.store._base import Clock, utc_now
+from gateway.store._stream import StreamingMixin
+from gateway.store._threads import ThreadsMixin
 from gateway.store.control_numbers import (
     TransactionControlNumbers,
     allocate_control_numbers,
     set_last_control_number,
 )
-from gateway.store.engine import DEFAULT_BUSY_TIMEOUT_MS, READ_ONLY, make_engine
-from gateway.store.errors import StoreConflictError
+from gateway.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
 from gateway.store.migrate import upgrade_engine
 from gateway.store.records import (
     AckDirection,
@@ -34,6 +35,7 @@ from gateway.store.records import (
     CounterKind,
     Direction,
     DocumentRow,
+    DocumentStatus,
     EventRow,
     GroupRow,
     InterchangeRow,
@@ -64,7 +66,7 @@ from gateway.store.schema import (
     set_t,
 )
 
-Clock = Callable[[], datetime]
+__all__ = ["Clock", "Store", "create_store", "utc_now"]
 
 _m = received_message_t.c
 _RECEIPT_INSERT = {
@@ -76,10 +78,6 @@ _RECEIPT_INSERT = {
 _RECEIPT_FIND = select(_m.id).where(
     (_m.partner_id == bindparam("b_partner")) & (_m.sha256 == bindparam("b_sha256"))
 )
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def create_store(
@@ -95,13 +93,8 @@ def create_store(
     return Store(make_engine(url, busy_timeout_ms=busy_timeout_ms), clock=clock)
 
 
-class Store:
+class Store(StreamingMixin, ThreadsMixin):
     """Durable state of the gateway. Methods that take `now` default to the store's clock."""
-
-    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
-        self._engine = engine
-        self._read_engine = engine.execution_options(**{READ_ONLY: True})
-        self._clock = clock
 
     # ------------------------------------------------------------ lifecycle
 
@@ -129,27 +122,6 @@ class Store:
         with self._read() as conn:
             result = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
         return [] if result == ["ok"] else result
-
-    def _now(self, now: datetime | None) -> datetime:
-        return now if now is not None else self._clock()
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        try:
-            with self._engine.begin() as conn:
-                yield conn
-        except IntegrityError as exc:
-            # Only the driver's own sentence: the statement's parameters may hold partner data.
-            raise StoreConflictError(f"write rejected by a constraint: {exc.orig}") from None
-        except StatementError as exc:
-            if isinstance(exc.orig, ValueError):  # e.g. a naive datetime refused by UtcDateTime
-                raise exc.orig from None
-            raise
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._read_engine.connect() as conn:
-            yield conn
 
     # ------------------------------------------------------------ receipts
 
@@ -289,28 +261,39 @@ class Store:
         message_status: MessageStatus | None = MessageStatus.PARSED,
         now: datetime | None = None,
     ) -> BatchIds:
-        """Canonical documents from a non-X12 source (IDoc, TMS JSON, SOAP), in one transaction."""
+        """Canonical documents from a non-X12 source (IDoc, TMS JSON, SOAP), in one transaction.
+
+        Business event keys, hold-queue entries and shipment statuses of the documents are
+        handled as in `record_interchange_batch` (see `NewDocument`).
+        """
         at = self._now(now)
         with self._write() as conn:
-            doc_ids, deliveries = _batch.insert_documents(
-                conn, [(d, None) for d in documents], message_id, at
-            )
+            written = _batch.insert_documents(conn, [(d, None) for d in documents], message_id, at)
+            deliveries = written.deliveries
             deliveries.extend((o, None) for o in outbox)
             _, outbox_ids, skipped = _batch.insert_outbox(conn, deliveries, at, message_id)
-            event_ids = _batch.insert_returning_ids(
-                conn, event_t, _batch.event_rows(events, at, message_id)
+            applied = (
+                _batch.apply_statuses_of(conn, written.ids, at)
+                if any(d.shipment_status is not None for d in documents)
+                else 0
             )
+            rows = _batch.event_rows(events, at, message_id)
+            rows.extend(_batch.duplicate_event_rows(written.duplicates, at, message_id, None))
+            event_ids = _batch.insert_returning_ids(conn, event_t, rows)
             if message_id is not None and message_status is not None:
                 _batch.set_message_status(conn, message_id, message_status)
         return BatchIds(
             interchange_id=None,
             group_ids=(),
             set_ids=(),
-            document_ids=tuple(doc_ids),
+            document_ids=tuple(written.ids),
             outbox_ids=tuple(outbox_ids),
             ack_ids=(),
             event_ids=tuple(event_ids),
             skipped_outbox_keys=tuple(skipped),
+            duplicate_events=tuple(written.duplicates),
+            dropped_outbox_keys=tuple(written.dropped_keys),
+            applied_statuses=applied,
         )
 
     def record_outbound(
@@ -393,6 +376,7 @@ class Store:
         message_id: int | None = None,
         doc_type: str | None = None,
         partner_id: str | None = None,
+        status: DocumentStatus | None = None,
         limit: int = 100,
     ) -> list[DocumentRow]:
         d = document_t.c
@@ -403,30 +387,25 @@ class Store:
             conditions.append(d.doc_type == doc_type)
         if partner_id is not None:
             conditions.append(d.partner_id == partner_id)
+        if status is not None:
+            conditions.append(d.status == status.value)
         return self._documents(*conditions, limit=limit)
 
-    def search(self, key: str, *, limit: int = 50) -> list[DocumentRow]:
-        """Documents with `key` as correlation key (BOL, PRO, PO, shipment id) or business key."""
+    def search(self, key: str, *, limit: int = 50, include_void: bool = False) -> list[DocumentRow]:
+        """Documents with `key` as correlation key (BOL, PRO, PO, shipment id) or business key.
+
+        Documents of a rejected group or interchange (void) are left out unless asked for.
+        """
         d = document_t.c
         by_key = select(key_t.c.document_id).where(key_t.c.value == key)
-        return self._documents(or_(d.id.in_(by_key), d.business_key == key), limit=limit)
+        conditions: list[Any] = [or_(d.id.in_(by_key), d.business_key == key)]
+        if not include_void:
+            conditions.append(d.status != DocumentStatus.VOID.value)
+        return self._documents(*conditions, limit=limit)
 
     def _documents(self, *conditions: Any, limit: int) -> list[DocumentRow]:
-        d = document_t.c
-        stmt = select(document_t).where(*conditions).order_by(d.id.desc()).limit(limit)
         with self._read() as conn:
-            rows = conn.execute(stmt).all()
-            ids = [r._mapping["id"] for r in rows]
-            keys: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
-            if ids:
-                kstmt = (
-                    select(key_t.c.document_id, key_t.c.kind, key_t.c.value)
-                    .where(key_t.c.document_id.in_(ids))
-                    .order_by(key_t.c.id)
-                )
-                for doc_id, kind, value in conn.execute(kstmt):
-                    keys[doc_id].append((kind, value))
-        return [_rows.to_document(r, tuple(keys[r._mapping["id"]])) for r in rows]
+            return _rows.load_documents(conn, *conditions, limit=limit)
 
     # ------------------------------------------------------------ outbox
 

@@ -11,6 +11,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from gateway.store.engine import make_engine
+from gateway.store.migrate import check_foreign_keys, sqlite_foreign_keys_deferred
 from gateway.store.schema import Base
 
 # Any constant works: it only has to be the same in every gateway process sharing the database.
@@ -44,8 +45,9 @@ def _main() -> None:
     )
     engine = make_engine(url)
     try:
-        with engine.connect() as connection:
+        with engine.connect() as connection, sqlite_foreign_keys_deferred(connection):
             _run(connection)
+            check_foreign_keys(connection)
             connection.commit()
     finally:
         engine.dispose()

@@ -1,0 +1,401 @@
+"""Shipment threads, the hold (exception) queue and shipment status ordering.
+
+A thread is everything reachable from one key through shared correlation key values, walked
+breadth first with a depth and a document bound. The hold queue keeps documents that need an
+earlier one (a 214 or 210 before its shipment) until a key they wait for is known: waiting ->
+released (to replay; durable, so a crash between release and replay loses nothing) -> done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, exists, insert, or_, select, update
+from sqlalchemy.sql import Select
+
+from gateway.store import _batch, _outbox, _rows
+from gateway.store._base import StoreBase
+from gateway.store.records import (
+    DocumentRow,
+    DocumentStatus,
+    MessageRow,
+    ShipmentStatusRow,
+    ShipmentThread,
+    WaitingDocument,
+    WaitState,
+)
+from gateway.store.schema import (
+    ack_t,
+    document_t,
+    group_t,
+    interchange_t,
+    key_t,
+    outbox_t,
+    received_message_t,
+    set_t,
+    shipment_event_t,
+    shipment_status_t,
+    wait_key_t,
+    wait_t,
+)
+
+_IN_CHUNK = 5000
+_EFFECTIVE = DocumentStatus.EFFECTIVE.value
+_VOID = DocumentStatus.VOID.value
+_WAITING = WaitState.WAITING.value
+_RELEASED = WaitState.RELEASED.value
+_d = document_t.c
+_w = wait_t.c
+_wk = wait_key_t.c
+
+
+class ThreadsMixin(StoreBase):
+    """Thread, hold-queue and shipment-status half of `Store`."""
+
+    # ------------------------------------------------------------ threads
+
+    def thread(self, key: str, *, max_depth: int = 3, max_documents: int = 500) -> ShipmentThread:
+        """Every document linked to `key`, with its deliveries, acks and messages, oldest first.
+
+        Start: documents carrying `key` as a correlation value (BOL, PRO, PO, shipment id, ERP
+        order, ...) or business key, or inside an interchange / group / set with that control
+        number (ISA13, GS06, ST02). Then, up to `max_depth` times, documents sharing any
+        correlation value with those found (void documents are shown but not followed).
+        `truncated` says a bound stopped the walk.
+        """
+        with self._read() as conn:
+            walk = _Walk(conn, key, max_documents)
+            level = walk.take(_first_documents(conn, key, max_documents + 1))
+            depth = 0
+            while level:
+                values = walk.new_values(level)
+                more = _documents_with(conn, values, walk.room + 1, exclude=walk.found)
+                if more and (depth == max_depth or walk.full):
+                    walk.truncated = True
+                    break
+                level = walk.take(more)
+                depth += 1
+            return _gather(conn, key, walk)
+
+    # ------------------------------------------------------------ hold queue
+
+    def release_waiting(
+        self, keys: Sequence[str], *, now: datetime | None = None
+    ) -> list[DocumentRow]:
+        """Release (waiting -> released) and return every effective waiting document that waits
+        for any of `keys`, in one transaction: each document is returned to one caller only.
+
+        Replay each, then call `finish_waiting` (matched) or `wait_document` (still missing).
+        """
+        values = list(dict.fromkeys(keys))
+        if not values:
+            return []
+        candidates = select(_wk.document_id).where(_wk.value.in_(values))
+        with self._write() as conn:
+            return _release(conn, candidates, self._now(now))
+
+    def release_satisfied(self, *, now: datetime | None = None) -> list[DocumentRow]:
+        """Release every waiting document whose wait key is now a correlation value of an
+        effective document that is not itself waiting: the sweep that catches a shipment which
+        arrived while its 214 was still held, or before a crash stopped `release_waiting`."""
+        other = key_t.alias("other")
+        owner = document_t.alias("owner")
+        owner_wait = wait_t.alias("owner_wait")
+        candidates = (
+            select(_wk.document_id)
+            .join(other, other.c.value == _wk.value)
+            .join(owner, owner.c.id == other.c.document_id)
+            .where(
+                (owner.c.status == _EFFECTIVE)
+                & (other.c.document_id != _wk.document_id)
+                & ~exists().where(
+                    (owner_wait.c.document_id == owner.c.id)
+                    & owner_wait.c.state.in_([_WAITING, _RELEASED])
+                )
+            )
+        )
+        with self._write() as conn:
+            return _release(conn, candidates, self._now(now))
+
+    def wait_document(
+        self,
+        document_id: int,
+        wait_for: Sequence[str],
+        *,
+        reason: str | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """Put a document (back) in the hold queue waiting for `wait_for`; False if unknown."""
+        if not wait_for:
+            raise ValueError("wait_for needs at least one key")
+        at = self._now(now)
+        with self._write() as conn:
+            if conn.execute(select(_d.id).where(_d.id == document_id)).first() is None:
+                return False
+            conn.execute(delete(wait_key_t).where(_wk.document_id == document_id))
+            conn.execute(delete(wait_t).where(_w.document_id == document_id))
+            conn.execute(
+                insert(wait_t).values(
+                    document_id=document_id, state=_WAITING, reason=reason, since=at
+                )
+            )
+            _batch.bulk_insert(
+                conn,
+                wait_key_t,
+                [{"document_id": document_id, "value": v} for v in dict.fromkeys(wait_for)],
+            )
+        return True
+
+    def finish_waiting(self, document_id: int) -> bool:
+        """A released document was replayed and matched: released -> done (False otherwise)."""
+        stmt = (
+            update(wait_t)
+            .where((_w.document_id == document_id) & (_w.state == _RELEASED))
+            .values(state=WaitState.DONE.value)
+        )
+        with self._write() as conn:
+            return conn.execute(stmt).rowcount == 1
+
+    def list_waiting(
+        self,
+        *,
+        state: WaitState = WaitState.WAITING,
+        partner_id: str | None = None,
+        limit: int = 100,
+    ) -> list[WaitingDocument]:
+        """The hold queue for operations (or, with RELEASED, the replays still to do), oldest
+        first. Void documents never appear (a rejected interchange leaves the queue)."""
+        stmt = (
+            select(wait_t)
+            .join(document_t, _d.id == _w.document_id)
+            .where((_w.state == state.value) & (_d.status != _VOID))
+        )
+        if partner_id is not None:
+            stmt = stmt.where(_d.partner_id == partner_id)
+        stmt = stmt.order_by(_w.since, _w.document_id).limit(limit)
+        with self._read() as conn:
+            waits = [r._mapping for r in conn.execute(stmt)]
+            ids = [w["document_id"] for w in waits]
+            docs = {d.id: d for d in _load(conn, ids)}
+            keys: dict[int, list[str]] = {i: [] for i in ids}
+            for chunk in _chunks(ids):
+                kstmt = select(_wk.document_id, _wk.value).where(_wk.document_id.in_(chunk))
+                for doc_id, value in conn.execute(kstmt.order_by(_wk.id)):
+                    keys[doc_id].append(value)
+        return [
+            WaitingDocument(
+                document=docs[w["document_id"]],
+                state=WaitState(w["state"]),
+                wait_for=tuple(keys[w["document_id"]]),
+                reason=w["reason"],
+                since=w["since"],
+                released_at=w["released_at"],
+            )
+            for w in waits
+        ]
+
+    # ------------------------------------------------------------ shipment status
+
+    def apply_status(
+        self,
+        shipment_key: str,
+        event_time: datetime,
+        status: str,
+        *,
+        document_id: int | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """Make `status` the shipment's current status unless a later event was applied
+        already; False when this event is older (a late event never moves a shipment back).
+
+        An event at the same time as the stored one is applied (the store cannot order two
+        statuses of the same instant). Atomic on both dialects (INSERT ... ON CONFLICT).
+        """
+        params = {
+            "shipment_key": shipment_key,
+            "event_time": event_time,
+            "status": status,
+            "document_id": document_id,
+            "updated_at": self._now(now),
+        }
+        with self._write() as conn:
+            return conn.execute(_batch.upsert_status(conn), params).first() is not None
+
+    def get_shipment_status(self, shipment_key: str) -> ShipmentStatusRow | None:
+        stmt = select(shipment_status_t).where(shipment_status_t.c.shipment_key == shipment_key)
+        with self._read() as conn:
+            row = conn.execute(stmt).first()
+        return _rows.to_shipment_status(row) if row is not None else None
+
+
+# ---------------------------------------------------------------- hold queue helpers
+
+
+def _release(conn: Connection, candidates: Select[Any], now: datetime) -> list[DocumentRow]:
+    # The state check in the UPDATE itself is the fence: on PostgreSQL a second worker waits
+    # for the first one's row locks, re-reads the state and releases nothing twice.
+    effective = select(_d.id).where(_d.status == _EFFECTIVE)
+    stmt = (
+        update(wait_t)
+        .where(
+            (_w.state == _WAITING) & _w.document_id.in_(candidates) & _w.document_id.in_(effective)
+        )
+        .values(state=_RELEASED, released_at=now)
+        .returning(_w.document_id)
+    )
+    ids = sorted(conn.execute(stmt).scalars())
+    return _load(conn, ids)
+
+
+def _load(conn: Connection, ids: Sequence[int]) -> list[DocumentRow]:
+    found: list[DocumentRow] = []
+    for chunk in _chunks(ids):
+        found.extend(_rows.load_documents(conn, _d.id.in_(chunk), limit=len(chunk)))
+    return sorted(found, key=lambda d: (d.created_at, d.id))
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), _IN_CHUNK):
+        yield list(items[start : start + _IN_CHUNK])
+
+
+# ---------------------------------------------------------------- thread helpers
+
+
+class _Walk:
+    """The state of one thread walk: documents and values found, in discovery order."""
+
+    def __init__(self, conn: Connection, key: str, max_documents: int) -> None:
+        self.conn = conn
+        self.max_documents = max_documents
+        self.values: dict[str, None] = {key: None}
+        self.found: dict[int, None] = {}
+        self.truncated = False
+
+    @property
+    def room(self) -> int:
+        return self.max_documents - len(self.found)
+
+    @property
+    def full(self) -> bool:
+        return self.room <= 0
+
+    def take(self, ids: Sequence[int]) -> list[int]:
+        """Add the new ids (as many as there is room for); returns those added."""
+        new = [i for i in ids if i not in self.found]
+        if len(new) > self.room:
+            new = new[: self.room]
+            self.truncated = True
+        self.found.update(dict.fromkeys(new))
+        return new
+
+    def new_values(self, documents: Sequence[int]) -> list[str]:
+        """Correlation values of these (non-void) documents not followed yet."""
+        added: list[str] = []
+        for chunk in _chunks(documents):
+            stmt = (
+                select(key_t.c.value)
+                .join(document_t, _d.id == key_t.c.document_id)
+                .where(key_t.c.document_id.in_(chunk) & (_d.status != _VOID))
+                .order_by(key_t.c.id)
+            )
+            for value in self.conn.execute(stmt).scalars():
+                if value not in self.values:
+                    self.values[value] = None
+                    added.append(value)
+        return added
+
+
+def _documents_with(
+    conn: Connection,
+    values: Sequence[str],
+    limit: int,
+    exclude: Collection[int] = (),
+) -> list[int]:
+    """Ids of documents carrying any of `values` as a correlation value, not in `exclude`
+    (at most `limit`)."""
+    ids: set[int] = set()
+    for chunk in _chunks(values):
+        stmt = (
+            select(key_t.c.document_id)
+            .where(key_t.c.value.in_(chunk))
+            .distinct()
+            .order_by(key_t.c.document_id)
+            .limit(limit + len(exclude))
+        )
+        ids.update(i for i in conn.execute(stmt).scalars() if i not in exclude)
+        if len(ids) >= limit:
+            break
+    return sorted(ids)[:limit]
+
+
+def _first_documents(conn: Connection, key: str, limit: int) -> list[int]:
+    """Documents with `key` as correlation value, business key or envelope control number."""
+    s, g, i = set_t.c, group_t.c, interchange_t.c
+    in_envelope = (
+        select(_d.id)
+        .join(set_t, s.id == _d.transaction_set_id)
+        .join(group_t, g.id == s.group_id)
+        .join(interchange_t, i.id == g.interchange_id)
+        .where(or_(i.control_number == key, g.control_number == key, s.control_number == key))
+    )
+    by_business_key = select(_d.id).where(_d.business_key == key)
+    ids = set(_documents_with(conn, [key], limit))
+    for stmt in (by_business_key, in_envelope):
+        ids.update(conn.execute(stmt.order_by(_d.id).limit(limit)).scalars())
+    return sorted(ids)[:limit]
+
+
+def _gather(conn: Connection, key: str, walk: _Walk) -> ShipmentThread:
+    """Load the documents found and the deliveries, acks, messages and statuses around them."""
+    documents = _load(conn, list(walk.found))
+    doc_ids = [d.id for d in documents]
+    set_ids = sorted({d.transaction_set_id for d in documents if d.transaction_set_id})
+    message_ids = {d.message_id for d in documents if d.message_id is not None}
+    o, a = outbox_t.c, ack_t.c
+    outbox: dict[int, Any] = {}
+    acks: dict[int, Any] = {}
+    for chunk in _chunks(doc_ids):
+        for row in conn.execute(select(outbox_t).where(o.document_id.in_(chunk))):
+            outbox[row._mapping["id"]] = row
+    for chunk in _chunks(sorted(message_ids)):
+        stmt = select(outbox_t).where(o.source_message_id.in_(chunk) & o.document_id.is_(None))
+        for row in conn.execute(stmt):
+            outbox[row._mapping["id"]] = row
+    for chunk in _chunks(set_ids):
+        groups = select(set_t.c.group_id).where(set_t.c.id.in_(chunk))
+        interchanges = select(group_t.c.interchange_id).where(group_t.c.id.in_(groups))
+        stmt = select(ack_t).where(
+            a.group_id.in_(groups) | (a.interchange_id.in_(interchanges) & a.group_id.is_(None))
+        )
+        for row in conn.execute(stmt):
+            acks[row._mapping["id"]] = row
+    message_ids.update(r._mapping["ack_message_id"] for r in acks.values())
+    message_ids.discard(None)
+    messages: list[MessageRow] = []
+    for chunk in _chunks(sorted(message_ids)):
+        stmt = select(received_message_t).where(received_message_t.c.id.in_(chunk))
+        messages.extend(_rows.to_message(r) for r in conn.execute(stmt))
+    shipment_keys = set(walk.values)
+    se = shipment_event_t.c
+    for chunk in _chunks(doc_ids):
+        stmt = select(se.shipment_key).where(se.document_id.in_(chunk))
+        shipment_keys.update(conn.execute(stmt).scalars())
+    statuses: list[ShipmentStatusRow] = []
+    for chunk in _chunks(sorted(shipment_keys)):
+        stmt = select(shipment_status_t).where(shipment_status_t.c.shipment_key.in_(chunk))
+        statuses.extend(_rows.to_shipment_status(r) for r in conn.execute(stmt))
+    return ShipmentThread(
+        key=key,
+        keys=tuple(walk.values),
+        documents=tuple(documents),
+        outbox=tuple(_outbox.to_outbox_row(outbox[i]) for i in sorted(outbox)),
+        acks=tuple(_rows.to_ack(acks[i]) for i in sorted(acks)),
+        messages=tuple(sorted(messages, key=lambda m: (m.received_at, m.id))),
+        statuses=tuple(
+            sorted({s.shipment_key: s for s in statuses}.values(), key=lambda s: s.shipment_key)
+        ),
+        truncated=walk.truncated,
+    )
