@@ -1,0 +1,318 @@
+"""The operations HTTP API (FastAPI): messages and their lineage, acks, search, outbox, partners.
+
+`create_app(store, registry, api_keys=...)` builds the app. Everything is read-only except the
+replay of a delivery. Every error is an RFC 9457 problem document (JSON), never a traceback.
+With `api_keys`, every /api route and the status page need `X-API-Key`; /health and /metrics
+stay open for probes and scrapers.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, Security
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.security import APIKeyHeader
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as AsgiMessage
+
+from gateway.ops import metrics
+from gateway.ops.page import CONTENT_SECURITY_POLICY, render_status_page
+from gateway.ops.views import (
+    Ack,
+    Document,
+    Event,
+    Group,
+    Health,
+    Interchange,
+    Lineage,
+    Message,
+    Outbox,
+    Partner,
+    Problem,
+    ReplayResult,
+    TransactionSetView,
+)
+from gateway.registry import Registry
+from gateway.store import (
+    AckDirection,
+    AckKind,
+    AckStatus,
+    InterchangeRow,
+    MessageStatus,
+    OutboxStatus,
+    Store,
+    StoreBusyError,
+)
+
+log = logging.getLogger(__name__)
+
+API_KEY_HEADER = "X-API-Key"
+PROBLEM_JSON = "application/problem+json"
+MAX_LIMIT = 1000
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many rows.")]
+RowId = Annotated[int, Path(ge=1)]
+# Module level: FastAPI resolves the dependency's (string) annotations in this module's globals.
+_KEY_HEADER = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "description": title}
+    for code, title in ((401, "Missing or wrong API key"), (404, "Not found"))
+}
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(title=title, status=status, detail=detail, errors=errors)
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=dict(headers) if headers else None,
+    )
+
+
+def create_app(
+    store: Store, registry: Registry, *, api_keys: Mapping[str, str] | None = None
+) -> FastAPI:
+    """The ops app over `store` and `registry`; `api_keys` maps key -> client name (None: open)."""
+    app = FastAPI(
+        title="EDI gateway operations API",
+        version="1",
+        docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json is enough
+        redoc_url=None,
+    )
+    app.add_middleware(_ProblemOnError)
+    _install_error_handlers(app)
+    guard = [Depends(_key_checker(api_keys))] if api_keys is not None else []
+
+    @app.get("/health", response_model=Health, responses={503: {"model": Problem}})
+    def health() -> Health | JSONResponse:
+        try:
+            store.list_messages(limit=1)
+        except Exception as exc:  # a probe every few seconds: one line each, no traceback
+            log.warning("health check: the store did not answer (%s)", type(exc).__name__)
+            return problem(503, "Store unavailable", "the database did not answer")
+        return Health(status="ok")
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    def prometheus_metrics() -> Response:
+        text = metrics.render(metrics.collect(store))
+        return Response(text, media_type=metrics.CONTENT_TYPE)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=guard)
+    def status_page() -> HTMLResponse:
+        headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
+        return HTMLResponse(render_status_page(store), headers=headers)
+
+    app.include_router(_api_router(store, registry, guard))
+    return app
+
+
+def _api_router(store: Store, registry: Registry, guard: list[Any]) -> APIRouter:
+    api = APIRouter(prefix="/api", dependencies=guard, responses=_PROBLEMS)
+
+    @api.get("/messages", response_model=list[Message])
+    def list_messages(
+        status: MessageStatus | None = None,
+        partner: str | None = None,
+        limit: Limit = 100,
+        before: Annotated[int | None, Query(ge=1, description="Only ids below this.")] = None,
+    ) -> list[Message]:
+        rows = store.list_messages(status=status, partner_id=partner, limit=limit, before_id=before)
+        return [Message.of(m) for m in rows]
+
+    @api.get("/messages/{message_id}", response_model=Lineage)
+    def get_message(message_id: RowId) -> Lineage:
+        row = store.get_message(message_id)
+        if row is None:
+            raise HTTPException(404, f"no message {message_id}")
+        return Lineage(
+            message=Message.of(row),
+            interchanges=[
+                _interchange(store, i)
+                for i in reversed(store.list_interchanges(message_id=message_id, limit=MAX_LIMIT))
+            ],
+            documents=[
+                Document.of(d)
+                for d in reversed(store.list_documents(message_id=message_id, limit=MAX_LIMIT))
+            ],
+            outbox=[
+                Outbox.of(o)
+                for o in reversed(store.list_outbox(source_message_id=message_id, limit=MAX_LIMIT))
+            ],
+            events=[Event.of(e) for e in store.list_events(message_id=message_id)],
+        )
+
+    @api.get("/acks", response_model=list[Ack])
+    def list_acks(
+        partner: str | None = None,
+        status: AckStatus | None = None,
+        direction: AckDirection | None = None,
+        kind: AckKind | None = None,
+        limit: Limit = 100,
+    ) -> list[Ack]:
+        rows = store.list_acks(
+            partner_id=partner, status=status, direction=direction, kind=kind, limit=limit
+        )
+        return [Ack.of(a) for a in rows]
+
+    @api.get("/search", response_model=list[Document])
+    def search(
+        key: Annotated[
+            str,
+            Query(
+                min_length=1,
+                max_length=200,
+                description="BOL, PRO, PO, shipment id, control number or business key.",
+            ),
+        ],
+        limit: Limit = 50,
+    ) -> list[Document]:
+        return [Document.of(d) for d in store.search(key, limit=limit)]
+
+    @api.get("/outbox", response_model=list[Outbox])
+    def list_outbox(status: OutboxStatus | None = None, limit: Limit = 100) -> list[Outbox]:
+        return [Outbox.of(o) for o in store.list_outbox(status=status, limit=limit)]
+
+    @api.get("/outbox/{outbox_id}", response_model=Outbox)
+    def get_outbox(outbox_id: RowId) -> Outbox:
+        row = store.get_outbox(outbox_id)
+        if row is None:
+            raise HTTPException(404, f"no outbox row {outbox_id}")
+        return Outbox.of(row)
+
+    @api.get("/deadletters", response_model=list[Outbox])
+    def list_deadletters(limit: Limit = 100) -> list[Outbox]:
+        return [Outbox.of(o) for o in store.list_outbox(status=OutboxStatus.DEAD, limit=limit)]
+
+    @api.post(
+        "/outbox/{outbox_id}/replay",
+        response_model=ReplayResult,
+        responses={409: {"model": Problem, "description": "Not a dead or delivered row"}},
+    )
+    def replay(outbox_id: RowId, request: Request) -> ReplayResult:
+        if store.get_outbox(outbox_id) is None:
+            raise HTTPException(404, f"no outbox row {outbox_id}")
+        if not store.replay_outbox(outbox_id):
+            raise HTTPException(409, f"outbox row {outbox_id} is queued already")
+        row = store.get_outbox(outbox_id)
+        assert row is not None  # outbox rows are never deleted
+        client = getattr(request.state, "api_client", None)
+        log.info("outbox %s replayed (to %s) by %s", outbox_id, row.destination, client or "-")
+        return ReplayResult(replayed=True, outbox=Outbox.of(row))
+
+    @api.get("/partners", response_model=list[Partner])
+    def list_partners() -> list[Partner]:
+        return [Partner.of(p) for p in registry.profiles]
+
+    return api
+
+
+def _interchange(store: Store, row: InterchangeRow) -> Interchange:
+    groups = [
+        Group.of(g, [TransactionSetView.of(s) for s in store.list_sets(g.id)])
+        for g in store.list_groups(row.id)
+    ]
+    acks = store.list_acks(
+        partner_id=row.partner_id, interchange_control_number=row.control_number, limit=MAX_LIMIT
+    )
+    mine = [Ack.of(a) for a in reversed(acks) if a.interchange_id == row.id]
+    return Interchange.of(row, groups, mine)
+
+
+def _key_checker(api_keys: Mapping[str, str]) -> Callable[..., str]:
+    keys = [(k.encode(), name) for k, name in api_keys.items()]
+
+    def check_key(request: Request, presented: Annotated[str | None, Security(_KEY_HEADER)]) -> str:
+        given = (presented or "").encode()
+        found = None
+        for key, name in keys:  # compare against every key so timing does not tell which matched
+            if hmac.compare_digest(given, key) and found is None:
+                found = name
+        if not presented or found is None:
+            raise HTTPException(
+                401, "missing or wrong X-API-Key", headers={"WWW-Authenticate": API_KEY_HEADER}
+            )
+        request.state.api_client = found
+        return found
+
+    return check_key
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = _TITLES.get(exc.status_code, "Error")
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+        return problem(exc.status_code, title, detail, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        return problem(422, "Invalid request", "see errors", errors=errors)
+
+    @app.exception_handler(StoreBusyError)
+    async def store_busy(request: Request, exc: StoreBusyError) -> JSONResponse:
+        return problem(503, "Store busy", "try again shortly", headers={"Retry-After": "1"})
+
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    422: "Invalid request",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class _ProblemOnError:
+    """Any exception a route lets through becomes a 500 problem document, logged here once.
+
+    Starlette's own handler for `Exception` re-raises after answering, which puts a second
+    traceback in the server log; catching inside it keeps one log line per failure.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: AsgiMessage) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("ops API: %s %s failed", scope.get("method"), scope.get("path"))
+            if started:  # too late for a clean answer: the server closes the connection
+                raise
+            response = problem(500, "Internal server error", "the failure has been logged")
+            await response(scope, receive, send)
