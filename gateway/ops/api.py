@@ -178,9 +178,13 @@ def _api_router(store: Store, registry: Registry, guard: list[Any]) -> APIRouter
                 description="BOL, PRO, PO, shipment id, control number or business key.",
             ),
         ],
+        include_void: Annotated[
+            bool, Query(description="Also documents of rejected groups or interchanges.")
+        ] = False,
         limit: Limit = 50,
     ) -> list[Document]:
-        return [Document.of(d) for d in store.search(key, limit=limit)]
+        found = store.search(key, limit=limit, include_void=include_void)
+        return [Document.of(d) for d in found]
 
     @api.get("/outbox", response_model=list[Outbox])
     def list_outbox(status: OutboxStatus | None = None, limit: Limit = 100) -> list[Outbox]:

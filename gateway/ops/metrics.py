@@ -12,7 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from gateway.canonical import DocumentType
-from gateway.store import AckDirection, AckStatus, MessageStatus, OutboxStatus, Store
+from gateway.store import (
+    AckDirection,
+    AckStatus,
+    DocumentStatus,
+    MessageStatus,
+    OutboxStatus,
+    Store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +38,7 @@ class Snapshot:
     messages: Mapping[str, int] = field(default_factory=dict)
     outbox: Mapping[str, int] = field(default_factory=dict)
     acks: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (direction, status)
-    documents: Mapping[str, int] = field(default_factory=dict)
+    documents: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (type, status)
     overdue_acks: int = 0
     truncated: frozenset[str] = frozenset()
 
@@ -55,7 +62,7 @@ def collect(store: Store) -> Snapshot:
         messages=counts.get("messages", {}),
         outbox=counts.get("outbox", {}),
         acks=Counter((a.direction.value, a.status.value) for a in acks),
-        documents=Counter(d.doc_type for d in documents),
+        documents=Counter((d.doc_type, d.status.value) for d in documents),
         overdue_acks=counts.get("acks", {}).get(AckStatus.OVERDUE.value, 0),
         truncated=frozenset(truncated),
     )
@@ -88,11 +95,13 @@ def render(snapshot: Snapshot) -> str:
         "Acknowledgements by direction (sent, received, expected) and status.",
         [({"direction": d, "status": s}, n) for (d, s), n in sorted(acks.items())],
     )
+    documents = dict.fromkeys(((t.value, s.value) for t in DocumentType for s in DocumentStatus), 0)
+    documents.update(snapshot.documents)
     _family(
         out,
         "gateway_documents",
-        "Canonical documents by type.",
-        _by_label("doc_type", _with_zeros(snapshot.documents, DocumentType)),
+        "Canonical documents by type and status (held, effective, void).",
+        [({"doc_type": t, "status": s}, n) for (t, s), n in sorted(documents.items())],
     )
     _family(
         out,

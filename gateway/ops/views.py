@@ -225,6 +225,8 @@ class Document(View):
     message_id: int | None
     transaction_set_id: int | None
     created_at: datetime
+    status: str
+    wait_state: str | None
     keys: list[CorrelationKey]
     payload: dict[str, Any]
 
@@ -238,6 +240,8 @@ class Document(View):
             message_id=row.message_id,
             transaction_set_id=row.transaction_set_id,
             created_at=row.created_at,
+            status=row.status.value,
+            wait_state=row.wait_state.value if row.wait_state is not None else None,
             keys=[CorrelationKey(kind=k, value=v) for k, v in row.keys],
             payload=row.payload,
         )
@@ -286,6 +290,7 @@ class Event(View):
     kind: str
     at: datetime
     message_id: int | None
+    interchange_id: int | None
     outbox_id: int | None
     parent_id: int | None
     detail: dict[str, Any] | None
@@ -297,6 +302,7 @@ class Event(View):
             kind=row.kind,
             at=row.at,
             message_id=row.message_id,
+            interchange_id=row.interchange_id,
             outbox_id=row.outbox_id,
             parent_id=row.parent_id,
             detail=row.detail,

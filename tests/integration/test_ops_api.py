@@ -196,6 +196,7 @@ def test_acks_by_direction_status_kind_and_partner(env: Env) -> None:
 def test_search_by_pro_bol_order_and_control_number(env: Env) -> None:
     (pro1,) = get(env, "/api/search", key="PRO1")
     assert pro1["doc_type"] == "shipment_status" and pro1["partner_id"] == "demo-carrier"
+    assert pro1["status"] == "effective"
     assert pro1["message_id"] == env.status_id
     assert pro1["payload"]["correlation"]["pro"] == "PRO1"
     assert len(get(env, "/api/search", key="BOL123")) == 2
@@ -292,9 +293,10 @@ def test_metrics_parse_and_match_the_store(env: Env) -> None:
     assert metric("gateway_acks", direction="expected", status="overdue") == 1
     assert metric("gateway_acks", direction="expected", status="pending") == 0
     assert metric("gateway_acks_overdue") == 1
-    assert metric("gateway_documents", doc_type="shipment_status") == 2
-    assert metric("gateway_documents", doc_type="load_tender") == 1
-    assert metric("gateway_documents", doc_type="freight_invoice") == 0
+    assert metric("gateway_documents", doc_type="shipment_status", status="effective") == 2
+    assert metric("gateway_documents", doc_type="load_tender", status="effective") == 1
+    assert metric("gateway_documents", doc_type="load_tender", status="void") == 0
+    assert metric("gateway_documents", doc_type="freight_invoice", status="effective") == 0
     assert metric("gateway_metrics_truncated", family="documents") == 0
 
 
