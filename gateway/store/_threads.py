@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, insert, or_, select, update
+from sqlalchemy import Connection, delete, exists, insert, select, update
 from sqlalchemy.sql import Select
 
 from gateway.store import _batch, _outbox, _rows
@@ -60,10 +60,10 @@ class ThreadsMixin(StoreBase):
         """Every document linked to `key`, with its deliveries, acks and messages, oldest first.
 
         Start: documents carrying `key` as a correlation value (BOL, PRO, PO, shipment id, ERP
-        order, ...) or business key, or inside an interchange / group / set with that control
-        number (ISA13, GS06, ST02). Then, up to `max_depth` times, documents sharing any
-        correlation value with those found (void documents are shown but not followed).
-        `truncated` says a bound stopped the walk.
+        order, ...) or business key, or inside an interchange or group with that control
+        number (ISA13, GS06). Then, up to `max_depth` times, documents sharing any correlation
+        value with those found (void documents are shown but not followed). `truncated` says a
+        bound stopped the walk.
         """
         with self._read() as conn:
             walk = _Walk(conn, key, max_documents)
@@ -332,14 +332,18 @@ def _documents_with(
 
 
 def _first_documents(conn: Connection, key: str, limit: int) -> list[int]:
-    """Documents with `key` as correlation value, business key or envelope control number."""
+    """Documents with `key` as correlation value, business key, ISA13 or GS06.
+
+    ST02 alone is not looked up: it repeats in every interchange ("0001"), and an index on it
+    would slow every set written on the hot path.
+    """
     s, g, i = set_t.c, group_t.c, interchange_t.c
+    groups = select(g.id).where(
+        (g.control_number == key)
+        | g.interchange_id.in_(select(i.id).where(i.control_number == key))
+    )
     in_envelope = (
-        select(_d.id)
-        .join(set_t, s.id == _d.transaction_set_id)
-        .join(group_t, g.id == s.group_id)
-        .join(interchange_t, i.id == g.interchange_id)
-        .where(or_(i.control_number == key, g.control_number == key, s.control_number == key))
+        select(_d.id).join(set_t, s.id == _d.transaction_set_id).where(s.group_id.in_(groups))
     )
     by_business_key = select(_d.id).where(_d.business_key == key)
     ids = set(_documents_with(conn, [key], limit))

@@ -121,6 +121,7 @@ class Interchange(Base):
         CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
         Index(None, "direction", "sender_id", "control_number"),
         Index(None, "message_id"),
+        Index(None, "control_number"),  # shipment threads start from an ISA13
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -146,6 +147,7 @@ class FunctionalGroup(Base):
     __table_args__ = (
         CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
         Index(None, "interchange_id"),
+        Index(None, "control_number"),  # shipment threads start from a GS06
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -43,6 +43,8 @@ def upgrade() -> None:
         batch.drop_constraint(op.f("ck_outbox_ck_outbox_status"), type_="check")
         batch.create_check_constraint(op.f("ck_outbox_status"), _in("status", NEW_OUTBOX))
     op.create_index("ix_outbox_document_id", "outbox", ["document_id"])
+    op.create_index("ix_interchange_control_number", "interchange", ["control_number"])
+    op.create_index("ix_functional_group_control_number", "functional_group", ["control_number"])
 
     op.add_column(
         "canonical_document",
@@ -150,6 +152,8 @@ def downgrade() -> None:
         op.drop_table(table)
     op.drop_index("ix_event_interchange_id", "event")
     op.drop_index("ix_outbox_document_id", "outbox")
+    op.drop_index("ix_interchange_control_number", "interchange")
+    op.drop_index("ix_functional_group_control_number", "functional_group")
     with op.batch_alter_table("event") as batch:
         batch.drop_column("interchange_id")
     with op.batch_alter_table("acknowledgement") as batch:
