@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
 from gateway.ops import metrics
-from gateway.ops.page import CONTENT_SECURITY_POLICY, render_status_page
+from gateway.ops.page import CONTENT_SECURITY_POLICY, read_status, render_status_page
 from gateway.ops.views import (
     Ack,
     Document,
@@ -114,7 +114,7 @@ def create_app(
     @app.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=guard)
     def status_page() -> HTMLResponse:
         headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
-        return HTMLResponse(render_status_page(store), headers=headers)
+        return HTMLResponse(render_status_page(read_status(store)), headers=headers)
 
     app.include_router(_api_router(store, registry, guard))
     return app

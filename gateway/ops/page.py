@@ -7,10 +7,19 @@ partner-supplied text and must never become markup.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from gateway.store import AckDirection, AckRow, AckStatus, OutboxStatus, Store
+from gateway.store import (
+    AckDirection,
+    AckRow,
+    AckStatus,
+    MessageRow,
+    OutboxRow,
+    OutboxStatus,
+    Store,
+)
 
 # The page sends no script and loads nothing: a strict policy costs nothing and backs the escaping.
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
@@ -25,16 +34,33 @@ th{background:#f3f3f3}
 """
 
 
-def render_status_page(store: Store, *, limit: int = 25) -> str:
-    """The page as of now: counts, latest messages, acks that need attention, dead letters."""
-    counts = store.counts()
-    messages = store.list_messages(limit=limit)
-    attention: list[AckRow] = [
-        *store.list_acks(status=AckStatus.OVERDUE, limit=limit),
-        *store.list_acks(status=AckStatus.REJECTED, limit=limit),
-        *store.list_acks(direction=AckDirection.EXPECTED, status=AckStatus.PENDING, limit=limit),
-    ]
-    dead = store.list_outbox(status=OutboxStatus.DEAD, limit=limit)
+@dataclass(frozen=True, slots=True)
+class StatusData:
+    """What the page shows, read from the store in one go (rendering is pure)."""
+
+    counts: Mapping[str, Mapping[str, int]]
+    messages: Sequence[MessageRow]
+    acks: Sequence[AckRow]  # overdue, rejected, then pending expected
+    dead_letters: Sequence[OutboxRow]
+
+
+def read_status(store: Store, *, limit: int = 25) -> StatusData:
+    return StatusData(
+        counts=store.counts(),
+        messages=store.list_messages(limit=limit),
+        acks=[
+            *store.list_acks(status=AckStatus.OVERDUE, limit=limit),
+            *store.list_acks(status=AckStatus.REJECTED, limit=limit),
+            *store.list_acks(
+                direction=AckDirection.EXPECTED, status=AckStatus.PENDING, limit=limit
+            ),
+        ],
+        dead_letters=store.list_outbox(status=OutboxStatus.DEAD, limit=limit),
+    )
+
+
+def render_status_page(data: StatusData) -> str:
+    """The page: counts, latest messages, acks that need attention, dead letters."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -42,7 +68,7 @@ def render_status_page(store: Store, *, limit: int = 25) -> str:
         f"<style>{_STYLE}</style></head><body>",
         "<h1>EDI gateway status</h1>",
         '<section class="counts">',
-        *(_counts(title, counts.get(name, {})) for name, title in _COUNT_TITLES),
+        *(_counts(title, data.counts.get(name, {})) for name, title in _COUNT_TITLES),
         "</section>",
         "<h2>Latest messages</h2>",
         _table(
@@ -56,7 +82,7 @@ def render_status_page(store: Store, *, limit: int = 25) -> str:
                     _status(m.status.value),
                     m.quarantine_reason or "",
                 )
-                for m in messages
+                for m in data.messages
             ),
         ),
         "<h2>Acknowledgements: overdue, rejected, pending</h2>",
@@ -73,7 +99,7 @@ def render_status_page(store: Store, *, limit: int = 25) -> str:
                     _status(a.status.value),
                     _when(a.due_at),
                 )
-                for a in attention
+                for a in data.acks
             ),
         ),
         "<h2>Dead letters</h2>",
@@ -81,7 +107,7 @@ def render_status_page(store: Store, *, limit: int = 25) -> str:
             ("id", "destination", "kind", "attempts", "last error", "created"),
             (
                 (o.id, o.destination, o.kind, o.attempts, o.last_error or "", _when(o.created_at))
-                for o in dead
+                for o in data.dead_letters
             ),
         ),
         "</body></html>",
