@@ -279,7 +279,11 @@ def run(
         f"gateway running: inbox {settings.inbox_dir}, outbox {settings.outbox_dir}, "
         f"store {gw.store.url}. Ctrl-C stops."
     )
-    gw.run()
+    try:
+        gw.run()
+    except OSError as exc:
+        where = f"{settings.http_host}:{settings.http_port}"
+        _fail(f"cannot serve HTTP on {where}: {exc.strerror or exc} (set GATEWAY_HTTP_PORT)")
     out.print("gateway stopped")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from gateway.adapters.folder import FolderSource
+from gateway.ops import create_app, serve_in_thread
 from gateway.pipeline.archive import Archive
 from gateway.pipeline.delivery import DeliveryWorker
 from gateway.pipeline.inbound import InboundPipeline, ProcessOutcome
@@ -54,6 +55,7 @@ class Gateway:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self.outcomes: list[ProcessOutcome] = []
+        self.http_url: str | None = None
 
     def _folder_accounts(self) -> list[str]:
         accounts = []
@@ -124,6 +126,13 @@ class Gateway:
         )
         scheduler.start()
         self.source.watch(on_ready=self.wake)
+        server = serve_in_thread(
+            create_app(self.store, self.registry),
+            self.settings.http_host,
+            self.settings.http_port,
+        )
+        self.http_url = server.url
+        log.info("operations API and status page on %s", server.url)
         try:
             self.tick()
             while not self._stop.is_set():
@@ -136,6 +145,7 @@ class Gateway:
                 except Exception:  # keep serving; the failure is logged with its cause
                     log.exception("gateway tick failed")
         finally:
+            server.stop()
             scheduler.shutdown(wait=False)
             self.source.close()
             self.store.close()

@@ -37,6 +37,7 @@ def start(home: Path, crashpoint: str | None) -> subprocess.Popen[bytes]:
         "GATEWAY_STABLE_SECONDS": "0",
         "GATEWAY_RESCAN_SECONDS": "0.5",
         "GATEWAY_LEASE_SECONDS": "1",
+        "GATEWAY_HTTP_PORT": "0",
     }
     env.pop("GATEWAY_CRASHPOINT", None)
     if crashpoint:
