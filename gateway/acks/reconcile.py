@@ -118,6 +118,23 @@ class AckReconciler:
                 )
             ]
         )
+        if not candidates and status is AckStatus.REJECTED:
+            # no TA1 was asked for, but a rejected interchange will never get its 997s:
+            # settle the functional acks we wait for on that interchange instead
+            candidates = [
+                a
+                for a in self.store.list_acks(
+                    direction=AckDirection.EXPECTED, partner_id=partner_id
+                )
+                if a.kind is not AckKind.TA1
+                and a.interchange_control_number.lstrip("0") == number.lstrip("0")
+            ]
+            if candidates:
+                results = [
+                    self._settle([a], status, message_id, detail, what=f"ISA13 {number}")
+                    for a in candidates
+                ]
+                return results[0]
         return self._settle(candidates, status, message_id, detail, what=f"ISA13 {number}")
 
     def _settle(

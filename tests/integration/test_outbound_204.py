@@ -137,3 +137,22 @@ def test_idoc_from_the_erp_is_read_with_the_hardened_parser(tmp_path: Path) -> N
     assert msg.status is MessageStatus.QUARANTINED
     assert "DOCTYPE" in (msg.quarantine_reason or "")
     assert io.BytesIO(b"").read() == b""
+
+
+def test_ta1_rejecting_our_interchange_settles_its_expected_997(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    drop(settings, "erp", "order-1.json", tender_json("LOAD-1"))
+    gw.tick()
+    ta1_only = (
+        "ISA*00*          *00*          *02*DEMOCARRIER    *ZZ*LOGIGATEWAY    *240105*0900*U*00401*"
+        "000000800*0*P*>~TA1*000000001*240105*0900*R*006~IEA*0*000000800~"
+    ).encode()
+    drop(settings, "demo-carrier", "ta1.edi", ta1_only)
+    gw.tick()
+    (expected,) = gw.store.list_acks(direction=AckDirection.EXPECTED)
+    assert expected.status is AckStatus.REJECTED
+    received = gw.store.list_acks(direction=AckDirection.RECEIVED)
+    assert [(a.kind.value, a.status.value) for a in received] == [("TA1", "rejected")]
+    kinds = [e.kind for m in gw.store.list_messages() for e in gw.store.list_events(message_id=m.id)]
+    assert "alert" in kinds
