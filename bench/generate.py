@@ -209,10 +209,10 @@ BODIES: dict[SetKind, Callable[[int, str], list[str]]] = {
 }
 
 
-def _isa(sender: Party, receiver: Party, isa13: int) -> str:
+def _isa(sender: Party, receiver: Party, isa13: int, usage: str) -> str:
     return (
         f"ISA*00*          *00*          *{sender.qualifier}*{sender.isa_id:<15}*"
-        f"{receiver.qualifier}*{receiver.isa_id:<15}*240105*0900*U*00401*{isa13:09d}*0*T*>"
+        f"{receiver.qualifier}*{receiver.isa_id:<15}*240105*0900*U*00401*{isa13:09d}*0*{usage}*>"
     )
 
 
@@ -226,6 +226,7 @@ class Layout:
     scac: str = "DEMO"
     first_isa13: int = 1
     line_break: bool = True
+    usage: str = "P"  # ISA15: production data (test data never reaches production systems)
 
 
 def iter_chunks(
@@ -247,7 +248,7 @@ def iter_chunks(
         gs06 = isa13 % 1_000_000_000
         in_this = min(per, sets - n)
         head = [
-            _isa(sender, receiver, isa13),
+            _isa(sender, receiver, isa13, layout.usage),
             f"GS*{fid}*{sender.gs_id}*{receiver.gs_id}*20240105*0900*{gs06}*X*004010",
         ]
         parts: list[str] = [term.join(head), term]
@@ -321,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scac", default="DEMO")
     p.add_argument("--first-isa13", type=int, default=1)
     p.add_argument("--no-line-break", action="store_true", help="no newline after each ~")
+    p.add_argument("--usage", choices=("P", "T"), default="P", help="ISA15")
     a = p.parse_args(argv)
     layout = Layout(
         per_interchange=a.per_interchange,
@@ -328,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         scac=a.scac,
         first_isa13=a.first_isa13,
         line_break=not a.no_line_break,
+        usage=a.usage,
     )
     sets = a.sets if a.sets is not None else sets_for_bytes(a.kind, parse_size(a.size), layout)
     g = generate(a.out, a.kind, sets, layout)
