@@ -560,7 +560,8 @@ def apply_document_statuses(conn: Connection, document_ids: Select[Any], now: da
     stmt = _DIALECT_INSERT[conn.dialect.name](shipment_status_t).from_select(
         ["shipment_key", "event_time", "status", "document_id", "updated_at"], newest
     )
-    return conn.execute(_forward_only(stmt)).rowcount
+    # rowcount of an INSERT is only kept when asked for (PostgreSQL reports -1 otherwise)
+    return conn.execute(_forward_only(stmt).execution_options(preserve_rowcount=True)).rowcount
 
 
 def _forward_only(stmt: Any) -> Any:
