@@ -136,16 +136,17 @@ def _bulk_insert_for(
 
 def bulk_insert(
     conn: Connection, table: Table, rows: list[dict[str, Any]], *, skip_conflicts: bool = False
-) -> None:
+) -> int:
     """Insert many rows with the same keys through one driver-level executemany.
 
     SQLAlchemy's per-row parameter handling costs more than SQLite's own insert; the
     statement is still the Core `insert()`, and values go through the columns' own bind
     processors (UTC times, JSON), so what is stored is identical to a Core execute.
     `skip_conflicts` adds ON CONFLICT DO NOTHING (rows hitting a unique key are left out).
+    Returns the driver's count of rows inserted (-1 when it does not know).
     """
     if not rows:
-        return
+        return 0
     plan = _bulk_insert_for(conn.dialect, table, tuple(rows[0]), skip_conflicts)
     keys, processors = plan.keys, plan.processors
     # Batches repeat the same value (one `now`, None) down a column: convert each object once.
@@ -164,7 +165,7 @@ def bulk_insert(
                 memo[slot] = (value, converted)
             values[index] = converted
         params.append(tuple(values) if plan.positional else dict(zip(keys, values, strict=True)))
-    conn.exec_driver_sql(plan.sql, params)
+    return conn.exec_driver_sql(plan.sql, params).rowcount
 
 
 def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
@@ -395,11 +396,14 @@ def insert_documents(
         ],
     )
     written = WrittenDocuments(doc_ids, [])
-    seen = _claim_event_keys(conn, pairs, now) if any(d.event_keys for d, _ in pairs) else {}
+    events = [(d, doc_id, event_keys_of(d)) for d, doc_id in pairs if d.event_keys]
+    owners = _claim_event_keys(conn, events, now) if events else {}
+    dropped: set[str] = set()
+    for d, doc_id, keys in events:
+        dropped.update(_dropped_deliveries(d, doc_id, keys, owners, written.duplicates))
     for d, doc_id in pairs:
-        dropped = _dropped_deliveries(d, doc_id, seen, written.duplicates)
         for o in d.deliveries:
-            if o.idempotency_key in dropped:
+            if dropped and o.idempotency_key in dropped:
                 written.dropped_keys.append(o.idempotency_key)
             else:
                 written.deliveries.append((o, doc_id))
@@ -437,7 +441,9 @@ _FIND_EVENT_KEYS = select(_be.event_key, _be.document_id).where(
 
 
 def _claim_event_keys(
-    conn: Connection, pairs: Sequence[tuple[NewDocument, int]], now: datetime
+    conn: Connection,
+    events: Sequence[tuple[NewDocument, int, list[NewEventKey]]],
+    now: datetime,
 ) -> dict[str, int]:
     """Claim each business event key for its document; returns key -> the document owning it.
 
@@ -445,13 +451,14 @@ def _claim_event_keys(
     same key waits for the first one's transaction and then sees its row (or takes the key if
     the first rolled back). A key repeated inside the batch goes to its first document.
     """
-    rows = [
-        {"event_key": e.key, "document_id": doc_id, "created_at": now}
-        for d, doc_id in pairs
-        for e in event_keys_of(d)
+    claims = [(e.key, doc_id) for _, doc_id, keys in events for e in keys]
+    rows: list[dict[str, Any]] = [
+        {"event_key": key, "document_id": doc_id, "created_at": now} for key, doc_id in claims
     ]
-    bulk_insert(conn, business_event_t, rows, skip_conflicts=True)
-    keys = list(dict.fromkeys(r["event_key"] for r in rows))
+    inserted = bulk_insert(conn, business_event_t, rows, skip_conflicts=True)
+    if inserted == len(rows):  # no conflict at all: every key is new and ours
+        return dict(claims)
+    keys = list(dict.fromkeys(key for key, _ in claims))
     owners: dict[str, int] = {}
     for start in range(0, len(keys), _IN_CHUNK):
         chunk = keys[start : start + _IN_CHUNK]
@@ -460,10 +467,13 @@ def _claim_event_keys(
 
 
 def _dropped_deliveries(
-    document: NewDocument, doc_id: int, owners: dict[str, int], duplicates: list[DuplicateEvent]
+    document: NewDocument,
+    doc_id: int,
+    events: list[NewEventKey],
+    owners: dict[str, int],
+    duplicates: list[DuplicateEvent],
 ) -> set[str]:
     """Idempotency keys of the document's deliveries whose every business event was seen."""
-    events = event_keys_of(document)
     repeated = set()
     for e in events:
         first = owners.get(e.key, doc_id)
