@@ -132,6 +132,7 @@ def run_scenario(
                 sender=scenario.sender,
                 scac=scenario.scac,
                 first_isa13=1 + i * interchanges,
+                first_set=1 + i * per_file,  # other shipments: not business duplicates
             )
             g = generate(staging / f"status-{i:04d}.x12", "214", per_file, layout)
             segments += g.segments

@@ -22,13 +22,24 @@ if __package__ in (None, ""):  # run as a script: make the `bench` package impor
 import argparse
 import contextlib
 import io
+import json
 import logging
 
-from bench.common import BIN, OUT, Row, best_of, command_line, mb, run_child, table
+from bench.common import (
+    BIN,
+    OUT,
+    Row,
+    best_of,
+    command_line,
+    machine,
+    mb,
+    run_child,
+    table,
+)
 from bench.generate import KINDS, Generated, generate
 from bench.raw_tokenizer import scan
 
-QUICK = {"sets": 20_000, "pyx12_sets": 300, "repeat": 1}
+QUICK = {"sets": 20_000, "pyx12_sets": 500, "repeat": 2}
 FULL = {"sets": 200_000, "pyx12_sets": 2_000, "repeat": 3}
 
 
@@ -152,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pyx12-sets", type=int)
     p.add_argument("--repeat", type=int)
     p.add_argument("--keep", action="store_true", help="keep the generated files in bench/out/")
+    p.add_argument("--json", type=Path, help="also write the rows as JSON here")
     a = p.parse_args(argv)
     size = QUICK if a.quick else FULL
     rows = run(
@@ -160,8 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         a.repeat or size["repeat"],
         keep=a.keep,
     )
-    sys.stdout.write(table(rows) + "\n\n")
-    sys.stdout.write(f"command: {command_line(sys.argv[1:] if argv is None else argv)}\n")
+    cmd = command_line(sys.argv[1:] if argv is None else argv)
+    sys.stdout.write(table(rows) + f"\n\ncommand: {cmd}\n")
+    if a.json:
+        doc = {"machine": machine(), "command": cmd, "rows": [r.as_dict() for r in rows]}
+        a.json.write_text(json.dumps(doc, indent=2), encoding="utf-8")
     return 0
 
 

@@ -6,6 +6,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -104,21 +105,21 @@ class ChildRun:
 
 def run_child(cmd: Sequence[str], *, cwd: Path | None = None) -> ChildRun:
     """Run `cmd` and read its own peak RSS from wait4 (not the sum over every child ever run)."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    out_path, err_path = OUT / "child.stdout", OUT / "child.stderr"
-    with out_path.open("wb") as out, err_path.open("wb") as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return ChildRun(
-        elapsed,
-        usage.ru_maxrss / 1024,  # kilobytes on Linux
-        proc.returncode,
-        out_path.read_text(errors="replace"),
-        err_path.read_text(errors="replace"),
-    )
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return ChildRun(
+            elapsed,
+            usage.ru_maxrss / 1024,  # kilobytes on Linux
+            proc.returncode,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+        )
 
 
 def command_line(args: Sequence[str]) -> str:

@@ -225,6 +225,7 @@ class Layout:
     receiver: Party = GATEWAY
     scac: str = "DEMO"
     first_isa13: int = 1
+    first_set: int = 1  # numbers the shipments: files meant to differ need disjoint ranges
     line_break: bool = True
     usage: str = "P"  # ISA15: production data (test data never reaches production systems)
 
@@ -243,6 +244,7 @@ def iter_chunks(
     segments = 0
     interchanges = 0
     n = 0
+    offset = layout.first_set - 1
     while n < sets:
         isa13 = layout.first_isa13 + interchanges
         gs06 = isa13 % 1_000_000_000
@@ -256,7 +258,7 @@ def iter_chunks(
         for i in range(1, in_this + 1):
             n += 1
             st02 = f"{i:09d}"
-            segs = body(n, scac)
+            segs = body(offset + n, scac)
             count = len(segs) + 2
             segments += count
             parts.append(f"ST*{kind}*{st02}{term}")
@@ -321,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sender-id", default=DEMO_CARRIER.isa_id)
     p.add_argument("--scac", default="DEMO")
     p.add_argument("--first-isa13", type=int, default=1)
+    p.add_argument("--first-set", type=int, default=1, help="number of the first shipment")
     p.add_argument("--no-line-break", action="store_true", help="no newline after each ~")
     p.add_argument("--usage", choices=("P", "T"), default="P", help="ISA15")
     a = p.parse_args(argv)
@@ -329,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         sender=Party(a.sender_qualifier, a.sender_id, a.sender_id),
         scac=a.scac,
         first_isa13=a.first_isa13,
+        first_set=a.first_set,
         line_break=not a.no_line_break,
         usage=a.usage,
     )
