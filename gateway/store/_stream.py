@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.sql import Select
 
 from gateway.store import _batch
@@ -289,10 +289,16 @@ def _held_documents(group_condition: Any) -> Select[Any]:
 
 
 def _outbox_of(documents: Select[Any], status: OutboxStatus, new: OutboxStatus) -> Any:
+    """Move the deliveries of `documents` from `status` to `new`.
+
+    The status is compared through an expression on purpose: given `status = 'held'`,
+    PostgreSQL with statistics gone stale during a large stream intersected the document
+    index with the claim index (status, next_attempt_at) and rescanned every held row once per
+    document (10 s for 20,000 sets); this way only the document index is used.
+    """
+    same_status = func.coalesce(_o.status, _o.status) == status.value
     return (
-        update(outbox_t)
-        .where(_o.document_id.in_(documents) & (_o.status == status.value))
-        .values(status=new.value)
+        update(outbox_t).where(_o.document_id.in_(documents) & same_status).values(status=new.value)
     )
 
 
