@@ -347,16 +347,18 @@ def _discard(conn: Connection, interchange_ids: list[int]) -> int:
     docs = select(_d.id).where(_d.transaction_set_id.in_(sets))
     deliveries = select(_o.id).where(_o.document_id.in_(docs))
     e, a = event_t.c, ack_t.c
-    conn.execute(
-        delete(event_t).where(e.interchange_id.in_(interchange_ids) | e.outbox_id.in_(deliveries))
-    )
-    conn.execute(
-        delete(ack_t).where(
-            a.interchange_id.in_(interchange_ids)
-            | a.group_id.in_(groups)
-            | a.outbox_id.in_(deliveries)
-        )
-    )
+    # One condition per statement, so each can use its index (an OR of IN-subqueries scans).
+    for condition in (
+        e.interchange_id.in_(interchange_ids),
+        e.outbox_id.in_(deliveries),
+    ):
+        conn.execute(delete(event_t).where(condition))
+    for condition in (
+        a.interchange_id.in_(interchange_ids),
+        a.group_id.in_(groups),
+        a.outbox_id.in_(deliveries),
+    ):
+        conn.execute(delete(ack_t).where(condition))
     conn.execute(delete(outbox_t).where(_o.document_id.in_(docs)))
     for table in (business_event_t, wait_key_t, wait_t, shipment_event_t, key_t):
         conn.execute(delete(table).where(table.c.document_id.in_(docs)))

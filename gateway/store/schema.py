@@ -260,6 +260,7 @@ class Acknowledgement(Base):
         Index(None, "partner_id", "group_control_number"),
         Index(None, "interchange_id"),
         Index(None, "group_id"),
+        Index(None, "outbox_id"),  # deleting an outbox row checks this FK
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -287,7 +288,11 @@ class Event(Base):
     """The audit and lineage log: what happened to a message or delivery, with parent links."""
 
     __tablename__ = "event"
-    __table_args__ = (Index(None, "message_id"), Index(None, "outbox_id"))
+    __table_args__ = (
+        Index(None, "message_id"),
+        Index(None, "outbox_id"),
+        Index(None, "parent_id"),  # deleting an event checks this FK
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     message_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("received_message.id"))
@@ -370,6 +375,7 @@ class ShipmentStatus(Base):
     """Per shipment, the latest event time and status applied: statuses never move backwards."""
 
     __tablename__ = "shipment_status"
+    __table_args__ = (Index(None, "document_id"),)  # deleting a document checks this FK
 
     shipment_key: Mapped[str] = mapped_column(Text, primary_key=True)
     event_time: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -53,6 +53,11 @@ def upgrade() -> None:
     op.add_column("acknowledgement", sa.Column("outbox_key", sa.String(200), nullable=True))
     _fk_column("event", "interchange_id", "interchange.id", sqlite)
     op.create_index("ix_event_interchange_id", "event", ["interchange_id"])
+    # Deleting a row checks every FK that points at it; without an index on the referencing
+    # column each check scans that table (discard_partial deletes many outbox rows, events and
+    # documents at once).
+    op.create_index("ix_event_parent_id", "event", ["parent_id"])
+    op.create_index("ix_acknowledgement_outbox_id", "acknowledgement", ["outbox_id"])
 
     op.create_table(
         "business_event",
@@ -139,6 +144,7 @@ def upgrade() -> None:
         sa.Column("updated_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("shipment_key", name="pk_shipment_status"),
     )
+    op.create_index("ix_shipment_status_document_id", "shipment_status", ["document_id"])
 
 
 def downgrade() -> None:
@@ -151,6 +157,8 @@ def downgrade() -> None:
     ):
         op.drop_table(table)
     op.drop_index("ix_event_interchange_id", "event")
+    op.drop_index("ix_event_parent_id", "event")
+    op.drop_index("ix_acknowledgement_outbox_id", "acknowledgement")
     op.drop_index("ix_outbox_document_id", "outbox")
     op.drop_index("ix_interchange_control_number", "interchange")
     op.drop_index("ix_functional_group_control_number", "functional_group")
