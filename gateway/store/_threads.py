@@ -96,10 +96,13 @@ class ThreadsMixin(StoreBase):
         with self._write() as conn:
             return _release(conn, candidates, self._now(now))
 
-    def release_satisfied(self, *, now: datetime | None = None) -> list[DocumentRow]:
-        """Release every waiting document whose wait key is now a correlation value of an
-        effective document that is not itself waiting: the sweep that catches a shipment which
-        arrived while its 214 was still held, or before a crash stopped `release_waiting`."""
+    def release_satisfied(
+        self, *, limit: int = 1000, now: datetime | None = None
+    ) -> list[DocumentRow]:
+        """Release (up to `limit`, oldest ids first) waiting documents whose wait key is now a
+        correlation value of an effective document that is not itself waiting: the sweep that
+        catches a shipment which arrived while its 214 was still held, or before a crash
+        stopped `release_waiting`. Call again while it returns `limit` documents."""
         other = key_t.alias("other")
         owner = document_t.alias("owner")
         owner_wait = wait_t.alias("owner_wait")
@@ -107,14 +110,19 @@ class ThreadsMixin(StoreBase):
             select(_wk.document_id)
             .join(other, other.c.value == _wk.value)
             .join(owner, owner.c.id == other.c.document_id)
+            .join(wait_t, _w.document_id == _wk.document_id)
             .where(
-                (owner.c.status == _EFFECTIVE)
+                (_w.state == _WAITING)
+                & (owner.c.status == _EFFECTIVE)
                 & (other.c.document_id != _wk.document_id)
                 & ~exists().where(
                     (owner_wait.c.document_id == owner.c.id)
                     & owner_wait.c.state.in_([_WAITING, _RELEASED])
                 )
             )
+            .distinct()
+            .order_by(_wk.document_id)
+            .limit(limit)
         )
         with self._write() as conn:
             return _release(conn, candidates, self._now(now))

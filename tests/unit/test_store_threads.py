@@ -299,7 +299,9 @@ def test_sweep_ignores_keys_only_other_waiting_documents_carry(store: Store) -> 
     b = store.record_documents(None, [status_214("PRO-2", "BOL-1", wait_for=("BOL-1",))])
     assert store.release_satisfied() == []  # two orphans do not vouch for each other
     store.record_documents(None, [replace(tender(), keys=[("bol", "BOL-1")])])
-    assert [d.id for d in store.release_satisfied()] == [a.document_ids[0], b.document_ids[0]]
+    assert [d.id for d in store.release_satisfied(limit=1)] == [a.document_ids[0]]
+    assert [d.id for d in store.release_satisfied(limit=1)] == [b.document_ids[0]]
+    assert store.release_satisfied() == []
 
 
 def test_void_documents_leave_the_hold_queue(store: Store) -> None:
