@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self, get_args
 from urllib.parse import urlsplit
@@ -364,6 +365,25 @@ class IdocSettings(Model):
         return self
 
 
+class InvoicePolicy(Model):
+    """How a carrier's 210 is checked against its tender before it reaches the ERP."""
+
+    tolerance_amount: Annotated[Decimal, Field(ge=0)] = Decimal("25.00")
+    tolerance_percent: Annotated[Decimal, Field(ge=0, le=100)] = Decimal("2")
+    # charge codes as sent (e.g. DET) or canonical kinds (e.g. detention) accepted without a look
+    allowed_accessorials: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list
+    )
+
+
+class CorrelationPolicy(Model):
+    """Documents of these types wait in the hold queue until their shipment is known."""
+
+    hold_unmatched: list[DocumentType] = Field(
+        default_factory=lambda: [DocumentType.FREIGHT_INVOICE]
+    )
+
+
 def _profile_id(value: str) -> str:
     if not PROFILE_ID.match(value):
         raise ValueError("lower-case letters, digits and '-', at most 63 characters")
@@ -392,6 +412,8 @@ class PartnerProfile(Model):
         default_factory=list
     )
     idoc: IdocSettings | None = None
+    invoices: InvoicePolicy = Field(default_factory=InvoicePolicy)
+    correlation: CorrelationPolicy = Field(default_factory=CorrelationPolicy)
 
     @property
     def account(self) -> str:
