@@ -19,21 +19,17 @@ from sqlalchemy import (
     Dialect,
     Table,
     Text,
-    and_,
     bindparam,
-    exists,
     func,
     insert,
-    literal,
-    or_,
     select,
     text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.sql import Select
 
+from gateway.store import _status
 from gateway.store.errors import DuplicateInterchangeError
 from gateway.store.records import (
     BatchIds,
@@ -54,7 +50,6 @@ from gateway.store.records import (
 from gateway.store.schema import (
     ALL_TABLES,
     BigId,
-    UtcDateTime,
     ack_t,
     business_event_t,
     document_t,
@@ -66,13 +61,11 @@ from gateway.store.schema import (
     received_message_t,
     set_t,
     shipment_event_t,
-    shipment_status_t,
     wait_key_t,
     wait_t,
 )
 
 _PENDING = OutboxStatus.PENDING.value
-_EFFECTIVE = DocumentStatus.EFFECTIVE.value
 
 # SQLite allows 32766 bound parameters per statement (since 3.32); stay well below it.
 _IN_CHUNK = 5000
@@ -541,75 +534,6 @@ def _insert_waits(
     )
 
 
-def apply_document_statuses(conn: Connection, document_ids: Select[Any], now: datetime) -> int:
-    """Move shipment statuses forward from the shipment events of `document_ids` (a SELECT of
-    ids of documents that just took effect); returns how many shipments moved.
-
-    Per shipment only the latest of those events is a candidate (PostgreSQL refuses to upsert
-    one row twice in a statement); it replaces the stored status unless that one is later.
-    """
-    se = shipment_event_t.c
-    later = shipment_event_t.alias("later")
-    newest = select(
-        se.shipment_key,
-        se.event_time,
-        se.status,
-        se.document_id,
-        literal(now, UtcDateTime()).label("updated_at"),
-    ).where(
-        se.document_id.in_(document_ids),
-        ~exists().where(
-            (later.c.shipment_key == se.shipment_key)
-            & later.c.document_id.in_(document_ids)
-            & or_(
-                later.c.event_time > se.event_time,
-                and_(later.c.event_time == se.event_time, later.c.document_id > se.document_id),
-            )
-        ),
-    )
-    stmt = _DIALECT_INSERT[conn.dialect.name](shipment_status_t).from_select(
-        ["shipment_key", "event_time", "status", "document_id", "updated_at"], newest
-    )
-    # rowcount of an INSERT is only kept when asked for (PostgreSQL reports -1 otherwise)
-    return conn.execute(_forward_only(stmt).execution_options(preserve_rowcount=True)).rowcount
-
-
-def _forward_only(stmt: Any) -> Any:
-    """ON CONFLICT: replace the shipment's status unless the stored event is later."""
-    current = shipment_status_t.c
-    return stmt.on_conflict_do_update(
-        index_elements=["shipment_key"],
-        set_={
-            "event_time": stmt.excluded.event_time,
-            "status": stmt.excluded.status,
-            "document_id": stmt.excluded.document_id,
-            "updated_at": stmt.excluded.updated_at,
-        },
-        where=current.event_time <= stmt.excluded.event_time,
-    )
-
-
-def upsert_status(conn: Connection) -> Any:
-    """The single-shipment form of `apply_document_statuses`, RETURNING the key when applied."""
-    stmt = _DIALECT_INSERT[conn.dialect.name](shipment_status_t)
-    return _forward_only(stmt).returning(shipment_status_t.c.shipment_key)
-
-
-def ids_select(ids: Sequence[int]) -> Select[Any]:
-    """A SELECT of these document ids, for statements that take a set of documents."""
-    return select(document_t.c.id).where(document_t.c.id.in_(list(ids)))
-
-
-def apply_statuses_of(conn: Connection, document_ids: Sequence[int], now: datetime) -> int:
-    """Apply the shipment statuses of effective documents just written, in id chunks (each
-    chunk only moves statuses forward, so the order of chunks does not matter)."""
-    applied = 0
-    for start in range(0, len(document_ids), _IN_CHUNK):
-        chunk = ids_select(document_ids[start : start + _IN_CHUNK])
-        applied += apply_document_statuses(conn, chunk, now)
-    return applied
-
-
 _i = interchange_t.c
 _FIND_INTERCHANGE = (
     select(_i.id, _i.message_id)
@@ -714,7 +638,7 @@ def insert_interchange_batch(
     deliveries.extend((o, None) for o in outbox)
     key_ids, outbox_ids, skipped = insert_outbox(conn, deliveries, now, message_id)
     applied = (
-        apply_statuses_of(conn, written.ids, now)
+        _status.apply_statuses_of(conn, written.ids, now)
         if any(d.shipment_status is not None for d, _ in docs)
         else 0
     )

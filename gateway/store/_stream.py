@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.sql import Select
 
-from gateway.store import _batch
+from gateway.store import _batch, _status
 from gateway.store._base import StoreBase
 from gateway.store.errors import InterchangeStateError
 from gateway.store.records import (
@@ -305,7 +305,7 @@ def _outbox_of(documents: Select[Any], status: OutboxStatus, new: OutboxStatus) 
 def _release(conn: Connection, held: Select[Any], now: datetime) -> tuple[int, int, int]:
     """Held -> effective / pending; returns (documents, deliveries, shipments moved)."""
     released = conn.execute(_outbox_of(held, OutboxStatus.HELD, OutboxStatus.PENDING)).rowcount
-    applied = _batch.apply_document_statuses(conn, held, now)
+    applied = _status.apply_document_statuses(conn, held, now)
     effective = conn.execute(
         update(document_t).where(_d.id.in_(held)).values(status=DocumentStatus.EFFECTIVE.value)
     ).rowcount

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, exists, insert, select, update
 from sqlalchemy.sql import Select
 
-from gateway.store import _batch, _outbox, _rows
+from gateway.store import _batch, _outbox, _rows, _status
 from gateway.store._base import StoreBase
 from gateway.store.records import (
     DocumentRow,
@@ -229,7 +229,7 @@ class ThreadsMixin(StoreBase):
             "updated_at": self._now(now),
         }
         with self._write() as conn:
-            return conn.execute(_batch.upsert_status(conn), params).first() is not None
+            return conn.execute(_status.upsert_status(conn), params).first() is not None
 
     def get_shipment_status(self, shipment_key: str) -> ShipmentStatusRow | None:
         stmt = select(shipment_status_t).where(shipment_status_t.c.shipment_key == shipment_key)

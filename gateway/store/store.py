@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from gateway.store import _batch, _outbox, _rows
+from gateway.store import _batch, _outbox, _rows, _status
 from gateway.store._base import Clock, utc_now
 from gateway.store._stream import StreamingMixin
 from gateway.store._threads import ThreadsMixin
@@ -273,7 +273,7 @@ class Store(StreamingMixin, ThreadsMixin):
             deliveries.extend((o, None) for o in outbox)
             _, outbox_ids, skipped = _batch.insert_outbox(conn, deliveries, at, message_id)
             applied = (
-                _batch.apply_statuses_of(conn, written.ids, at)
+                _status.apply_statuses_of(conn, written.ids, at)
                 if any(d.shipment_status is not None for d in documents)
                 else 0
             )
