@@ -60,8 +60,8 @@ class ThreadsMixin(StoreBase):
         """Every document linked to `key`, with its deliveries, acks and messages, oldest first.
 
         Start: documents carrying `key` as a correlation value (BOL, PRO, PO, shipment id, ERP
-        order, ...) or business key, or inside an interchange or group with that control
-        number (ISA13, GS06). Then, up to `max_depth` times, documents sharing any correlation
+        order, ...), or inside an interchange or group with that control number (ISA13,
+        GS06). Then, up to `max_depth` times, documents sharing any correlation
         value with those found (void documents are shown but not followed). `truncated` says a
         bound stopped the walk.
         """
@@ -340,23 +340,28 @@ def _documents_with(
 
 
 def _first_documents(conn: Connection, key: str, limit: int) -> list[int]:
-    """Documents with `key` as correlation value, business key, ISA13 or GS06.
+    """Documents with `key` as correlation value, or inside an interchange (ISA13) or group
+    (GS06) with that control number: each lookup one indexed query.
 
     ST02 alone is not looked up: it repeats in every interchange ("0001"), and an index on it
-    would slow every set written on the hot path.
+    would slow every set written on the hot path. Business keys are not either (their index
+    leads with the document type); `search` finds those.
     """
     s, g, i = set_t.c, group_t.c, interchange_t.c
-    groups = select(g.id).where(
-        (g.control_number == key)
-        | g.interchange_id.in_(select(i.id).where(i.control_number == key))
+    by_group = select(g.id).where(g.control_number == key)
+    by_interchange = (
+        select(g.id).join(interchange_t, i.id == g.interchange_id).where(i.control_number == key)
     )
-    in_envelope = (
-        select(_d.id).join(set_t, s.id == _d.transaction_set_id).where(s.group_id.in_(groups))
-    )
-    by_business_key = select(_d.id).where(_d.business_key == key)
     ids = set(_documents_with(conn, [key], limit))
-    for stmt in (by_business_key, in_envelope):
-        ids.update(conn.execute(stmt.order_by(_d.id).limit(limit)).scalars())
+    for groups in (by_group, by_interchange):
+        stmt = (
+            select(_d.id)
+            .join(set_t, s.id == _d.transaction_set_id)
+            .where(s.group_id.in_(groups))
+            .order_by(_d.id)
+            .limit(limit)
+        )
+        ids.update(conn.execute(stmt).scalars())
     return sorted(ids)[:limit]
 
 

@@ -483,3 +483,28 @@ def test_concurrent_status_updates_end_at_the_latest_event(store: Store, pg_url:
     assert store.finish_interchange(iid, outcome="accepted", release=True).applied_statuses == 1
     final = store.get_shipment_status("ACME:PRO1")
     assert final is not None and final.status == "D1"
+
+
+def test_sweep_releases_documents_whose_shipment_arrived_while_they_were_held(
+    store: Store,
+) -> None:
+    mid = receipt(store)
+    iid = store.begin_interchange(mid, envelope())
+    gid = store.begin_group(iid, NewGroup("QM", "7", "004010", 0))
+    held = store.append_sets(
+        gid,
+        [
+            NewSet("214", f"{n:04d}", "A", 9, documents=[doc(n, wait_for=("BOL-TENDER",))])
+            for n in (1, 2)
+        ],
+    )
+    tender = NewDocument("load_tender", "erp", "T", {}, keys=[("bol", "BOL-TENDER")])
+    store.record_documents(None, [tender])
+    assert store.release_waiting(["BOL-TENDER"]) == []  # still held: not effective
+    assert store.release_satisfied() == []
+    store.finish_group(gid, ack_code="A", set_count=2)
+    store.finish_interchange(iid, outcome="accepted", release=True)
+    assert [d.id for d in store.release_satisfied(limit=1)] == [held.document_ids[0]]
+    assert [d.id for d in store.release_satisfied(limit=1)] == [held.document_ids[1]]
+    assert store.release_satisfied() == []
+    assert store.finish_waiting(held.document_ids[0]) is True
