@@ -248,7 +248,13 @@ class StreamingMixin(StoreBase):
         """
         at = self._now(now)
         with self._write() as conn:
-            found = select(_i.id).where((_i.message_id == message_id) & (_i.outcome == PROCESSING))
+            # FOR UPDATE waits for a chunk still being appended (it holds FOR SHARE) and makes
+            # any later step of that worker fail with InterchangeStateError.
+            found = (
+                select(_i.id)
+                .where((_i.message_id == message_id) & (_i.outcome == PROCESSING))
+                .with_for_update()
+            )
             ids = list(conn.execute(found).scalars())
             if not ids:
                 return 0
