@@ -35,6 +35,7 @@ class RenderedDelivery:
     name: str  # file / resource name, generated here (never a partner's)
     payload: bytes
     idempotency_key: str
+    event_index: int | None = None  # the tracking event it is about (None: the whole document)
 
 
 Renderer = Callable[[AnyDocument, PartnerProfile, str, datetime, Registry], list[RenderedDelivery]]
@@ -55,7 +56,9 @@ def _render_portal(
     customer = _customer_for(doc, reg)
     allow = False
     out = []
-    for update in portal_updates(doc, customer_id=customer, allow_charges=allow):
+    updates = portal_updates(doc, customer_id=customer, allow_charges=allow)
+    per_event = len(updates) == len(doc.events)  # one update per tracking event, in order
+    for n, update in enumerate(updates):
         key = _key(dest.id, "portal", update.idempotency_key)
         out.append(
             RenderedDelivery(
@@ -65,6 +68,7 @@ def _render_portal(
                 f"status-{key}.json",
                 update.model_dump_json(indent=2).encode(),
                 key,
+                n if per_event else None,
             )
         )
     return out

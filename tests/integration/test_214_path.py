@@ -98,7 +98,9 @@ def test_malformed_interchange_gets_ta1_r_is_quarantined_and_has_no_effects(tmp_
     (msg,) = gw.store.list_messages()
     assert msg.status is MessageStatus.QUARANTINED
     assert "TA1 001" in (msg.quarantine_reason or "")
-    assert gw.store.list_documents() == []
+    # streamed sets were written held and voided at the IEA: none took effect
+    assert {d.status.value for d in gw.store.list_documents()} == {"void"}
+    assert gw.store.search("PRO1") == []
 
 
 def test_not_x12_is_quarantined_not_lost(tmp_path: Path) -> None:
@@ -120,7 +122,7 @@ def test_impersonation_is_rejected_with_zero_effects(tmp_path: Path) -> None:
     (msg,) = gw.store.list_messages()
     assert msg.status is MessageStatus.QUARANTINED
     assert "not northwind-5010" in (msg.quarantine_reason or "")
-    assert gw.store.list_documents() == []
+    assert gw.store.list_documents() == []  # a blocked interchange is never even mapped
     assert files(settings.outbox_dir / "portal") == []
 
 

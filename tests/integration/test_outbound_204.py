@@ -145,14 +145,16 @@ def test_ta1_rejecting_our_interchange_settles_its_expected_997(tmp_path: Path) 
     drop(settings, "erp", "order-1.json", tender_json("LOAD-1"))
     gw.tick()
     ta1_only = (
-        "ISA*00*          *00*          *02*DEMOCARRIER    *ZZ*LOGIGATEWAY    *240105*0900*U*00401*"
-        "000000800*0*P*>~TA1*000000001*240105*0900*R*006~IEA*0*000000800~"
-    ).encode()
+        b"ISA*00*          *00*          *02*DEMOCARRIER    *ZZ*LOGIGATEWAY    *240105*0900*U*00401*"
+        b"000000800*0*P*>~TA1*000000001*240105*0900*R*006~IEA*0*000000800~"
+    )
     drop(settings, "demo-carrier", "ta1.edi", ta1_only)
     gw.tick()
     (expected,) = gw.store.list_acks(direction=AckDirection.EXPECTED)
     assert expected.status is AckStatus.REJECTED
     received = gw.store.list_acks(direction=AckDirection.RECEIVED)
     assert [(a.kind.value, a.status.value) for a in received] == [("TA1", "rejected")]
-    kinds = [e.kind for m in gw.store.list_messages() for e in gw.store.list_events(message_id=m.id)]
+    kinds = [
+        e.kind for m in gw.store.list_messages() for e in gw.store.list_events(message_id=m.id)
+    ]
     assert "alert" in kinds

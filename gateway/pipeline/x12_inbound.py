@@ -1,0 +1,482 @@
+"""One streaming pass over a received X12 message: check, acknowledge, canonicalise, route.
+
+Sets are handed on as their SE arrives and written in chunks (constant memory for a 1 GB
+interchange); their documents and deliveries stay HELD until the IEA says the interchange
+stands, then take effect in the same transaction as the 997/999/TA1. A rejected group or
+interchange voids its held rows. A crash leaves an open interchange that `discard_partial`
+removes before the message is processed again, so effects happen once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import BinaryIO
+
+from gateway.acks import AckReconciler
+from gateway.canonical import AnyDocument, FunctionalAck, LoadTender
+from gateway.canonical import TechnicalAck as TechnicalAckDoc
+from gateway.faults import crashpoint
+from gateway.pipeline.dispatch import Dispatcher, business_key, shipment_values
+from gateway.registry import PartnerProfile, Registry
+from gateway.routing import RoutingError
+from gateway.store import (
+    AckDirection,
+    AckKind,
+    AckStatus,
+    Direction,
+    DurableControlNumbers,
+    MessageRow,
+    MessageStatus,
+    NewAck,
+    NewDocument,
+    NewEvent,
+    NewGroup,
+    NewInterchange,
+    NewOutbox,
+    NewSet,
+    Store,
+)
+from gateway.x12.acks import AckKind as X12AckKind
+from gateway.x12.acks import build_ack_interchange, technical_ack
+from gateway.x12.checker import (
+    CheckedGroup,
+    CheckedInterchange,
+    CheckedSet,
+    check_stream,
+    summarise,
+)
+from gateway.x12.envelope import GroupStart, InterchangeStart, TechnicalAck
+from gateway.x12.model import AckCode, GroupHeader, InterchangeHeader, Segment
+from gateway.x12.validator import Validator
+from transforms.registry import MappingContext, inbound_x12, transform_code_maps
+from transforms.x12_acks_in import interchange_source, technical_ack_from_segment
+from transforms.x12_common import source_metadata
+
+CHUNK_SETS = 1000  # sets per append transaction: bounded memory, few commits
+
+# only an interchange that took effect makes a later one with the same ISA13 a duplicate
+_EFFECTIVE = frozenset({"accepted", "accepted_with_errors"})
+
+_ACK_STATUS = {
+    AckCode.ACCEPTED: AckStatus.ACCEPTED,
+    AckCode.ACCEPTED_WITH_ERRORS: AckStatus.ACCEPTED_WITH_ERRORS,
+    AckCode.PARTIALLY_ACCEPTED: AckStatus.PARTIALLY_ACCEPTED,
+    AckCode.REJECTED: AckStatus.REJECTED,
+}
+
+
+@dataclass(slots=True)
+class X12Outcome:
+    interchanges: int = 0
+    sets: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    documents: int = 0
+    deliveries: int = 0
+    duplicates: int = 0  # interchanges seen before (same sender + ISA13, same content)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Interchange:
+    header: InterchangeHeader
+    interchange_id: int
+    blocked: str | None = None  # why nothing of it may take effect
+    blocked_kind: str = ""
+    group_id: int | None = None
+    pending: list[NewSet] = field(default_factory=list)
+    events: list[NewEvent] = field(default_factory=list)
+    received_acks: list[FunctionalAck] = field(default_factory=list)  # reconciled after IEA
+    ta1s: list[Segment] = field(default_factory=list)
+    tender_keys: list[str] = field(default_factory=list)  # shipments this interchange made known
+
+
+class X12Inbound:
+    def __init__(
+        self,
+        store: Store,
+        registry: Registry,
+        dispatcher: Dispatcher,
+        reconciler: AckReconciler,
+        validator: Validator,
+        clock: Callable[[], datetime],
+        *,
+        chunk_sets: int = CHUNK_SETS,
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.dispatcher = dispatcher
+        self.reconciler = reconciler
+        self.validator = validator
+        self.clock = clock
+        self.chunk_sets = chunk_sets
+
+    def process(self, msg: MessageRow, partner: PartnerProfile, stream: BinaryIO) -> X12Outcome:
+        self.store.discard_partial(msg.id)  # what a crash left half-written
+        outcome = X12Outcome()
+        state: _Interchange | None = None
+        maps = transform_code_maps(
+            {k: v for k, v in partner.code_maps.model_dump(mode="json").items() if v}
+        )
+        ack_kind: X12AckKind = partner.acks.kind
+
+        def ack_kind_for(_i: InterchangeHeader, g: GroupHeader) -> X12AckKind | None:
+            if not partner.acks.send or g.functional_id == "FA":
+                return None  # acknowledgements are never acknowledged
+            return ack_kind
+
+        for event in check_stream(
+            stream,
+            validator=self.validator,
+            ack_kind_for=ack_kind_for,
+            ta1_policy=partner.acks.send_ta1,
+        ):
+            if isinstance(event, CheckedSet):
+                assert state is not None
+                outcome.sets += 1
+                state.pending.append(self._set(msg, partner, state, event, maps, outcome))
+                if len(state.pending) >= self.chunk_sets:
+                    self._flush(msg, state)
+            elif isinstance(event, GroupStart):
+                assert state is not None
+                state.group_id = self.store.begin_group(state.interchange_id, _group(event.header))
+            elif isinstance(event, CheckedGroup):
+                assert state is not None
+                self._finish_group(msg, partner, state, event)
+            elif isinstance(event, InterchangeStart):
+                state = self._open(msg, partner, event.header)
+            elif isinstance(event, TechnicalAck):
+                assert state is not None
+                state.ta1s.append(event.segment)
+            elif isinstance(event, CheckedInterchange):
+                assert state is not None
+                outcome.interchanges += 1
+                self._close(msg, partner, state, event, outcome)
+                state = None
+        return outcome
+
+    # ------------------------------------------------------------ envelope
+
+    def _open(
+        self, msg: MessageRow, partner: PartnerProfile, header: InterchangeHeader
+    ) -> _Interchange:
+        blocked, kind, events = self._screen(msg, partner, header)
+        interchange = NewInterchange(
+            partner_id=partner.id,
+            direction=Direction.IN,
+            sender_qualifier=header.sender_qualifier,
+            sender_id=header.sender_id,
+            receiver_qualifier=header.receiver_qualifier,
+            receiver_id=header.receiver_id,
+            control_number=header.control_number,
+            version=header.version,
+            usage=header.usage,
+            outcome="processing",
+        )
+        interchange_id = self.store.begin_interchange(msg.id, interchange, events=events)
+        return _Interchange(header, interchange_id, blocked, kind)
+
+    def _screen(
+        self, msg: MessageRow, partner: PartnerProfile, header: InterchangeHeader
+    ) -> tuple[str | None, str, list[NewEvent]]:
+        """Impersonation and envelope dedup: (why it is blocked, kind, alert events)."""
+        sender = self.registry.by_isa_id(header.sender_qualifier, header.sender_id)
+        if sender is None or sender.id != partner.id:
+            who = sender.id if sender else "an unknown party"
+            why = (
+                f"ISA sender {header.sender_qualifier}:{header.sender_id} is {who}, not "
+                f"{partner.id} whose channel carried it"
+            )
+            return (
+                why,
+                "impersonation",
+                [NewEvent("alert", {"kind": "impersonation", "detail": why})],
+            )
+        earlier = self.store.find_interchange(Direction.IN, header.sender_id, header.control_number)
+        if earlier is None or earlier.outcome not in _EFFECTIVE:
+            return None, "", []
+        same = self._same_content(earlier.message_id, msg.sha256)
+        why = (
+            f"ISA13 {header.control_number} from {header.sender_id} was received before "
+            f"(message {earlier.message_id})" + ("" if same else " with other content")
+        )
+        if same:
+            return why, "duplicate", []
+        return (
+            why,
+            "conflict",
+            [NewEvent("alert", {"kind": "control_number_conflict", "detail": why})],
+        )
+
+    def _same_content(self, earlier_message_id: int | None, sha256: str) -> bool:
+        if earlier_message_id is None:
+            return False
+        earlier = self.store.get_message(earlier_message_id)
+        return earlier is not None and earlier.sha256 == sha256
+
+    # ------------------------------------------------------------ sets
+
+    def _set(
+        self,
+        msg: MessageRow,
+        partner: PartnerProfile,
+        state: _Interchange,
+        checked: CheckedSet,
+        maps: Mapping[str, Mapping[str, str]],
+        outcome: X12Outcome,
+    ) -> NewSet:
+        ts, result = checked.ts, checked.result
+        errors = summarise(result)
+        documents: list[NewDocument] = []
+        if checked.accepted:
+            outcome.accepted += 1
+        else:
+            outcome.rejected += 1
+        mapping = inbound_x12(ts.set_id)
+        if checked.accepted and state.blocked is None and mapping is not None:
+            try:
+                ctx = MappingContext(
+                    checked.interchange.delimiters,
+                    source_metadata(
+                        ts,
+                        checked.interchange,
+                        checked.group,
+                        partner_id=partner.id,
+                        message_id=str(msg.id),
+                    ),
+                    maps,
+                    partner.timezone,
+                )
+                doc = mapping.to_canonical(ts, ctx)
+                documents.append(self._document(partner, state, doc, _doc_key(msg.sha256, checked)))
+            except (ValueError, KeyError, IndexError, RoutingError) as exc:
+                # an exception on the set: visible, replayable, never a silent drop
+                errors.append({"level": "mapping", "severity": "error", "message": str(exc)})
+                state.events.append(
+                    NewEvent(
+                        "exception",
+                        {"set": ts.set_id, "control_number": ts.control_number, "error": str(exc)},
+                    )
+                )
+        outcome.documents += len(documents)
+        outcome.deliveries += sum(len(d.deliveries) for d in documents)
+        return NewSet(
+            set_id=ts.set_id,
+            control_number=ts.control_number,
+            outcome=result.code.value,
+            segment_count=len(ts.segments),
+            errors=errors,
+            documents=documents,
+        )
+
+    def _document(
+        self, partner: PartnerProfile, state: _Interchange, doc: AnyDocument, doc_key: str
+    ) -> NewDocument:
+        if isinstance(doc, (FunctionalAck, TechnicalAckDoc)):
+            # acknowledgements are reconciled, not routed
+            if isinstance(doc, FunctionalAck):
+                state.received_acks.append(doc)
+            return NewDocument(
+                doc.document_type.value,
+                partner.id,
+                business_key(doc),
+                doc.model_dump(mode="json"),
+                doc.correlation.keys(),
+            )
+        if isinstance(doc, LoadTender):
+            state.tender_keys.extend(shipment_values(doc))
+        plan = self.dispatcher.plan(partner, doc, doc_key)
+        state.events.extend(plan.events)
+        return NewDocument(
+            doc_type=doc.document_type.value,
+            partner_id=partner.id,
+            business_key=business_key(doc),
+            payload=doc.model_dump(mode="json"),
+            keys=doc.correlation.keys(),
+            deliveries=plan.deliveries,
+            event_keys=plan.event_keys,
+            wait_for=plan.wait_for,
+            wait_reason=plan.wait_reason,
+            shipment_status=plan.shipment_status,
+        )
+
+    def _flush(self, msg: MessageRow, state: _Interchange) -> None:
+        if not state.pending:
+            return
+        if state.group_id is None:  # sets outside any GS: the interchange is rejected anyway
+            state.group_id = self.store.begin_group(state.interchange_id, NewGroup("", "", "", 0))
+        self.store.append_sets(state.group_id, state.pending, message_id=msg.id)
+        state.pending = []
+
+    def _finish_group(
+        self, msg: MessageRow, partner: PartnerProfile, state: _Interchange, checked: CheckedGroup
+    ) -> None:
+        self._flush(msg, state)
+        if state.group_id is None:
+            state.group_id = self.store.begin_group(state.interchange_id, _group(checked.header))
+        ack = checked.ack
+        acks: list[NewAck] = []
+        if ack is not None and state.blocked is None:
+            acks.append(
+                NewAck(
+                    direction=AckDirection.SENT,
+                    kind=AckKind(ack.kind),
+                    status=_ACK_STATUS.get(ack.code, AckStatus.REJECTED),
+                    partner_id=partner.id,
+                    interchange_control_number=state.header.control_number,
+                    group_control_number=checked.header.control_number,
+                    functional_id=checked.header.functional_id,
+                    outbox_key=_ack_key(msg.sha256, state.header),
+                    detail={"received": ack.received, "accepted": ack.accepted},
+                )
+            )
+        self.store.finish_group(
+            state.group_id,
+            ack_code=ack.code.value if ack is not None else None,
+            set_count=checked.end.set_count,
+            acks=acks,
+            void=checked.rejected or state.blocked is not None,
+        )
+        state.group_id = None
+
+    # ------------------------------------------------------------ interchange end
+
+    def _close(
+        self,
+        msg: MessageRow,
+        partner: PartnerProfile,
+        state: _Interchange,
+        checked: CheckedInterchange,
+        outcome: X12Outcome,
+    ) -> None:
+        self._flush(msg, state)
+        h = state.header
+        now = self.clock()
+        outbox: list[NewOutbox] = []
+        problem: str | None = None
+        if state.blocked is not None:
+            result = state.blocked_kind
+            if state.blocked_kind == "duplicate":
+                outcome.duplicates += 1
+            else:
+                problem = state.blocked
+            state.events.append(NewEvent(state.blocked_kind, {"detail": state.blocked}))
+            _close_acks(checked)
+        else:
+            if checked.rejected:
+                result = "rejected"
+                codes = [i.code for i in checked.end.issues if i.severity.value == "error"]
+                problem = f"interchange {h.control_number} rejected (TA1 {', '.join(codes)})"
+            elif checked.groups and all(
+                g.ack is not None and g.ack.code is AckCode.REJECTED for g in checked.groups
+            ):
+                result = "rejected"
+                problem = f"interchange {h.control_number}: every group rejected"
+            elif any(
+                g.ack is not None and g.ack.code is not AckCode.ACCEPTED for g in checked.groups
+            ):
+                result = "accepted_with_errors"
+            else:
+                result = "accepted"
+            outbox.extend(self._acks_outbox(msg, partner, checked, now))
+        if problem:
+            outcome.problems.append(problem)
+        effective = state.blocked is None and result in _EFFECTIVE
+        crashpoint("mid_routing")
+        self.store.finish_interchange(
+            state.interchange_id,
+            outcome=result,
+            release=effective,
+            ta1_status="R" if checked.rejected else ("A" if checked.ta1_requested else None),
+            outbox=outbox,
+            events=state.events,
+            now=now,
+        )
+        crashpoint("after_interchange_commit")
+        if effective:
+            self._after_commit(msg, partner, state)
+
+    def _after_commit(self, msg: MessageRow, partner: PartnerProfile, state: _Interchange) -> None:
+        """Received acks settle what we expect; new tenders release what waited for them."""
+        for ack in state.received_acks:
+            self.reconciler.functional(partner.id, ack, message_id=msg.id)
+        for segment in state.ta1s:
+            ta1 = technical_ack_from_segment(
+                segment, envelope=interchange_source(state.header, partner_id=partner.id)
+            )
+            self.reconciler.technical(partner.id, ta1, message_id=msg.id)
+        if state.tender_keys:
+            self.dispatcher.release(state.tender_keys)
+
+    def _acks_outbox(
+        self, msg: MessageRow, partner: PartnerProfile, checked: CheckedInterchange, now: datetime
+    ) -> list[NewOutbox]:
+        h = checked.header
+        ta1 = technical_ack(h, checked.end.issues, now) if checked.ta1_requested else None
+        acks = checked.acks
+        try:
+            if ta1 is None and not acks:
+                return []
+            data = build_ack_interchange(
+                h, acks, ta1, DurableControlNumbers(self.store, partner.id), now
+            )
+        finally:
+            _close_acks(checked)
+        kind = acks[0].kind if acks else "TA1"
+        key = _ack_key(msg.sha256, h)
+        transport = partner.delivery_transport
+        return [
+            NewOutbox(
+                destination=partner.id,
+                channel=transport.kind if transport else "none",
+                kind=kind,
+                idempotency_key=key,
+                payload=data,
+                payload_path=f"{kind}-{h.control_number}-{key[:8]}.x12",
+            )
+        ]
+
+
+def _close_acks(checked: CheckedInterchange) -> None:
+    for g in checked.groups:
+        if g.ack is not None:
+            g.ack.close()
+
+
+def _group(h: GroupHeader) -> NewGroup:
+    return NewGroup(
+        functional_id=h.functional_id,
+        control_number=h.control_number,
+        version=h.version,
+        set_count=0,
+        application_sender=h.application_sender,
+        application_receiver=h.application_receiver,
+    )
+
+
+def _ack_key(sha256: str, header: InterchangeHeader) -> str:
+    """The idempotency key of the acknowledgement interchange answering one inbound ISA."""
+    return hashlib.sha256(f"ack\x1f{sha256}\x1f{header.control_number}".encode()).hexdigest()[:32]
+
+
+def _doc_key(sha256: str, checked: CheckedSet) -> str:
+    """Deterministic per set: re-processing the same archived bytes yields the same keys."""
+    parts = (
+        sha256,
+        checked.interchange.control_number,
+        checked.group.control_number,
+        checked.ts.control_number,
+        str(checked.ts.segments[0].index if checked.ts.segments else 0),
+    )
+    return "\x1f".join(parts)
+
+
+def message_status(outcome: X12Outcome) -> MessageStatus:
+    if outcome.problems:
+        return MessageStatus.QUARANTINED
+    if outcome.interchanges and outcome.duplicates == outcome.interchanges:
+        return MessageStatus.DUPLICATE
+    return MessageStatus.PARSED
