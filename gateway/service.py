@@ -81,6 +81,8 @@ class Gateway:
                 outcome = self.pipeline.process(msg.id)
                 self.outcomes.append(outcome)
                 report.processed += 1
+        # held documents whose shipment became known meanwhile (or before a crash)
+        self.pipeline.dispatcher.sweep()
         report.delivered = self.delivery.drain()
         return report
 
