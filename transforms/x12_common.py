@@ -79,8 +79,10 @@ class WarningSink:
 
 def text(segment: Segment, n: int) -> str | None:
     """Element n stripped of padding; None when absent or blank (FedEx sends `L11* *77`)."""
-    value = segment.el(n).strip()
-    return value or None
+    elements = segment[0]  # the hottest helper of every transform: no method call per value
+    if n < len(elements):
+        return elements[n].strip() or None
+    return None
 
 
 def decimal(segment: Segment, n: int, sink: WarningSink) -> Decimal | None:
