@@ -22,6 +22,7 @@ if __package__ in (None, ""):  # run as a script: make the `bench` package impor
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -92,6 +93,25 @@ def make_home(root: Path) -> Path:
     return home
 
 
+GC_MODES = ("default", "tuned", "off")
+
+
+def _tune_gc(mode: str) -> None:
+    """What a long-running service could do about the cyclic GC, to measure it (not done by the
+    gateway today): `tuned` freezes what start-up allocated and collects young objects less
+    often; `off` is the bound (never for production)."""
+    if mode == "default":
+        return
+    gc.collect()
+    gc.freeze()
+    if mode == "tuned":
+        gc.set_threshold(50_000, 20, 100)
+    elif mode == "off":
+        gc.disable()
+    else:
+        raise ValueError(mode)
+
+
 def _files(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
 
@@ -103,6 +123,7 @@ def run_scenario(
     per_interchange: int,
     *,
     deliver_seconds: float = 60.0,
+    gc_mode: str = "default",
     keep: bool = False,
 ) -> list[Row]:
     from gateway.service import Gateway
@@ -122,6 +143,7 @@ def run_scenario(
             stable_seconds=0.0,
         )
         gw = Gateway(settings)
+        _tune_gc(gc_mode)
         per_file = interchanges * per_interchange
         staging = home / "staging"
         segments = 0
@@ -196,6 +218,7 @@ def run_scenario(
     on = (
         f"{scenario.name} routing ({scenario.destinations}): {files} files x {interchanges} ISA x "
         f"{per_interchange} 214s, {size / (1 << 20):.0f} MB"
+        + ("" if gc_mode == "default" else f", gc {gc_mode}")
     )
     extra = {"deliveries": deliveries, "acks": acks, "segments": segments}
     return [
@@ -219,6 +242,7 @@ def run(
     per_interchange: int,
     *,
     deliver_seconds: float = 60.0,
+    gc_mode: str = "default",
     keep: bool = False,
 ) -> list[Row]:
     """Each routing in a child process of its own: a fresh heap, and its own peak RSS."""
@@ -229,7 +253,7 @@ def run(
         args = [
             "--routing", name, "--files", str(files), "--interchanges", str(interchanges),
             "--per-interchange", str(per_interchange), "--deliver-seconds", str(deliver_seconds),
-            "--in-process", "--json", str(out),
+            "--gc", gc_mode, "--in-process", "--json", str(out),
         ]  # fmt: skip
         if keep:
             args.append("--keep")
@@ -260,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the bench home in bench/out/")
     p.add_argument("--json", type=Path, help="also write the rows as JSON here")
     p.add_argument("--in-process", action="store_true", help="no child process per routing")
+    p.add_argument("--gc", choices=GC_MODES, default="default", help="see _tune_gc")
     a = p.parse_args(argv)
     size = QUICK if a.quick else FULL
     if a.in_process:
@@ -271,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             a.interchanges or size["interchanges"],
             a.per_interchange or size["per_interchange"],
             deliver_seconds=a.deliver_seconds or size["deliver_seconds"],
+            gc_mode=a.gc,
             keep=a.keep,
         )
     else:
@@ -280,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             a.interchanges or size["interchanges"],
             a.per_interchange or size["per_interchange"],
             deliver_seconds=a.deliver_seconds or size["deliver_seconds"],
+            gc_mode=a.gc,
             keep=a.keep,
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

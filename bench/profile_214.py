@@ -35,33 +35,52 @@ from bench.generate import Layout, generate
 Totals = dict[str, float]
 
 
-def _timed(totals: Totals, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            totals[name] = totals.get(name, 0.0) + time.perf_counter() - start
+class Stages:
+    """Exclusive timers: a timed call inside another timed call counts only once, for itself,
+    so the stages plus the untimed rest add up to the measured total."""
 
-    return wrapper
+    def __init__(self) -> None:
+        self.totals: Totals = {}
+        self._stack: list[list[float]] = []  # [start, time spent in timed callees]
 
+    def _open(self) -> list[float]:
+        frame = [time.perf_counter(), 0.0]
+        self._stack.append(frame)
+        return frame
 
-def _timed_iter(totals: Totals, name: str, fn: Callable[..., Iterator[Any]]) -> Callable[..., Any]:
-    """Time spent inside a generator's own steps, not in the consumer's loop body."""
+    def _close(self, name: str, frame: list[float]) -> None:
+        self._stack.pop()
+        elapsed = time.perf_counter() - frame[0]
+        self.totals[name] = self.totals.get(name, 0.0) + elapsed - frame[1]
+        if self._stack:
+            self._stack[-1][1] += elapsed
 
-    def wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        it = fn(*args, **kwargs)
-        while True:
-            start = time.perf_counter()
+    def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            frame = self._open()
             try:
-                item = next(it)
-            except StopIteration:
-                totals[name] = totals.get(name, 0.0) + time.perf_counter() - start
-                return
-            totals[name] = totals.get(name, 0.0) + time.perf_counter() - start
-            yield item
+                return fn(*args, **kwargs)
+            finally:
+                self._close(name, frame)
 
-    return wrapper
+        return timed
+
+    def wrap_iter(self, name: str, fn: Callable[..., Iterator[Any]]) -> Callable[..., Any]:
+        """A generator function: each step is timed, not the consumer's work between steps."""
+
+        def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            it = fn(*args, **kwargs)
+            while True:
+                frame = self._open()
+                try:
+                    item = next(it)
+                except StopIteration:
+                    return
+                finally:
+                    self._close(name, frame)
+                yield item
+
+        return timed
 
 
 @contextmanager
@@ -82,6 +101,25 @@ def _patch_item(mapping: dict[Any, Any], key: Any, value: Any) -> Iterator[None]
         yield
     finally:
         mapping[key] = old
+
+
+@contextmanager
+def _patch_everywhere(original: Any, replacement: Any) -> Iterator[int]:
+    """Replace a function in every loaded module that holds it (`from x import f` included), so
+    the timing survives refactors of who calls it; yields how many places were patched."""
+    places = [
+        (module, name)
+        for module in list(sys.modules.values())
+        for name, value in list(getattr(module, "__dict__", {}).items())
+        if value is original
+    ]
+    for module, name in places:
+        setattr(module, name, replacement)
+    try:
+        yield len(places)
+    finally:
+        for module, name in places:
+            setattr(module, name, original)
 
 
 def _home_gateway(scenario: Scenario, sets: int, per_interchange: int) -> tuple[Any, Path]:
@@ -114,65 +152,56 @@ def _received(gw: Any) -> int:
 
 
 def stages(scenario: Scenario, sets: int, per_interchange: int) -> tuple[float, Totals]:
-    """Run `process` once with timing wrappers; returns (total seconds, seconds per stage)."""
-    import gateway.pipeline.inbound as inbound
+    """Run `process` once with timers at stable boundaries; returns (total, seconds per stage).
+
+    Timed: check_stream (reader + envelopes), the validator, the 997 builder and writer, the
+    214 mapping, each renderer of routing/rules.py, pydantic serialisation (payloads, JSON)
+    and every public method of the store; the rest is the pipeline's own code.
+    """
+    import pydantic
+
     import gateway.routing.rules as rules
-    from gateway.x12.checker import check_stream
-    from transforms.registry import InboundX12, inbound_x12
+    import transforms.x12_214 as x12_214
+    from gateway.x12 import acks, checker, validator
 
     gw, home = _home_gateway(scenario, sets, per_interchange)
-    totals: Totals = {}
+    st = Stages()
     try:
-        pipeline = gw.pipeline
-        find = inbound_x12  # what the pipeline module imported
-
-        def timed_mapping(set_id: str) -> InboundX12 | None:
-            found = find(set_id)
-            if found is None:
-                return None
-            name = f"map {set_id} -> canonical (transforms)"
-            return InboundX12(
-                found.set_id, found.doc_type, _timed(totals, name, found.to_canonical)
-            )
-
         with ExitStack() as stack:
             enter = stack.enter_context
-            enter(
-                _patch(
-                    inbound,
-                    "check_stream",
-                    _timed_iter(totals, "read + validate + 997 build", check_stream),
-                )
-            )
-            enter(_patch(inbound, "inbound_x12", timed_mapping))
-            for role, renderer in list(rules.RENDERERS.items()):
-                name = f"render {role.value} (routing/rules.py + transforms)"
-                enter(_patch_item(rules.RENDERERS, role, _timed(totals, name, renderer)))
-            enter(_patch(pipeline, "_document", _timed(totals, "_document", pipeline._document)))
-            enter(
-                _patch(
-                    pipeline,
-                    "_acks_outbox",
-                    _timed(totals, "997 interchange for the outbox", pipeline._acks_outbox),
-                )
-            )
-            enter(_patch(gw.store, "record_interchange_batch",
-                         _timed(totals, "store.record_interchange_batch",
-                                gw.store.record_interchange_batch)))  # fmt: skip
+            check = checker.check_stream
+            enter(_patch_everywhere(check, st.wrap_iter("read X12 + envelopes", check)))
+            vv = validator.VersionValidator
+            enter(_patch(vv, "validate", st.wrap("validate sets (validator.py)", vv.validate)))
+            builder = acks.FunctionalAckBuilder
+            for method in ("add", "finish"):
+                timed = st.wrap("997 building (acks.py)", getattr(builder, method))
+                enter(_patch(builder, method, timed))
+            for fn in (acks.build_ack_interchange, acks.write_ack_interchange):
+                enter(_patch_everywhere(fn, st.wrap("997 interchange written (acks.py)", fn)))
+            mapping = x12_214.shipment_status_from_x12
+            enter(_patch_everywhere(mapping, st.wrap("map 214 -> canonical (transforms)", mapping)))
+            renderers = getattr(rules, "RENDERERS", {})
+            for role, renderer in list(renderers.items()):
+                name = f"render {getattr(role, 'value', role)} (rules.py + transforms)"
+                enter(_patch_item(renderers, role, st.wrap(name, renderer)))
+            for method in ("model_dump", "model_dump_json"):
+                timed = st.wrap("pydantic model_dump/_json (payloads, JSON)", getattr(
+                    pydantic.BaseModel, method))  # fmt: skip
+                enter(_patch(pydantic.BaseModel, method, timed))
+            store = gw.store
+            for name in dir(store):
+                value = getattr(store, name)
+                if not name.startswith("_") and callable(value):
+                    enter(_patch(store, name, st.wrap(f"store.{name}", value)))
             message_id = _received(gw)
             start = time.perf_counter()
-            outcome = pipeline.process(message_id)
+            outcome = gw.pipeline.process(message_id)
             total = time.perf_counter() - start
         if outcome.accepted != sets:
             raise RuntimeError(f"{outcome}")
-        rendered = sum(v for k, v in totals.items() if k.startswith("render "))
-        if "_document" in totals:
-            totals["document payload + keys (pipeline _document minus rendering)"] = (
-                totals.pop("_document") - rendered
-            )
-        totals["rest of the pipeline (inbound.py loop, summaries, rows)"] = total - sum(
-            totals.values()
-        )
+        totals = st.totals
+        totals["rest: the pipeline's own code (gateway/pipeline)"] = total - sum(totals.values())
         gw.store.close()
     finally:
         shutil.rmtree(home, ignore_errors=True)
