@@ -401,42 +401,104 @@ def search(
     key: Annotated[str, typer.Argument(help="BOL, PRO, PO, shipment id, ERP order or ISA13/GS06")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """The documents of a shipment thread found by any of its keys."""
-    docs = _store().search(key, limit=200)
+    """The shipment thread of KEY: every document linked through its correlation keys
+    (ERP order -> 204 -> 990 -> 214s -> 210), with deliveries, acknowledgements and status."""
+    thread = _store().thread(key)
     if as_json:
-        data = [
-            {
-                "id": d.id,
-                "type": d.doc_type,
-                "partner": d.partner_id,
-                "business_key": d.business_key,
-                "message_id": d.message_id,
-                "created_at": d.created_at.isoformat(),
-                "keys": d.keys,
-            }
-            for d in docs
-        ]
+        data = {
+            "key": key,
+            "keys": list(thread.keys),
+            "truncated": thread.truncated,
+            "documents": [
+                {
+                    "id": d.id,
+                    "type": d.doc_type,
+                    "partner": d.partner_id,
+                    "business_key": d.business_key,
+                    "status": d.status.value,
+                    "message_id": d.message_id,
+                    "created_at": d.created_at.isoformat(),
+                    "keys": d.keys,
+                }
+                for d in thread.documents
+            ],
+            "deliveries": [
+                {
+                    "id": o.id,
+                    "destination": o.destination,
+                    "kind": o.kind,
+                    "status": o.status.value,
+                    "document_id": o.document_id,
+                }
+                for o in thread.outbox
+            ],
+            "acks": [
+                {
+                    "id": a.id,
+                    "direction": a.direction.value,
+                    "kind": a.kind.value,
+                    "status": a.status.value,
+                    "isa13": a.interchange_control_number,
+                    "gs06": a.group_control_number,
+                }
+                for a in thread.acks
+            ],
+            "statuses": [
+                {
+                    "shipment": st.shipment_key,
+                    "status": st.status,
+                    "event_time": st.event_time.isoformat(),
+                }
+                for st in thread.statuses
+            ],
+        }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
-    if not docs:
+    if not thread.documents:
         out.print(f"nothing found for {key!r}", markup=False)
         raise typer.Exit(EXIT_REJECTED)
     _table(
-        f"documents for {key}",
-        ["id", "type", "partner", "business key", "message", "created", "keys"],
+        f"shipment thread of {key} (keys: {', '.join(thread.keys)})",
+        ["doc", "type", "partner", "status", "business key", "message", "created"],
         [
             [
                 d.id,
                 d.doc_type,
                 d.partner_id,
+                d.status.value,
                 d.business_key,
                 d.message_id,
                 d.created_at.isoformat(timespec="seconds"),
-                ", ".join(f"{k}={v}" for k, v in d.keys),
             ]
-            for d in sorted(docs, key=lambda d: d.id)
+            for d in thread.documents
         ],
     )
+    if thread.outbox:
+        _table(
+            "deliveries",
+            ["id", "destination", "kind", "status", "doc"],
+            [[o.id, o.destination, o.kind, o.status.value, o.document_id] for o in thread.outbox],
+        )
+    if thread.acks:
+        _table(
+            "acknowledgements",
+            ["id", "direction", "kind", "status", "ISA13", "GS06"],
+            [
+                [
+                    a.id,
+                    a.direction.value,
+                    a.kind.value,
+                    a.status.value,
+                    a.interchange_control_number,
+                    a.group_control_number,
+                ]
+                for a in thread.acks
+            ],
+        )
+    for st in thread.statuses:
+        out.print(f"shipment {st.shipment_key}: {st.status} at {st.event_time.isoformat()}")
+    if thread.truncated:
+        out.print("(the thread is longer than shown)")
 
 
 @app.command()

@@ -40,7 +40,9 @@ def test_acks_search_and_deadletters(home: Path) -> None:
         ("sent", "997", "accepted")
     ]
     code, text = cli("search", "PRO1", "--json")
-    assert code == 0 and [d["type"] for d in json.loads(text)] == ["shipment_status"]
+    # both sets of the demo file share BOL123, so the thread reaches both
+    assert code == 0
+    assert [d["type"] for d in json.loads(text)["documents"]] == ["shipment_status"] * 2
     code, text = cli("search", "NO-SUCH-KEY")
     assert code == 1 and "nothing found" in text
 
@@ -91,3 +93,28 @@ def test_replay_of_a_parsed_message_is_refused_but_dry_run_shows_no_change(home:
     assert text.count("unchanged") == 2 and "changed" not in text.replace("unchanged", "")
     code, text = cli("replay", str(msg.id))
     assert code == 1 and "only quarantined or failed" in text
+
+
+def test_search_follows_the_shipment_thread_from_the_erp_order(home: Path) -> None:
+    from tests.integration.test_outbound_204 import tender_json
+
+    settings = make_home(home)
+    gw = gateway(settings)
+    drop(settings, "erp", "order.json", tender_json("ERP-77"))  # shipment id 12345678
+    gw.tick()
+    status = demo_214("000000903", sets=1).replace(
+        b"B10*PRO1*SHIP1*DEMO", b"B10*PRO1*12345678*DEMO"
+    )
+    drop(settings, "demo-carrier", "s.edi", status)
+    gw.tick()
+    code, text = cli("search", "ERP-77", "--json")
+    thread = json.loads(text)
+    assert code == 0
+    assert [d["type"] for d in thread["documents"]] == ["load_tender", "shipment_status"]
+    assert {"ERP-77", "12345678", "PRO1"} <= set(thread["keys"])
+    kinds = {(d["destination"], d["kind"]) for d in thread["deliveries"]}
+    assert ("demo-carrier", "204") in kinds and ("portal", "portal_update") in kinds
+    assert [(a["direction"], a["kind"]) for a in thread["acks"]][:1] == [("expected", "997")]
+    assert thread["statuses"] and thread["statuses"][0]["status"] == "delivered"
+    code, text = cli("search", "ERP-77")
+    assert code == 0 and "shipment thread of ERP-77" in text
