@@ -55,6 +55,7 @@ def run(size: int, *, keep: bool = False) -> list[Row]:
             g.sets,
             child.peak_rss_mb,
             f"997 of {mb(ack_size)} written",
+            extra={"bytes": g.bytes},
         ),
         Row(
             "raw tokenizer, as a child process",
@@ -64,7 +65,14 @@ def run(size: int, *, keep: bool = False) -> list[Row]:
             g.sets,
             raw.peak_rss_mb,
         ),
-        Row("generating the file (bench/generate.py, streamed)", on, made, g.segments, g.sets),
+        Row(
+            "generating the file (bench/generate.py, streamed)",
+            on,
+            made,
+            g.segments,
+            g.sets,
+            note="generator speed, for scale",
+        ),
     ]
 
 
