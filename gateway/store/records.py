@@ -62,9 +62,19 @@ class AckDirection(StrEnum):
 
 
 class AckKind(StrEnum):
+    """An X12 acknowledgement (997, 999, TA1), or a carrier's 990 tender response to a 204.
+
+    A 990 is tracked like an ack, at interchange level (the 204's ISA13; no group control
+    number). An EXPECTED 990 stays PENDING until the carrier answers: ACCEPTED (B1-04 A; the
+    reconciler also counts B, conditional) or REJECTED (declined: D, E). With no answer before
+    `due_at`, `Store.mark_overdue_acks` makes it OVERDUE (once); a late answer still settles it
+    through `Store.update_ack(..., only_from=(PENDING, OVERDUE))`.
+    """
+
     FA997 = "997"
     FA999 = "999"
     TA1 = "TA1"
+    TENDER_RESPONSE = "990"
 
 
 class AckStatus(StrEnum):

@@ -85,7 +85,7 @@ ACK_STATUSES = (
     "overdue",
 )
 ACK_DIRECTIONS = ("sent", "received", "expected")
-ACK_KINDS = ("997", "999", "TA1")
+ACK_KINDS = ("997", "999", "TA1", "990")  # 990: a carrier's tender response
 DIRECTIONS = ("in", "out")
 
 
@@ -249,7 +249,7 @@ class Outbox(Base):
 
 
 class Acknowledgement(Base):
-    """A 997/999/TA1 sent, received or expected, and where it stands."""
+    """A 997/999/TA1 or 990 (tender response) sent, received or expected, and where it stands."""
 
     __tablename__ = "acknowledgement"
     __table_args__ = (

@@ -91,7 +91,7 @@ def test_same_migrations_give_the_models_schema(pg_url: str) -> None:
             MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
         )
     engine.dispose()
-    assert version == "0002"  # head: v0002_streaming
+    assert version == "0003"  # head: v0003_tender_response
     assert diff == []
 
 

@@ -182,7 +182,7 @@ def test_0002_upgrades_a_populated_0001_database(pg_url: str) -> None:
             " interchange_control_number, outbox_id, created_at, updated_at) VALUES ('sent',"
             " '997', 'accepted', 'p', '1', 7, now(), now())"
         )
-    upgrade_engine(engine)
+    upgrade_engine(engine, "0002")  # the 0001 -> 0002 step, whatever head is
     with engine.connect() as conn:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
         diff = compare_metadata(

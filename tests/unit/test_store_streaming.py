@@ -191,7 +191,7 @@ def test_migration_0002_upgrades_a_populated_0001_database(tmp_path: Path) -> No
             "INSERT INTO event (message_id, outbox_id, kind, at) VALUES (1, 7, 'delivered',"
             " '2025-03-01 12:00:00')"
         )
-    upgrade_engine(engine)
+    upgrade_engine(engine, "0002")  # the 0001 -> 0002 step, whatever head is
     with engine.connect() as conn:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
         diff = compare_metadata(
