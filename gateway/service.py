@@ -21,7 +21,7 @@ from gateway.pipeline.delivery import DeliveryWorker
 from gateway.pipeline.inbound import InboundPipeline, ProcessOutcome
 from gateway.registry import Registry
 from gateway.settings import Settings
-from gateway.store import MessageStatus, Store, create_store
+from gateway.store import MessageStatus, NewEvent, Store, StoreError, create_store
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,21 @@ class Gateway:
             status=MessageStatus.RECEIVED, oldest_first=True, limit=100
         ):
             for msg in pending:
-                outcome = self.pipeline.process(msg.id)
+                try:
+                    outcome = self.pipeline.process(msg.id)
+                except StoreError:
+                    raise  # the store is down: stop this tick, try again later
+                except Exception as exc:
+                    # a poison message must not loop: it fails once, with its reason, and
+                    # waits for `gateway replay` after a fix (the bytes stay archived)
+                    log.exception("message %s failed", msg.id)
+                    self.store.mark_message(
+                        msg.id,
+                        MessageStatus.FAILED,
+                        quarantine_reason=f"internal error: {type(exc).__name__}: {exc}",
+                        event=NewEvent("failed", {"error": f"{type(exc).__name__}: {exc}"}),
+                    )
+                    continue
                 self.outcomes.append(outcome)
                 report.processed += 1
         # held documents whose shipment became known meanwhile (or before a crash)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from gateway.canonical import AckStatus as CanonicalAckStatus
-from gateway.canonical import FunctionalAck, TechnicalAck
+from gateway.canonical import FunctionalAck, TechnicalAck, TenderAction, TenderResponse
 from gateway.store import AckDirection, AckKind, AckRow, AckStatus, NewAck, Store
 
 _OPEN = (AckStatus.PENDING, AckStatus.OVERDUE)
@@ -136,6 +136,49 @@ class AckReconciler:
                 ]
                 return results[0]
         return self._settle(candidates, status, message_id, detail, what=f"ISA13 {number}")
+
+    def tender_response(
+        self, partner_id: str, response: TenderResponse, *, message_id: int | None = None
+    ) -> Reconciliation:
+        """A carrier's 990 against the 204 we sent it (found through the shipment id)."""
+        detail: dict[str, object] = {
+            "shipment_id": response.shipment_id,
+            "action": response.action.value,
+            "code": response.action_code,
+            "decline_reason": response.decline_reason_code,
+        }
+        isa13s = self._tender_interchanges(partner_id, response.shipment_id)
+        candidates = [
+            a
+            for a in self.store.list_acks(
+                direction=AckDirection.EXPECTED,
+                partner_id=partner_id,
+                kind=AckKind.TENDER_RESPONSE,
+            )
+            if a.interchange_control_number in isa13s
+        ]
+        status = (
+            AckStatus.ACCEPTED
+            if response.action in (TenderAction.ACCEPTED, TenderAction.CONDITIONALLY_ACCEPTED)
+            else AckStatus.REJECTED
+        )
+        what = f"tender {response.shipment_id}"
+        result = self._settle(candidates, status, message_id, detail, what=what)
+        if status is AckStatus.REJECTED and result.outcome is not ReconcileOutcome.UNKNOWN:
+            self.store.add_event(
+                "alert", {"kind": "tender_declined", **detail}, message_id=message_id
+            )
+        return result
+
+    def _tender_interchanges(self, partner_id: str, shipment_id: str | None) -> set[str]:
+        """ISA13s of the 204s sent to this partner for this shipment."""
+        if not shipment_id:
+            return set()
+        found: set[str] = set()
+        for doc in self.store.search(shipment_id, limit=20):
+            if doc.doc_type == "load_tender" and doc.partner_id == partner_id:
+                found.update(v for k, v in doc.keys if k == "isa13")
+        return found
 
     def _settle(
         self,

@@ -20,7 +20,7 @@ from gateway.canonical import (
     parse_document,
 )
 from gateway.registry import PartnerProfile, Registry
-from gateway.routing import RenderedDelivery, Router
+from gateway.routing import RenderedDelivery, RenderFailure, Router
 from gateway.store import (
     DocumentRow,
     NewEvent,
@@ -115,7 +115,20 @@ class Dispatcher:
                     NewEvent("alert", {"kind": "invoice_held", "invoice": doc.invoice_number})
                 )
                 return out
-        rendered = self.router.render(partner, doc, doc_key, self.clock())
+        failures: list[RenderFailure] = []
+        rendered = self.router.render(partner, doc, doc_key, self.clock(), failures=failures)
+        for failure in failures:
+            # one destination refused it; the others still get it, operations see this one
+            out.events.append(
+                NewEvent(
+                    "exception",
+                    {
+                        "destination": failure.destination,
+                        "error": failure.error,
+                        "business_key": business_key(doc),
+                    },
+                )
+            )
         out.deliveries = [
             NewOutbox(
                 destination=r.destination,

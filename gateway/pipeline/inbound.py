@@ -25,7 +25,7 @@ from gateway.pipeline.documents import read_documents
 from gateway.pipeline.outbound import OutboundError, OutboundX12
 from gateway.pipeline.x12_inbound import X12Inbound, message_status
 from gateway.registry import PartnerProfile, Registry
-from gateway.routing import Router, RoutingError
+from gateway.routing import RenderFailure, Router, RoutingError
 from gateway.store import (
     MessageRow,
     MessageStatus,
@@ -181,6 +181,7 @@ class InboundPipeline:
     ) -> None:
         x12_partners, systems = self.router.split(partner, doc)
         now = self.clock()
+        failures: list[RenderFailure] = []
         deliveries = [
             NewOutbox(
                 destination=r.destination,
@@ -190,8 +191,16 @@ class InboundPipeline:
                 payload=r.payload,
                 payload_path=r.name,
             )
-            for r in self.router.render(partner, doc, key, now, destinations=systems)
+            for r in self.router.render(
+                partner, doc, key, now, destinations=systems, failures=failures
+            )
         ]
+        for failure in failures:
+            self.store.add_event(
+                "exception",
+                {"destination": failure.destination, "error": failure.error},
+                message_id=msg.id,
+            )
         keys = doc.correlation.keys()
         if not x12_partners:
             self.store.record_documents(

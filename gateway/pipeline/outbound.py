@@ -154,7 +154,9 @@ class OutboundX12:
                     writer.write_segment(row)
             writer.flush()
             payload = out.getvalue()
-            acks = self._expected(partner, isa13, gs06, functional_id, now)
+            acks = self._expected(
+                partner, isa13, gs06, functional_id, now, tender=isinstance(doc, LoadTender)
+            )
             document = NewDocument(
                 doc_type=doc.document_type.value,
                 partner_id=partner.id,
@@ -183,10 +185,10 @@ class OutboundX12:
                         application_sender=our_gs,
                         application_receiver=x12.group_id,
                         sets=[NewSet(set_id, st02, "A", len(rows), (), [document])],
-                        acks=[a for a in acks if a.kind is not AckKind.TA1],
+                        acks=[a for a in acks if a.kind in (AckKind.FA997, AckKind.FA999)],
                     )
                 ],
-                acks=[a for a in acks if a.kind is AckKind.TA1],
+                acks=[a for a in acks if a.kind not in (AckKind.FA997, AckKind.FA999)],
             )
             delivery = NewOutbox(
                 destination=partner.id,
@@ -202,7 +204,14 @@ class OutboundX12:
         return self.store.record_outbound(partner.id, build, source_message_id=source_message_id)
 
     def _expected(
-        self, partner: PartnerProfile, isa13: str, gs06: str, functional_id: str, now: datetime
+        self,
+        partner: PartnerProfile,
+        isa13: str,
+        gs06: str,
+        functional_id: str,
+        now: datetime,
+        *,
+        tender: bool = False,
     ) -> list[NewAck]:
         minutes = partner.acks.expect_ack_within_minutes
         due = now + timedelta(minutes=minutes) if minutes else None
@@ -219,6 +228,18 @@ class OutboundX12:
                     group_control_number=gs06,
                     functional_id=functional_id,
                     due_at=due,
+                )
+            )
+        window = partner.acks.expect_990_within_minutes
+        if tender and window is not None:
+            acks.append(
+                NewAck(
+                    direction=AckDirection.EXPECTED,
+                    kind=AckKind.TENDER_RESPONSE,
+                    status=AckStatus.PENDING,
+                    partner_id=partner.id,
+                    interchange_control_number=isa13,
+                    due_at=now + timedelta(minutes=window),
                 )
             )
         if partner.acks.request_ta1:

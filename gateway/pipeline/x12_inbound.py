@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import BinaryIO
 
 from gateway.acks import AckReconciler
-from gateway.canonical import AnyDocument, FunctionalAck, LoadTender
+from gateway.canonical import AnyDocument, FunctionalAck, LoadTender, TenderResponse
 from gateway.canonical import TechnicalAck as TechnicalAckDoc
 from gateway.faults import crashpoint
 from gateway.pipeline.dispatch import Dispatcher, business_key, shipment_values
@@ -90,6 +90,7 @@ class _Interchange:
     pending: list[NewSet] = field(default_factory=list)
     events: list[NewEvent] = field(default_factory=list)
     received_acks: list[FunctionalAck] = field(default_factory=list)  # reconciled after IEA
+    responses: list[TenderResponse] = field(default_factory=list)  # 990s, reconciled after IEA
     ta1s: list[Segment] = field(default_factory=list)
     tender_keys: list[str] = field(default_factory=list)  # shipments this interchange made known
 
@@ -288,6 +289,8 @@ class X12Inbound:
             )
         if isinstance(doc, LoadTender):
             state.tender_keys.extend(shipment_values(doc))
+        elif isinstance(doc, TenderResponse):
+            state.responses.append(doc)
         plan = self.dispatcher.plan(partner, doc, doc_key)
         state.events.extend(plan.events)
         return NewDocument(
@@ -408,6 +411,8 @@ class X12Inbound:
                 segment, envelope=interchange_source(state.header, partner_id=partner.id)
             )
             self.reconciler.technical(partner.id, ta1, message_id=msg.id)
+        for response in state.responses:
+            self.reconciler.tender_response(partner.id, response, message_id=msg.id)
         if state.tender_keys:
             self.dispatcher.release(state.tender_keys)
 

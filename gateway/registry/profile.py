@@ -176,6 +176,8 @@ class AckPolicy(Model):
     send_ta1: Literal["always", "on-request", "never"] = "on-request"
     request_ta1: bool = False  # ISA14 on what we send
     expect_ack_within_minutes: Annotated[int, Field(ge=1, le=10080)] | None = 60
+    # a 204 we send expects the carrier's 990 (accept/decline) within this window
+    expect_990_within_minutes: Annotated[int, Field(ge=1, le=10080)] | None = 240
 
 
 class DeliveryPolicy(Model):

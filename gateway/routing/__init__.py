@@ -5,6 +5,12 @@ destinations. A destination is a profile id; `@carrier` means the carrier the do
 Rendering is a pure transform chosen by the destination's role (portal, tms, erp, carrier).
 """
 
-from gateway.routing.rules import RenderedDelivery, Router, RoutingError, UnroutableError
+from gateway.routing.rules import (
+    RenderedDelivery,
+    RenderFailure,
+    Router,
+    RoutingError,
+    UnroutableError,
+)
 
-__all__ = ["RenderedDelivery", "Router", "RoutingError", "UnroutableError"]
+__all__ = ["RenderFailure", "RenderedDelivery", "Router", "RoutingError", "UnroutableError"]

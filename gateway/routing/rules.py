@@ -15,6 +15,7 @@ from gateway.canonical import (
     ShipmentStatus,
     TenderResponse,
 )
+from gateway.idoc.errors import IdocError
 from gateway.registry import PartnerProfile, Registry
 from gateway.registry.profile import Role
 
@@ -36,6 +37,12 @@ class RenderedDelivery:
     payload: bytes
     idempotency_key: str
     event_index: int | None = None  # the tracking event it is about (None: the whole document)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderFailure:
+    destination: str
+    error: str
 
 
 Renderer = Callable[[AnyDocument, PartnerProfile, str, datetime, Registry], list[RenderedDelivery]]
@@ -203,7 +210,11 @@ class Router:
         doc_key: str,
         now: datetime,
         destinations: list[PartnerProfile] | None = None,
+        failures: list[RenderFailure] | None = None,
     ) -> list[RenderedDelivery]:
+        """Deliveries for every destination. A destination whose renderer refuses the document
+        (e.g. an id too long for an SAP field) is reported in `failures` while the others go
+        ahead; without a `failures` list it raises RoutingError instead."""
         deliveries: list[RenderedDelivery] = []
         test_data = doc.source.usage_indicator == "T"
         for dest in destinations if destinations is not None else self.destinations(source, doc):
@@ -213,7 +224,12 @@ class Router:
             renderer = RENDERERS.get(dest.role)
             if renderer is None:
                 raise UnroutableError(f"no renderer for {dest.role.value} destination {dest.id}")
-            deliveries.extend(renderer(doc, dest, doc_key, now, self.registry))
+            try:
+                deliveries.extend(renderer(doc, dest, doc_key, now, self.registry))
+            except (IdocError, ValueError, TypeError) as exc:
+                if failures is None:
+                    raise RoutingError(f"cannot render for {dest.id}: {exc}") from exc
+                failures.append(RenderFailure(dest.id, f"{type(exc).__name__}: {exc}"))
         return deliveries
 
 

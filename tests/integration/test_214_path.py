@@ -138,3 +138,37 @@ def test_test_mode_data_never_reaches_production_destinations(tmp_path: Path) ->
         assert files(settings.outbox_dir / system) == []
     (doc,) = gw.store.list_documents()[:1]
     assert doc.payload["source"]["usage_indicator"] == "T"
+
+
+def test_a_destination_that_refuses_a_document_does_not_stop_the_others(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    # SAP's shipment number (TKNUM) holds 10 characters: this shipment id cannot go to the ERP
+    data = demo_214("000000701", sets=1).replace(b"SHIP1", b"SHIPMENT-0123456789")
+    drop(settings, "demo-carrier", "long.edi", data)
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.PARSED
+    assert files(settings.outbox_dir / "erp") == []
+    assert len(files(settings.outbox_dir / "portal")) == 2
+    assert len(files(settings.outbox_dir / "tms")) == 1
+    events = gw.store.list_events(message_id=msg.id)
+    (failure,) = [e.detail for e in events if e.kind == "exception"]
+    assert failure is not None and failure["destination"] == "erp" and "TKNUM" in failure["error"]
+
+
+def test_a_poison_message_fails_once_and_does_not_loop(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+
+    def boom(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("mapping bug")
+
+    monkeypatch.setattr(gw.pipeline.x12, "process", boom)  # a bug, not bad input
+    drop(settings, "demo-carrier", "x.edi", demo_214("000000702"))
+    gw.tick()
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.FAILED
+    assert "mapping bug" in (msg.quarantine_reason or "")
+    assert [e.kind for e in gw.store.list_events(message_id=msg.id)].count("failed") == 1

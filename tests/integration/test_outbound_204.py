@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gateway.store import AckDirection, AckStatus, MessageStatus
+from gateway.store import AckDirection, AckKind, AckStatus, MessageStatus
 from gateway.x12.checker import CheckedSet, check_stream
 from gateway.x12.envelope import GroupStart, InterchangeStart, read_events
 from gateway.x12.model import TransactionSet
@@ -72,7 +72,7 @@ def test_erp_order_becomes_a_204_with_control_numbers_and_a_tms_copy(tmp_path: P
     assert [c.ts.control_number for c in checked] == ["0002"]
     assert [c.result.code.value for c in checked] in (["A"], ["E"]), checked[0].result.issues
     assert len(outbox(tmp_path, "tms")) == 2
-    expected = gw.store.list_acks(direction=AckDirection.EXPECTED)
+    expected = gw.store.list_acks(direction=AckDirection.EXPECTED, kind=AckKind.FA997)
     assert sorted((a.group_control_number, a.status.value) for a in expected) == [
         ("1", "pending"),
         ("2", "pending"),
@@ -91,7 +91,10 @@ def test_997_reconciles_late_997_clears_overdue_unknown_and_duplicate_recorded(
     later = datetime.now(UTC) + timedelta(hours=2)
     gw.pipeline.reconciler.clock = lambda: later
     flagged = gw.pipeline.reconciler.flag_overdue()
-    assert sorted(a.group_control_number or "" for a in flagged) == ["1", "2"]
+    assert sorted(a.group_control_number or "" for a in flagged if a.kind is AckKind.FA997) == [
+        "1",
+        "2",
+    ]
     assert gw.pipeline.reconciler.flag_overdue() == []  # exactly once
 
     drop(settings, "demo-carrier", "997-a.edi", demo_997("1", "A", "000000701"))
@@ -102,7 +105,7 @@ def test_997_reconciles_late_997_clears_overdue_unknown_and_duplicate_recorded(
     gw.tick()
     by_group = {
         a.group_control_number: a.status
-        for a in gw.store.list_acks(direction=AckDirection.EXPECTED)
+        for a in gw.store.list_acks(direction=AckDirection.EXPECTED, kind=AckKind.FA997)
     }
     assert by_group == {"1": AckStatus.ACCEPTED, "2": AckStatus.REJECTED}
     kinds = [
@@ -150,7 +153,7 @@ def test_ta1_rejecting_our_interchange_settles_its_expected_997(tmp_path: Path) 
     )
     drop(settings, "demo-carrier", "ta1.edi", ta1_only)
     gw.tick()
-    (expected,) = gw.store.list_acks(direction=AckDirection.EXPECTED)
+    (expected,) = gw.store.list_acks(direction=AckDirection.EXPECTED, kind=AckKind.FA997)
     assert expected.status is AckStatus.REJECTED
     received = gw.store.list_acks(direction=AckDirection.RECEIVED)
     assert [(a.kind.value, a.status.value) for a in received] == [("TA1", "rejected")]
@@ -158,3 +161,59 @@ def test_ta1_rejecting_our_interchange_settles_its_expected_997(tmp_path: Path) 
         e.kind for m in gw.store.list_messages() for e in gw.store.list_events(message_id=m.id)
     ]
     assert "alert" in kinds
+
+
+def demo_990(isa13: str, action: str, shipment: str = "12345678") -> bytes:
+    return (
+        "ISA*00*          *00*          *02*DEMOCARRIER    *ZZ*LOGIGATEWAY    *240105*0900*U*00401*"
+        f"{isa13}*0*P*>~GS*GF*DEMOCARRIER*LOGIGATEWAY*20240105*0900*8{isa13[-3:]}*X*004010~"
+        f"ST*990*0001~B1*DEMO*{shipment}*20240105*{action}~SE*3*0001~GE*1*8{isa13[-3:]}~"
+        f"IEA*1*{isa13}~"
+    ).encode()
+
+
+def test_990_tracking_accept_decline_and_no_answer(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    drop(settings, "erp", "order-1.json", tender_json("LOAD-1"))
+    gw.tick()
+    (tender,) = gw.store.list_acks(direction=AckDirection.EXPECTED, kind=AckKind.TENDER_RESPONSE)
+    assert tender.status is AckStatus.PENDING and tender.due_at is not None
+    drop(settings, "demo-carrier", "990.edi", demo_990("000000901", "A"))
+    gw.tick()
+    (tender,) = gw.store.list_acks(direction=AckDirection.EXPECTED, kind=AckKind.TENDER_RESPONSE)
+    assert tender.status is AckStatus.ACCEPTED
+    # the carrier's 997 for our 204 is separate and still pending
+    (fa,) = gw.store.list_acks(direction=AckDirection.EXPECTED, kind=AckKind.FA997)
+    assert fa.status is AckStatus.PENDING
+    # the response reaches the ERP and the TMS
+    assert any(p.name.startswith("SHPMNT05") for p in outbox(tmp_path, "erp"))
+
+
+def test_declined_tender_alerts_and_unanswered_goes_overdue(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    drop(settings, "erp", "order-1.json", tender_json("LOAD-1"))
+    gw.tick()
+    drop(settings, "demo-carrier", "990.edi", demo_990("000000902", "D"))
+    gw.tick()
+    (tender,) = gw.store.list_acks(direction=AckDirection.EXPECTED, kind=AckKind.TENDER_RESPONSE)
+    assert tender.status is AckStatus.REJECTED
+    events = [e for m in gw.store.list_messages() for e in gw.store.list_events(message_id=m.id)]
+    assert any(
+        e.kind == "alert" and (e.detail or {}).get("kind") == "tender_declined" for e in events
+    )
+
+    drop(settings, "erp", "order-2.json", tender_json("LOAD-2").replace(b"12345678", b"87654321"))
+    gw.tick()
+    (waiting,) = [
+        a
+        for a in gw.store.list_acks(direction=AckDirection.EXPECTED, kind=AckKind.TENDER_RESPONSE)
+        if a.status is AckStatus.PENDING
+    ]
+    later = datetime.now(UTC) + timedelta(hours=5)
+    gw.pipeline.reconciler.clock = lambda: later
+    overdue = [
+        a for a in gw.pipeline.reconciler.flag_overdue() if a.kind is AckKind.TENDER_RESPONSE
+    ]
+    assert [a.id for a in overdue] == [waiting.id]
