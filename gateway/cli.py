@@ -287,6 +287,25 @@ def run(
     out.print("gateway stopped")
 
 
+@app.command()
+def demo(
+    home: Annotated[
+        Path | None, typer.Option("--home", help="Base folder (default: current directory).")
+    ] = None,
+) -> None:
+    """Drop a demo carrier 214 and an ERP order into the inbox (for a running gateway)."""
+    from gateway.demo import drop_demo
+    from gateway.settings import Settings
+
+    settings = Settings.from_env(home)
+    for path in drop_demo(settings.base_dir):
+        out.print(f"dropped {path.relative_to(settings.base_dir)}", markup=False)
+    out.print(
+        "watch outbox/demo-carrier (997 and 204), outbox/portal, outbox/tms, outbox/erp; "
+        "then try `gateway acks` and `gateway search DEMO-...`"
+    )
+
+
 @partners_app.command("check")
 def partners_check(
     directory: Annotated[Path, typer.Argument(help="Profiles folder.")] = Path("partners"),

@@ -1,0 +1,73 @@
+"""`gateway demo`: drop a realistic 214 from the demo carrier and an order from the ERP into the
+inbox, so a new user sees the whole path (997, portal/TMS/ERP updates, a 204) in a minute."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+DEMO_SENDER = "ISA*00*          *00*          *02*DEMOCARRIER    *ZZ*LOGIGATEWAY    *"
+
+
+def demo_214(isa13: int, now: datetime) -> bytes:
+    """Two shipment statuses (arrived at pickup, delivered) from the demo carrier."""
+    day = now.strftime("%Y%m%d")
+    segments: list[str] = []
+    for n in (1, 2):
+        body = [
+            f"ST*214*{n:04d}",
+            f"B10*PRO{isa13}{n}*SHIP{isa13}{n}*DEMO",
+            f"L11*BOL{isa13}{n}*BM",
+            "N1*SH*ACME RETAIL*93*ACME-RETAIL",
+            "N1*CN*WAREHOUSE WEST",
+            "N4*DALLAS*TX*75201*US",
+            "LX*1",
+            f"AT7*X3*NS***{day}*0800*CT",
+            "MS1*DALLAS*TX*US",
+            "LX*2",
+            f"AT7*D1*NS***{day}*1430*CT",
+            "MS1*HOUSTON*TX*US",
+        ]
+        body.append(f"SE*{len(body) + 1}*{n:04d}")
+        segments.extend(body)
+    text = (
+        DEMO_SENDER
+        + f"{now:%y%m%d}*{now:%H%M}*U*00401*{isa13:09d}*0*P*>~"
+        + f"GS*QM*DEMOCARRIER*LOGIGATEWAY*{day}*{now:%H%M}*{isa13}*X*004010~"
+        + "~".join(segments)
+        + f"~GE*2*{isa13}~IEA*1*{isa13:09d}~\n"
+    )
+    return text.encode()
+
+
+def demo_order(order: str) -> bytes:
+    """An order released by the ERP (canonical JSON): becomes a 204 to the demo carrier."""
+    tender = {
+        "document_type": "load_tender",
+        "source": {"format": "internal"},
+        "correlation": {"erp_order": order, "shipment_id": order, "scac": "DEMO"},
+        "shipment_id": order,
+        "scac": "DEMO",
+        "purpose": "original",
+        "stops": [
+            {"sequence": 1, "kind": "pickup", "reason_code": "LD"},
+            {"sequence": 2, "kind": "delivery", "reason_code": "UL"},
+        ],
+    }
+    return json.dumps(tender, indent=2).encode()
+
+
+def drop_demo(home: Path) -> list[Path]:
+    now = datetime.now(UTC)
+    n = int(now.timestamp()) % 1_000_000
+    files = {
+        home / "inbox" / "demo-carrier" / f"demo-214-{n}.edi": demo_214(n, now),
+        home / "inbox" / "erp" / f"demo-order-{n}.json": demo_order(f"DEMO-{n}"),
+    }
+    for path, data in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.tmp")
+        temp.write_bytes(data)
+        temp.rename(path)  # appear complete: the watcher never sees half a file
+    return list(files)
