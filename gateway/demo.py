@@ -17,8 +17,9 @@ def demo_214(isa13: int, now: datetime) -> bytes:
     for n in (1, 2):
         body = [
             f"ST*214*{n:04d}",
-            f"B10*PRO{isa13}{n}*SHIP{isa13}{n}*DEMO",
-            f"L11*BOL{isa13}{n}*BM",
+            # short ids: SAP's shipment number (TKNUM) holds 10 characters
+            f"B10*P{isa13 % 100000:05d}{n}*S{isa13 % 100000:05d}{n}*DEMO",
+            f"L11*B{isa13 % 100000:05d}{n}*BM",
             "N1*SH*ACME RETAIL*93*ACME-RETAIL",
             "N1*CN*WAREHOUSE WEST",
             "N4*DALLAS*TX*75201*US",
@@ -63,7 +64,7 @@ def drop_demo(home: Path) -> list[Path]:
     n = int(now.timestamp()) % 1_000_000
     files = {
         home / "inbox" / "demo-carrier" / f"demo-214-{n}.edi": demo_214(n, now),
-        home / "inbox" / "erp" / f"demo-order-{n}.json": demo_order(f"DEMO-{n}"),
+        home / "inbox" / "erp" / f"demo-order-{n}.json": demo_order(f"D{n % 100000:05d}"),
     }
     for path, data in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
