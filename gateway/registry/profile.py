@@ -303,11 +303,20 @@ class CodeMaps(Model):
 
 
 class RoutingRule(Model):
-    """Documents of `document` (optionally only these status `events`) go to `destinations`."""
+    """Documents of `document` (optionally only these status `events`) go to `destinations`.
+
+    In a partner's profile a rule applies to that partner's documents. In the `role: self`
+    profile a rule names whom it applies to with `from`: `group:<name>` (every partner listing
+    that group) or `any`. The most specific rule wins: the partner's own, then its groups',
+    then `any` (Bots' translation lookup).
+    """
 
     document: DocumentType
     events: list[StatusKind] = Field(default_factory=list)  # empty: every event
     destinations: Annotated[list[str], Field(min_length=1)]
+    from_: Annotated[
+        str | None, Field(alias="from", pattern=r"^(any|group:[a-z0-9][a-z0-9-]*)$")
+    ] = None
 
 
 class IdocMessage(Model):
@@ -413,6 +422,10 @@ class PartnerProfile(Model):
     customer_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=list
     )
+    # partner groups, for routing rules the self profile writes once for many partners
+    groups: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = Field(
+        default_factory=list
+    )
     idoc: IdocSettings | None = None
     invoices: InvoicePolicy = Field(default_factory=InvoicePolicy)
     correlation: CorrelationPolicy = Field(default_factory=CorrelationPolicy)
@@ -437,10 +450,15 @@ class PartnerProfile(Model):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         x12_sets = self.documents.inbound or self.documents.outbound
+        scoped = [r.from_ is not None for r in self.routing]
         if self.role is Role.SELF:
             if self.x12 is None:
                 raise ValueError("the self profile needs x12 (the gateway's own ISA identity)")
+            if not all(scoped):
+                raise ValueError("routing rules of the self profile say whom they apply to: from")
             return self
+        if any(scoped):
+            raise ValueError("`from` belongs in the self profile's routing rules")
         if x12_sets and self.x12 is None:
             raise ValueError("documents lists X12 sets, so the profile needs an x12 section")
         if self.transport is None and self.role is not Role.CUSTOMER:

@@ -16,8 +16,8 @@ from gateway.canonical import (
     TenderResponse,
 )
 from gateway.idoc.errors import IdocError
-from gateway.registry import PartnerProfile, Registry
-from gateway.registry.profile import Role
+from gateway.registry import PartnerProfile, Registry, UnknownPartnerError
+from gateway.registry.profile import Role, RoutingRule
 
 
 class RoutingError(Exception):
@@ -165,7 +165,7 @@ class Router:
     def destinations(self, source: PartnerProfile, doc: AnyDocument) -> list[PartnerProfile]:
         """The most specific rule wins: the source partner's rules for this document type."""
         doc_type: DocumentType = doc.document_type
-        rules = [r for r in source.routing if r.document == doc_type]
+        rules = self._rules(source, doc_type)
         if not rules:
             raise UnroutableError(
                 f"no route for {doc_type.value} from {source.id}: add a routing rule to "
@@ -181,6 +181,19 @@ class Router:
                 if dest.id not in {d.id for d in out}:
                     out.append(dest)
         return out
+
+    def _rules(self, source: PartnerProfile, doc_type: DocumentType) -> list[RoutingRule]:
+        """The most specific rules: the partner's own, else its groups', else `any`."""
+        own = [r for r in source.routing if r.document == doc_type]
+        if own:
+            return own
+        try:
+            shared = [r for r in self.registry.identity.routing if r.document == doc_type]
+        except UnknownPartnerError:
+            return []
+        groups = {f"group:{g}" for g in source.groups}
+        by_group = [r for r in shared if r.from_ in groups]
+        return by_group or [r for r in shared if r.from_ == "any"]
 
     def _resolve(self, dest_id: str, doc: AnyDocument) -> PartnerProfile:
         if dest_id == "@carrier":
