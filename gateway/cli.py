@@ -377,7 +377,13 @@ def acks(
         dr = AckDirection(direction) if direction else None
     except ValueError as exc:
         _fail(str(exc))
-    rows = _store().list_acks(partner_id=partner, status=st, direction=dr, limit=1000)
+    store = _store()
+    rows = store.list_acks(partner_id=partner, status=st, direction=dr, limit=1000)
+    delivery: dict[int, str] = {}
+    for a in rows:  # the acks we sent: did their delivery to the partner succeed?
+        if a.outbox_id is not None:
+            row = store.get_outbox(a.outbox_id)
+            delivery[a.id] = row.status.value if row is not None else "unknown"
     if as_json:
         data = [
             {
@@ -390,6 +396,7 @@ def acks(
                 "gs06": a.group_control_number,
                 "due_at": a.due_at.isoformat() if a.due_at else None,
                 "updated_at": a.updated_at.isoformat(),
+                "delivery": delivery.get(a.id),
             }
             for a in rows
         ]
@@ -397,7 +404,7 @@ def acks(
         return
     _table(
         "acknowledgements",
-        ["id", "direction", "kind", "status", "partner", "ISA13", "GS06", "due", "updated"],
+        ["id", "direction", "kind", "status", "partner", "ISA13", "GS06", "due", "delivery"],
         [
             [
                 a.id,

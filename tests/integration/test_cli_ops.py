@@ -36,8 +36,8 @@ def test_acks_search_and_deadletters(home: Path) -> None:
     gw.tick()
     code, text = cli("acks", "--json")
     assert code == 0
-    assert [(a["direction"], a["kind"], a["status"]) for a in json.loads(text)] == [
-        ("sent", "997", "accepted")
+    assert [(a["direction"], a["kind"], a["status"], a["delivery"]) for a in json.loads(text)] == [
+        ("sent", "997", "accepted", "delivered")
     ]
     code, text = cli("search", "PRO1", "--json")
     # both sets of the demo file share BOL123, so the thread reaches both
