@@ -8,7 +8,7 @@ waited for its tender is checked and routed exactly like one whose tender was al
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,6 +30,7 @@ from gateway.store import (
     Store,
 )
 from transforms.invoice_check import ExceptionSeverity, check_invoice
+from transforms.registry import transform_code_maps
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,14 @@ class Dispatch:
     wait_reason: str | None = None
     events: list[NewEvent] = field(default_factory=list)
     shipment_status: NewShipmentStatus | None = None
+
+
+def code_maps_for(partner: PartnerProfile | None) -> dict[str, Mapping[str, str]]:
+    """The partner's code maps, named the way the transforms read them ({} without a profile)."""
+    if partner is None:
+        return {}
+    maps = partner.code_maps.model_dump(mode="json")
+    return transform_code_maps({k: v for k, v in maps.items() if v})
 
 
 def shipment_values(doc: AnyDocument) -> list[str]:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from gateway.canonical import LoadTender, ShipmentStatus, TenderResponse
+from gateway.pipeline.dispatch import code_maps_for
 from gateway.registry import PartnerProfile, Registry
 from gateway.store import (
     AckDirection,
@@ -34,7 +35,6 @@ from gateway.store import (
 from gateway.x12.model import Delimiters, GroupHeader, InterchangeHeader
 from gateway.x12.writer import X12Writer
 from transforms import x12_204, x12_214_out, x12_990
-from transforms.registry import transform_code_maps
 from transforms.x12_out_common import CodeMaps
 
 OutboundDoc = LoadTender | TenderResponse | ShipmentStatus
@@ -103,9 +103,7 @@ class OutboundX12:
         now = self.clock()
         d = x12.delimiters
         delimiters = Delimiters(d.element, d.component, d.segment, d.repetition)
-        maps = transform_code_maps(
-            {k: v for k, v in partner.code_maps.model_dump(mode="json").items() if v}
-        )
+        maps = code_maps_for(partner)
         idem = hashlib.sha256(f"x12\x1f{partner.id}\x1f{key}".encode()).hexdigest()[:32]
         transport = partner.delivery_transport
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from gateway.pipeline.archive import Archive
+from gateway.pipeline.translate import map_sets
 from gateway.registry import Registry
 from gateway.store import MessageStatus, NewEvent, Store
-from gateway.x12.envelope import GroupStart, InterchangeStart, read_events
 from gateway.x12.errors import X12Error
-from gateway.x12.model import GroupHeader, InterchangeHeader, TransactionSet
-from transforms.registry import MappingContext, inbound_x12, transform_code_maps
-from transforms.x12_common import source_metadata
 
 REPLAYABLE = (MessageStatus.QUARANTINED, MessageStatus.FAILED)
 
@@ -35,11 +34,13 @@ class SetDiff:
     diff: str  # unified diff of the canonical JSON; "" when unchanged
 
 
-def _volatile(doc: dict[str, object]) -> dict[str, object]:
+def _volatile(doc: Mapping[str, Any]) -> dict[str, Any]:
     """Drop what differs between runs by construction (the store's message id)."""
-    source = dict(doc.get("source") or {})  # type: ignore[call-overload]
-    source.pop("message_id", None)
-    return {**doc, "source": source}
+    source = doc.get("source")
+    cleaned = (
+        {k: v for k, v in source.items() if k != "message_id"} if isinstance(source, dict) else {}
+    )
+    return {**doc, "source": cleaned}
 
 
 def preview(store: Store, archive: Archive, registry: Registry, message_id: int) -> list[SetDiff]:
@@ -48,13 +49,6 @@ def preview(store: Store, archive: Archive, registry: Registry, message_id: int)
     if msg is None:
         raise ReplayError(f"no message {message_id}")
     partner = registry.find(msg.partner_id)
-    maps = (
-        transform_code_maps(
-            {k: v for k, v in partner.code_maps.model_dump(mode="json").items() if v}
-        )
-        if partner
-        else {}
-    )
     old = {
         (
             d.payload.get("source", {}).get("set_control_number"),
@@ -63,47 +57,26 @@ def preview(store: Store, archive: Archive, registry: Registry, message_id: int)
         for d in store.list_documents(message_id=message_id, limit=100_000)
     }
     out: list[SetDiff] = []
-    interchange: InterchangeHeader | None = None
-    group: GroupHeader | None = None
     try:
-        with archive.open(msg.sha256) as fh:
-            for event in read_events(fh):
-                if isinstance(event, InterchangeStart):
-                    interchange = event.header
-                elif isinstance(event, GroupStart):
-                    group = event.header
-                elif isinstance(event, TransactionSet) and interchange is not None:
-                    mapping = inbound_x12(event.set_id)
-                    if mapping is None:
-                        continue
-                    ctx = MappingContext(
-                        interchange.delimiters,
-                        source_metadata(
-                            event,
-                            interchange,
-                            group,
-                            partner_id=msg.partner_id,
-                            message_id=str(msg.id),
-                        ),
-                        maps,
-                        partner.timezone if partner else None,
-                    )
-                    try:
-                        new = mapping.to_canonical(event, ctx).model_dump(mode="json")
-                    except ValueError as exc:
-                        new = {"error": str(exc)}
-                    before = old.get((event.control_number, interchange.control_number))
-                    a = json.dumps(_volatile(before), indent=2, sort_keys=True) if before else ""
-                    b = json.dumps(_volatile(new), indent=2, sort_keys=True)
-                    diff = "".join(
-                        difflib.unified_diff(
-                            a.splitlines(keepends=True),
-                            b.splitlines(keepends=True),
-                            "stored",
-                            "replayed",
-                        )
-                    )
-                    out.append(SetDiff(event.set_id, event.control_number, diff))
+        for ts, interchange, mapped in map_sets(
+            archive.path_for(msg.sha256), partner, message_id=str(msg.id)
+        ):
+            if mapped is None:
+                continue
+            new = (
+                {"error": str(mapped)}
+                if isinstance(mapped, Exception)
+                else mapped.model_dump(mode="json")
+            )
+            before = old.get((ts.control_number, interchange.control_number))
+            a = json.dumps(_volatile(before), indent=2, sort_keys=True) if before else ""
+            b = json.dumps(_volatile(new), indent=2, sort_keys=True)
+            diff = "".join(
+                difflib.unified_diff(
+                    a.splitlines(keepends=True), b.splitlines(keepends=True), "stored", "replayed"
+                )
+            )
+            out.append(SetDiff(ts.set_id, ts.control_number, diff))
     except (X12Error, OSError) as exc:
         raise ReplayError(f"message {message_id}: {exc}") from None
     return out

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gateway.canonical import AnyDocument, LoadTender, ShipmentStatus, TenderResponse
+from gateway.pipeline.dispatch import code_maps_for
 from gateway.registry import PartnerProfile, Registry, RegistryError
 from gateway.registry.profile import Role
 from gateway.routing.rules import RENDERERS
@@ -23,7 +24,7 @@ from gateway.x12.envelope import GroupStart, InterchangeStart, read_events
 from gateway.x12.model import Delimiters, GroupHeader, InterchangeHeader, TransactionSet
 from gateway.x12.writer import X12Writer
 from transforms import x12_204, x12_214_out, x12_990
-from transforms.registry import MappingContext, inbound_x12, transform_code_maps
+from transforms.registry import MappingContext, inbound_x12
 from transforms.x12_common import source_metadata
 
 
@@ -40,17 +41,17 @@ def _registry() -> Registry | None:
         return None
 
 
-def documents(path: Path, profile: PartnerProfile | None, warn: Any) -> Iterator[AnyDocument]:
-    maps = (
-        transform_code_maps(
-            {k: v for k, v in profile.code_maps.model_dump(mode="json").items() if v}
-        )
-        if profile
-        else {}
-    )
+Mapped = tuple[TransactionSet, InterchangeHeader, AnyDocument | Exception | None]
+
+
+def map_sets(
+    path: Path, profile: PartnerProfile | None, *, message_id: str | None = None
+) -> Iterator[Mapped]:
+    """Every transaction set of an X12 file with its canonical document (None: no mapping for
+    its set id; an exception: the mapping refused it). Streams; writes nothing."""
+    maps = code_maps_for(profile)
     interchange: InterchangeHeader | None = None
     group: GroupHeader | None = None
-    failures = 0
     with path.open("rb") as stream:
         for event in read_events(stream):
             if isinstance(event, InterchangeStart):
@@ -60,24 +61,34 @@ def documents(path: Path, profile: PartnerProfile | None, warn: Any) -> Iterator
             elif isinstance(event, TransactionSet) and interchange is not None:
                 mapping = inbound_x12(event.set_id)
                 if mapping is None:
-                    warn.print(
-                        f"warning: no mapping for set {event.set_id} {event.control_number}",
-                        markup=False,
-                    )
+                    yield event, interchange, None
                     continue
+                source = source_metadata(
+                    event,
+                    interchange,
+                    group,
+                    partner_id=profile.id if profile else None,
+                    message_id=message_id,
+                )
                 ctx = MappingContext(
-                    interchange.delimiters,
-                    source_metadata(event, interchange, group),
-                    maps,
-                    profile.timezone if profile else None,
+                    interchange.delimiters, source, maps, profile.timezone if profile else None
                 )
                 try:
-                    yield mapping.to_canonical(event, ctx)
+                    yield event, interchange, mapping.to_canonical(event, ctx)
                 except (ValueError, KeyError, IndexError) as exc:
-                    failures += 1
-                    warn.print(
-                        f"error: set {event.set_id} {event.control_number}: {exc}", markup=False
-                    )
+                    yield event, interchange, exc
+
+
+def documents(path: Path, profile: PartnerProfile | None, warn: Any) -> Iterator[AnyDocument]:
+    failures = 0
+    for ts, _, doc in map_sets(path, profile):
+        if doc is None:
+            warn.print(f"warning: no mapping for set {ts.set_id} {ts.control_number}", markup=False)
+        elif isinstance(doc, Exception):
+            failures += 1
+            warn.print(f"error: set {ts.set_id} {ts.control_number}: {doc}", markup=False)
+        else:
+            yield doc
     if failures:
         raise TranslateError(f"{failures} transaction set(s) could not be translated", partial=True)
 
@@ -139,9 +150,7 @@ def _x12(
     d = x12.delimiters
     delimiters = Delimiters(d.element, d.component, d.segment, d.repetition)
     numbers = CountingControlNumbers()
-    maps = transform_code_maps(
-        {k: v for k, v in partner.code_maps.model_dump(mode="json").items() if v}
-    )
+    maps = code_maps_for(partner)
     buf = io.BytesIO()
     writer = X12Writer(buf, delimiters)
     header = InterchangeHeader(

@@ -19,7 +19,12 @@ from gateway.acks import AckReconciler
 from gateway.canonical import AnyDocument, FunctionalAck, LoadTender, TenderResponse
 from gateway.canonical import TechnicalAck as TechnicalAckDoc
 from gateway.faults import crashpoint
-from gateway.pipeline.dispatch import Dispatcher, business_key, shipment_values
+from gateway.pipeline.dispatch import (
+    Dispatcher,
+    business_key,
+    code_maps_for,
+    shipment_values,
+)
 from gateway.registry import PartnerProfile, Registry
 from gateway.routing import RoutingError
 from gateway.store import (
@@ -51,7 +56,7 @@ from gateway.x12.checker import (
 from gateway.x12.envelope import GroupStart, InterchangeStart, TechnicalAck
 from gateway.x12.model import AckCode, GroupHeader, InterchangeHeader, Segment
 from gateway.x12.validator import Validator
-from transforms.registry import MappingContext, inbound_x12, transform_code_maps
+from transforms.registry import MappingContext, inbound_x12
 from transforms.x12_acks_in import interchange_source, technical_ack_from_segment
 from transforms.x12_common import source_metadata
 
@@ -119,9 +124,7 @@ class X12Inbound:
         self.store.discard_partial(msg.id)  # what a crash left half-written
         outcome = X12Outcome()
         state: _Interchange | None = None
-        maps = transform_code_maps(
-            {k: v for k, v in partner.code_maps.model_dump(mode="json").items() if v}
-        )
+        maps = code_maps_for(partner)
         ack_kind: X12AckKind = partner.acks.kind
 
         def ack_kind_for(_i: InterchangeHeader, g: GroupHeader) -> X12AckKind | None:
