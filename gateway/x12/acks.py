@@ -89,7 +89,9 @@ def ack_version(kind: AckKind, group_version: str) -> str:
 
 
 def _clean(value: str) -> str:
-    return _CONTROL.sub("", value)
+    # isprintable() is False for every control character (and for some it need not be): a C
+    # call spares the regex for the values that, nearly always, have nothing to remove
+    return value if value.isprintable() else _CONTROL.sub("", value)
 
 
 def _reportable(issue: Issue) -> bool:
@@ -211,11 +213,15 @@ class FunctionalAckBuilder:
         ak2 = ["AK2", _clean(result.set_id), _clean(result.control_number)]
         if self._v5010 and result.implementation_reference:
             ak2.append(_clean(result.implementation_reference))
+        trailer = "IK5" if self.kind == "999" else "AK5"
+        if code is AckCode.ACCEPTED:
+            # the common case: AK2 and AK5 in one write to the spool
+            sep = _FIELD
+            self._spool.write(f"{sep.join(ak2)}\n{trailer}{sep}{code.value}\n")
+            return
         self._line(ak2)
         set_codes: list[str] = []
-        if code is not AckCode.ACCEPTED:
-            self._details(result.issues, set_codes)
-        trailer = "IK5" if self.kind == "999" else "AK5"
+        self._details(result.issues, set_codes)
         self._line([trailer, code.value, *set_codes[:5]])
 
     def _details(self, issues: list[Issue], set_codes: list[str]) -> None:

@@ -227,9 +227,10 @@ class EnvelopeReader:
         current: TransactionSet | None = None
         seg_list: list[Segment] = []
         lvl_i, lvl_g, lvl_t = Level.INTERCHANGE, Level.GROUP, Level.TRANSACTION
+        envelope_tags = _ENVELOPE_TAGS  # a local: this loop runs once per segment
 
         for seg in self.segments:
-            tag = seg.elements[0]
+            tag = seg[0][0]
             if current is not None:
                 if tag == "SE":
                     seg_list.append(seg)
@@ -237,7 +238,7 @@ class EnvelopeReader:
                     yield current
                     current = None
                     continue
-                if tag not in _ENVELOPE_TAGS:
+                if tag not in envelope_tags:
                     seg_list.append(seg)
                     continue
                 # an envelope segment inside a set: the SE is missing
