@@ -61,6 +61,9 @@ class Sink(Protocol):
     def deliver(self, delivery: Delivery) -> None:
         """Deliver once; a repeated call with the same idempotency key has no second effect."""
 
+    def flush(self) -> None:
+        """Make every delivery since the last flush durable (a no-op for synchronous peers)."""
+
 
 class AdapterError(Exception):
     """Base of transport errors, mapped from the library's own at the boundary."""

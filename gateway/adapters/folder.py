@@ -24,7 +24,7 @@ from gateway.adapters.base import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
-from gateway.fsutil import fsync_dir
+from gateway.fsutil import fsync_dir, syncfs
 
 _TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
 
@@ -179,9 +179,16 @@ def _refusal(st: os.stat_result) -> str:
 
 @dataclass
 class FolderSink:
-    """Producer writing `directory/<name>` atomically (temp name, fsync, rename)."""
+    """Producer writing `directory/<name>` atomically (temp name, rename).
+
+    Durability is per batch: `deliver` writes and renames, `flush` makes every file written
+    since the last flush durable with one `syncfs` (and the directory entries with it). The
+    delivery worker records deliveries only after `flush`, so a crash before it just means the
+    same files are written again under the same names: no second effect.
+    """
 
     directory: Path
+    _pending: bool = field(default=False, init=False, repr=False)
 
     def deliver(self, delivery: Delivery) -> None:
         name = delivery.name
@@ -196,9 +203,16 @@ class FolderSink:
             temp = folder / f".{name}.{os.getpid()}.tmp"
             with open(temp, "wb") as fh:
                 fh.write(delivery.payload)
-                fh.flush()
-                os.fsync(fh.fileno())
             os.replace(temp, final)
-            fsync_dir(folder)
+            self._pending = True
         except OSError as exc:
             raise TransientDeliveryError(f"cannot write {final}: {exc.strerror}") from exc
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        try:
+            syncfs(self.directory)
+        except OSError as exc:
+            raise TransientDeliveryError(f"cannot sync {self.directory}: {exc.strerror}") from exc
+        self._pending = False

@@ -71,6 +71,9 @@ class HttpSink:
             raise TransientDeliveryError(f"{self.url} answered {status}")
         raise PermanentDeliveryError(f"{self.url} refused the delivery: {status}")
 
+    def flush(self) -> None:
+        """Each POST is complete when the peer answers: nothing to flush."""
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()

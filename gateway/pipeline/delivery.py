@@ -59,7 +59,7 @@ class DeliveryWorker:
     registry: Registry
     base_dir: Path
     lease_seconds: float = 60.0
-    batch: int = 100
+    batch: int = 500  # rows per claim: one flush and one completing transaction each
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     _sinks: dict[str, Sink] = field(default_factory=dict)
 
@@ -79,10 +79,35 @@ class DeliveryWorker:
         return self._sinks[destination]
 
     def run_once(self) -> int:
-        """Deliver what is due now; returns the number of rows handled."""
+        """Deliver what is due now; returns the number of rows handled.
+
+        The batch is sent, then made durable (each sink's flush), then recorded in one
+        transaction: a crash in between repeats deliveries under the same idempotency keys.
+        """
         rows = self.store.claim_outbox(self.batch, self.lease_seconds, self.clock())
+        if not rows:
+            return 0
+        sent: dict[str, list[OutboxRow]] = {}
         for row in rows:
-            self._deliver(row)
+            if self._deliver(row):
+                sent.setdefault(row.destination, []).append(row)
+        done: list[int] = []
+        for destination, delivered in sent.items():
+            try:
+                self.sink_for(destination).flush()
+            except (TransientDeliveryError, OSError) as exc:
+                for row in delivered:
+                    self._failed(row, row.lease_token or "", str(exc), dead=False)
+                continue
+            done.extend(row.id for row in delivered)
+        crashpoint("after_delivery_sent")
+        if done:
+            token = rows[0].lease_token or ""
+            recorded = self.store.complete_outbox_many(done, token)
+            if len(recorded) < len(done):
+                log.warning(
+                    "%d deliveries: lease lost before completion", len(done) - len(recorded)
+                )
         return len(rows)
 
     def drain(self, max_rounds: int = 1000) -> int:
@@ -94,7 +119,7 @@ class DeliveryWorker:
                 break
         return total
 
-    def _deliver(self, row: OutboxRow) -> None:
+    def _deliver(self, row: OutboxRow) -> bool:
         token = row.lease_token or ""
         try:
             payload = row.payload if row.payload is not None else b""
@@ -104,13 +129,11 @@ class DeliveryWorker:
             )
         except PermanentDeliveryError as exc:
             self._failed(row, token, str(exc), dead=True)
-            return
+            return False
         except (TransientDeliveryError, OSError) as exc:
             self._failed(row, token, str(exc), dead=False)
-            return
-        crashpoint("after_delivery_sent")
-        if not self.store.complete_outbox(row.id, token):
-            log.warning("outbox %s: lease lost before completion (another worker has it)", row.id)
+            return False
+        return True
 
     def _failed(self, row: OutboxRow, token: str, error: str, *, dead: bool) -> None:
         policy = self._policy(row.destination)
