@@ -482,10 +482,12 @@ class _IdocReading:
                     )
                 )
         signi = header.get("SIGNI")
+        scac = _carrier_scac(header.find_all("E1ADRM4"))
         return LoadTender(
             source=SourceMetadata(format=SourceFormat.IDOC_XML),
-            correlation=Correlation(erp_order=tknum, shipment_id=tknum),
+            correlation=Correlation(erp_order=tknum, shipment_id=tknum, scac=scac),
             shipment_id=tknum,
+            scac=scac,
             purpose=purpose,
             dates=tuple(dates),
             parties=tuple(parties),
@@ -742,6 +744,17 @@ _DELIVERY_DATE_KINDS: Mapping[str, tuple[DateKind, DateKind]] = {
 # Delivery deadlines that happen at the consignee; the others (goods issue, picking, loading,
 # transport planning, ...) happen at the shipping point and go to the pick-up stop.
 _DESTINATION_DEADLINES = frozenset({"007"})
+
+
+def _carrier_scac(partners: Iterable[IdocSegment]) -> str | None:
+    """The forwarding agent's (PARTNER_Q SP) partner id when it is a SCAC (2-4 letters): the
+    carrier SAP assigned, which routing needs to choose the 204's recipient."""
+    for partner in partners:
+        if partner.get("PARTNER_Q") == "SP":
+            value = (partner.get("PARTNER_ID") or "").strip().upper()
+            if 2 <= len(value) <= 4 and value.isalpha():
+                return value
+    return None
 
 
 def _actual(kind: DateKind) -> DateKind:

@@ -102,3 +102,24 @@ def test_a_late_older_event_never_moves_status_backwards(tmp_path: Path) -> None
     # the older events are still history: the portal got them
     updates = [json.loads(p.read_text())["status"] for p in files(settings.outbox_dir / "portal")]
     assert sorted(updates) == sorted(["arrived_at_pickup", "delivered", "picked_up", "in_transit"])
+
+
+def test_a_status_can_wait_for_its_shipment_when_the_profile_says_so(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    profile = settings.partners_dir / "demo-carrier.yaml"
+    profile.write_text(
+        profile.read_text() + "correlation:\n  hold_unmatched: [shipment_status, freight_invoice]\n"
+    )
+    gw = gateway(settings)
+    status = demo_214("000005001", sets=1).replace(
+        b"B10*PRO1*SHIP1*DEMO", b"B10*PRO1*12345678*DEMO"
+    )
+    drop(settings, "demo-carrier", "s.edi", status)
+    gw.tick()
+    assert files(settings.outbox_dir / "portal") == []  # held: the shipment is not known yet
+    assert [w.document.doc_type for w in gw.store.list_waiting()] == ["shipment_status"]
+    assert len(files(settings.outbox_dir / "demo-carrier")) == 1  # the 997 is not held
+    drop(settings, "erp", "order.json", tender_json("LOAD-5"))  # shipment id 12345678
+    gw.tick()
+    assert gw.store.list_waiting() == []
+    assert len(files(settings.outbox_dir / "portal")) == 2  # matched and replayed

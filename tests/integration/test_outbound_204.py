@@ -217,3 +217,29 @@ def test_declined_tender_alerts_and_unanswered_goes_overdue(tmp_path: Path) -> N
         a for a in gw.pipeline.reconciler.flag_overdue() if a.kind is AckKind.TENDER_RESPONSE
     ]
     assert [a.id for a in overdue] == [waiting.id]
+
+
+def test_idoc_order_from_the_erp_becomes_a_204(tmp_path: Path) -> None:
+    """The ERP releases the order as SHPMNT05 IDoc XML (here: one the gateway's own emitter
+    wrote for a tender, as SAP would send it back); it is read with the hardened parser."""
+    from gateway.canonical import LoadTender, parse_document
+    from gateway.registry import Registry
+    from transforms.idoc_shipment import render_load_tender
+
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    tender = parse_document(json.loads(tender_json("4500000123")))
+    assert isinstance(tender, LoadTender)
+    erp = Registry.load(settings.partners_dir).get("erp")
+    assert erp.idoc is not None
+    idoc = render_load_tender(
+        tender, erp.idoc.partner_config(tender.document_type), created=datetime.now(UTC)
+    )
+    drop(settings, "erp", "order.xml", idoc.data)
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.PARSED, msg.quarantine_reason
+    sent = [p.name for p in outbox(tmp_path, "demo-carrier")]
+    assert sent == ["204-000000001.x12"]
+    text = (tmp_path / "outbox" / "demo-carrier" / sent[0]).read_text()
+    assert "B2A*00" in text and "*DEMO*" in text
