@@ -7,6 +7,7 @@ writer anyway, and PostgreSQL deployments scale out with more processes.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from dataclasses import dataclass
@@ -52,6 +53,12 @@ class Gateway:
         self.source = FolderSource(
             settings.inbox_dir, stable_seconds=settings.stable_seconds, accounts=None
         )
+        # Start-up objects (profiles, schemas, compiled validators) never die: keep them out of
+        # the collector's way, and collect less often on the hot path (measured +8-15% on the
+        # 214 path, bench/bench_214_path.py --gc tuned).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self.outcomes: list[ProcessOutcome] = []

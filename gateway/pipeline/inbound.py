@@ -32,6 +32,7 @@ from gateway.store import (
     NewDocument,
     NewEvent,
     NewOutbox,
+    RawJson,
     Receipt,
     Store,
 )
@@ -210,7 +211,7 @@ class InboundPipeline:
                         doc.document_type.value,
                         partner.id,
                         business_key(doc),
-                        doc.model_dump(mode="json"),
+                        RawJson(doc.model_dump_json()),
                         keys,
                         deliveries,
                     )

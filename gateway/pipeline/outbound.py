@@ -30,6 +30,7 @@ from gateway.store import (
     NewOutbox,
     NewSet,
     OutboundBatch,
+    RawJson,
     Store,
 )
 from gateway.x12.model import Delimiters, GroupHeader, InterchangeHeader
@@ -159,7 +160,7 @@ class OutboundX12:
                 doc_type=doc.document_type.value,
                 partner_id=partner.id,
                 business_key=key,
-                payload=doc.model_dump(mode="json"),
+                payload=RawJson(doc.model_dump_json()),
                 keys=[*keys, ("isa13", isa13), ("gs06", gs06)],
                 deliveries=list(deliveries),
             )

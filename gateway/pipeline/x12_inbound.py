@@ -42,6 +42,7 @@ from gateway.store import (
     NewInterchange,
     NewOutbox,
     NewSet,
+    RawJson,
     Store,
 )
 from gateway.x12.acks import AckKind as X12AckKind
@@ -287,7 +288,7 @@ class X12Inbound:
                 doc.document_type.value,
                 partner.id,
                 business_key(doc),
-                doc.model_dump(mode="json"),
+                RawJson(doc.model_dump_json()),
                 doc.correlation.keys(),
             )
         if isinstance(doc, LoadTender):
@@ -300,7 +301,7 @@ class X12Inbound:
             doc_type=doc.document_type.value,
             partner_id=partner.id,
             business_key=business_key(doc),
-            payload=doc.model_dump(mode="json"),
+            payload=RawJson(doc.model_dump_json()),
             keys=doc.correlation.keys(),
             deliveries=plan.deliveries,
             event_keys=plan.event_keys,

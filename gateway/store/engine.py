@@ -5,6 +5,7 @@ Also turns SQLite's "database is locked" into a `StoreBusyError` an operator can
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from gateway.store.errors import StoreBusyError, StoreConfigError
+from gateway.store.records import RawJson
 
 DEFAULT_SQLITE_PATH = Path("var") / "gateway.db"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -53,7 +55,9 @@ def make_engine(url: str | None, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_
     """An engine with the gateway's settings for the URL's dialect (see module docstring)."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "postgresql":
-        engine = create_engine(parsed, hide_parameters=True, pool_pre_ping=True)
+        engine = create_engine(
+            parsed, hide_parameters=True, pool_pre_ping=True, json_serializer=_json_serializer
+        )
     else:
         engine = _sqlite_engine(parsed, busy_timeout_ms)
     return engine
@@ -67,6 +71,7 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int) -> Engine:
         url,
         connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
         hide_parameters=True,  # partner data and payloads never end up in error messages
+        json_serializer=_json_serializer,
     )
     display = database or ":memory:"
 
@@ -101,6 +106,13 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int) -> Engine:
             raise StoreBusyError(_busy_message(display, busy_timeout_ms)) from None
 
     return engine
+
+
+def _json_serializer(value: Any) -> str:
+    """JSON columns: pre-encoded documents pass through, everything else is encoded here."""
+    if isinstance(value, RawJson):
+        return str(value)
+    return json.dumps(value)
 
 
 def _is_locked(exc: BaseException) -> bool:

@@ -17,6 +17,13 @@ OutboxId = NewType("OutboxId", int)
 JsonObject = Mapping[str, Any]
 
 
+class RawJson(str):
+    """A JSON document already encoded (e.g. pydantic's `model_dump_json`, done in Rust):
+    stored as it is instead of being dumped to a dict and encoded again."""
+
+    __slots__ = ()
+
+
 class MessageStatus(StrEnum):
     RECEIVED = "received"
     PARSED = "parsed"
@@ -179,7 +186,7 @@ class NewDocument:
     doc_type: str
     partner_id: str
     business_key: str
-    payload: JsonObject
+    payload: JsonObject | RawJson
     keys: Sequence[tuple[str, str]] = ()
     deliveries: Sequence[NewOutbox] = ()
     event_keys: Sequence[NewEventKey | str] = ()
