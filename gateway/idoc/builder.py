@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from gateway.idoc.errors import IdocError, IdocFieldError
-from gateway.idoc.fields import FieldValue, format_field
+from gateway.idoc.fields import FieldValue, field_text
 from gateway.idoc.schema import IdocSchema, SegmentSpec, load_schema
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -47,20 +47,20 @@ class IdocBuilder:
     ) -> etree._Element:
         """Add segment `name` under `parent` (the builder's `idoc` for a top-level segment) at
         its schema position, with `fields` formatted by their SAP rules; empty values omitted."""
-        siblings = self._children_of(parent)
-        if name not in siblings:
+        ranks = self._ranks_under(parent)
+        rank = ranks.get(name)
+        if rank is None:
             raise IdocError(f"{name} is not a child of {parent.tag} in {self.schema.idoctyp}")
-        spec = self.schema.segment(name)
-        segment = etree.Element(name, SEGMENT="1")
-        for field_name, text in self._format(spec, fields):
+        formatted = self._format(self.schema.segment(name), fields)  # raises before any change
+        position = _position(parent, ranks, rank)
+        if position is None:
+            # made in place: a detached element would get a document of its own, then be moved
+            segment = etree.SubElement(parent, name, SEGMENT="1")
+        else:
+            segment = etree.Element(name, SEGMENT="1")
+            parent.insert(position, segment)
+        for field_name, text in formatted:
             etree.SubElement(segment, field_name).text = text
-        rank = siblings.index(name)
-        position = len(parent)
-        for index, child in enumerate(parent):
-            if child.get("SEGMENT") is not None and siblings.index(child.tag) > rank:
-                position = index
-                break
-        parent.insert(position, segment)
         return segment
 
     def finish(self) -> RenderedIdoc:
@@ -78,25 +78,47 @@ class IdocBuilder:
             truncated=tuple(self._truncated),
         )
 
-    def _children_of(self, parent: etree._Element) -> tuple[str, ...]:
+    def _ranks_under(self, parent: etree._Element) -> Mapping[str, int]:
         if parent is self.idoc:
-            return self.schema.top_level
-        return self.schema.segment(str(parent.tag)).children
+            return self.schema.top_level_ranks
+        return self.schema.segment(str(parent.tag)).child_ranks
 
     def _format(self, spec: SegmentSpec, fields: Mapping[str, FieldValue]) -> list[tuple[str, str]]:
-        unknown = set(fields) - set(spec.fields)
-        if unknown:
+        if not fields.keys() <= spec.fields.keys():
+            unknown = set(fields) - set(spec.fields)
             raise IdocError(f"{spec.name} has no field {', '.join(sorted(unknown))} in the XSD")
         out: list[tuple[str, str]] = []
         for field in spec.fields.values():
-            formatted = format_field(field, fields.get(field.name), spec.name)
+            value = fields.get(field.name)
+            # field_text omits None too; not calling it for the many absent fields saves time
+            formatted = None if value is None else field_text(field, value, spec.name)
             if formatted is None:
                 if field.required:
                     raise IdocFieldError(
                         f"{spec.name}-{field.name} is required", spec.name, field.name
                     )
                 continue
-            if formatted.truncated:
+            text, truncated = formatted
+            if truncated:
                 self._truncated.append(f"{spec.name}-{field.name}")
-            out.append((field.name, formatted.text))
+            out.append((field.name, text))
         return out
+
+
+def _position(parent: etree._Element, ranks: Mapping[str, int], rank: int) -> int | None:
+    """The index of the first segment under `parent` that the schema puts after `rank`, or None
+    when there is none (the new segment goes last).
+
+    Searched from the end: segments only ever enter through `IdocBuilder.add`, which keeps them
+    in schema order, so those ranked after `rank` are a run at the end, usually empty.
+    """
+    position = None
+    index = len(parent)
+    for child in reversed(parent):
+        index -= 1
+        if child.get("SEGMENT") is None:
+            continue  # a field of `parent`, not a segment
+        if ranks[child.tag] <= rank:
+            break
+        position = index
+    return position

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -30,6 +29,18 @@ class FieldKind(StrEnum):
     CODE = "CODE"  # a named XSD type with a value list or pattern; length-checked like CHAR
 
 
+# field_text runs for every field of every IDoc, and on Python 3.11 each FieldKind.X lookup
+# goes through the enum metaclass (~80 ns); module names are read at dict speed.
+_TEXT, _ALPHA, _NUMC, _DEC, _DATS, _TIMS = (
+    FieldKind.TEXT,
+    FieldKind.ALPHA,
+    FieldKind.NUMC,
+    FieldKind.DEC,
+    FieldKind.DATS,
+    FieldKind.TIMS,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     """One field of a segment, as the project XSD declares it."""
@@ -47,7 +58,10 @@ class Formatted:
 
 
 _DIGITS = re.compile(r"[0-9]+")
-_WHITESPACE_CONTROLS = str.maketrans({"\t": " ", "\r": " ", "\n": " "})
+# What XML or SAP cannot take: Cc (C0/C1 controls, most not even legal in XML 1.0), Cs (lone
+# surrogates) and the non-characters U+FFFE/U+FFFF XML forbids. Both categories are closed by
+# Unicode's stability policy, so these ranges equal unicodedata.category(ch) in ("Cc", "Cs").
+_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def format_field(spec: FieldSpec, value: FieldValue, segment: str) -> Formatted | None:
@@ -56,26 +70,34 @@ def format_field(spec: FieldSpec, value: FieldValue, segment: str) -> Formatted 
     Raises IdocFieldError for a value that does not fit a refusing kind, TypeError for a value
     of the wrong Python type (a renderer bug, not bad data).
     """
+    result = field_text(spec, value, segment)
+    return None if result is None else Formatted(*result)
+
+
+def field_text(spec: FieldSpec, value: FieldValue, segment: str) -> tuple[str, bool] | None:
+    """format_field as (text, truncated), for the builder's loop over every field of every
+    IDoc: a tuple costs less to make than a frozen dataclass."""
     if value is None:
         return None
     kind = spec.kind
-    if kind is FieldKind.DATS:
-        return Formatted(_dats(value, spec))
-    if kind is FieldKind.TIMS:
-        return Formatted(_tims(value, spec))
-    if kind is FieldKind.DEC:
+    if kind is _DATS:
+        return _dats(value, spec), False
+    if kind is _TIMS:
+        return _tims(value, spec), False
+    if kind is _DEC:
         text = _dec(value, spec, segment)
-    elif kind is FieldKind.NUMC:
+    elif kind is _NUMC:
         text = _numc(value, spec, segment)
     else:
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        # an exact str (the usual value) passes without the two isinstance checks
+        if type(value) is not str and (isinstance(value, bool) or not isinstance(value, str | int)):
             raise TypeError(f"{segment}-{spec.name} takes str, not {type(value).__name__}")
-        if kind is FieldKind.TEXT:
+        if kind is _TEXT:
             return _text(str(value), spec)
         text = _clean_code(str(value), spec, segment)
         if not text:
             return None
-        if kind is FieldKind.ALPHA and _DIGITS.fullmatch(text) and len(text) <= spec.length:
+        if kind is _ALPHA and _DIGITS.fullmatch(text) and len(text) <= spec.length:
             text = text.zfill(spec.length)
     if len(text) > spec.length:
         raise IdocFieldError(
@@ -84,18 +106,14 @@ def format_field(spec: FieldSpec, value: FieldValue, segment: str) -> Formatted 
             segment,
             spec.name,
         )
-    return Formatted(text)
-
-
-def _is_bad_char(ch: str) -> bool:
-    # Cc: C0/C1 controls (most are not even legal in XML 1.0); Cs: lone surrogates;
-    # U+FFFE/U+FFFF: non-characters XML forbids.
-    return unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff"
+    return text, False
 
 
 def _clean_code(value: str, spec: FieldSpec, segment: str) -> str:
     text = value.strip()
-    if any(_is_bad_char(ch) for ch in text):
+    # isprintable() is False for every character _BAD_CHARS matches, and is the cheaper test
+    # for the usual value, which holds none of them.
+    if not text.isprintable() and _BAD_CHARS.search(text):
         raise IdocFieldError(
             f"{segment}-{spec.name} contains a control character: {text[:40]!r}",
             segment,
@@ -104,15 +122,15 @@ def _clean_code(value: str, spec: FieldSpec, segment: str) -> str:
     return text
 
 
-def _text(value: str, spec: FieldSpec) -> Formatted | None:
-    text = value.translate(_WHITESPACE_CONTROLS)
-    text = "".join(" " if _is_bad_char(ch) else ch for ch in text)
+def _text(value: str, spec: FieldSpec) -> tuple[str, bool] | None:
+    # Tab, CR and LF are controls too, so they also become spaces here.
+    text = value if value.isprintable() else _BAD_CHARS.sub(" ", value)
     text = " ".join(text.split())
     if not text:
         return None
     if len(text) > spec.length:
-        return Formatted(text[: spec.length].rstrip(), truncated=True)
-    return Formatted(text)
+        return text[: spec.length].rstrip(), True
+    return text, False
 
 
 def _numc(value: FieldValue, spec: FieldSpec, segment: str) -> str:
@@ -176,9 +194,14 @@ def postal_code(value: str | None, limit: int) -> str | None:
 def wrap_text(text: str, width: int) -> list[str]:
     """Free text as lines of at most `width` characters, broken at spaces (SAPscript text
     lines such as TDLINE); a word longer than a line is split."""
+    words = text.split()
+    joined = " ".join(words)
+    if len(joined) <= width:
+        # the usual short line: the greedy loop below would give exactly this
+        return [joined] if joined else []
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    for word in words:
         while len(word) > width:
             if current:
                 lines.append(current)

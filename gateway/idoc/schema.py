@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -36,6 +36,11 @@ class SegmentSpec:
     name: str
     fields: Mapping[str, FieldSpec]
     children: tuple[str, ...]
+    # child name -> its position in `children`, so the builder places a segment by dict lookup
+    child_ranks: Mapping[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "child_ranks", _ranks(self.children))
 
     def child_rank(self, child: str) -> int:
         return self.children.index(child)
@@ -49,6 +54,10 @@ class IdocSchema:
     segments: Mapping[str, SegmentSpec]
     top_level: tuple[str, ...]  # children of <IDOC>, EDI_DC40 first
     xmlschema: etree.XMLSchema
+    top_level_ranks: Mapping[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "top_level_ranks", _ranks(self.top_level))
 
     def segment(self, name: str) -> SegmentSpec:
         try:
@@ -67,6 +76,13 @@ class IdocSchema:
             problems = tuple(f"line {error.line}: {error.message}" for error in log)
             first = problems[0] if problems else "unknown error"
             raise IdocSchemaError(f"{self.idoctyp} fails its XSD: {first}", problems)
+
+
+def _ranks(names: tuple[str, ...]) -> Mapping[str, int]:
+    ranks: dict[str, int] = {}
+    for rank, name in enumerate(names):
+        ranks.setdefault(name, rank)  # the first position, as tuple.index gives
+    return ranks
 
 
 def xsd_dir() -> resources.abc.Traversable:
