@@ -252,7 +252,7 @@ def run(
     import signal
 
     from gateway.registry import RegistryError
-    from gateway.service import Gateway
+    from gateway.service import Gateway, HomeBusyError, lock_home
     from gateway.settings import Settings
     from gateway.store import StoreError
 
@@ -261,6 +261,10 @@ def run(
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     settings = Settings.from_env(home)
+    try:
+        home_lock = lock_home(settings.var_dir)
+    except HomeBusyError as exc:
+        _fail(str(exc))
     try:
         gw = Gateway(settings)
     except RegistryError as exc:
@@ -284,6 +288,8 @@ def run(
     except OSError as exc:
         where = f"{settings.http_host}:{settings.http_port}"
         _fail(f"cannot serve HTTP on {where}: {exc.strerror or exc} (set GATEWAY_HTTP_PORT)")
+    finally:
+        home_lock.close()
     out.print("gateway stopped")
 
 

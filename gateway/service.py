@@ -7,11 +7,14 @@ writer anyway, and PostgreSQL deployments scale out with more processes.
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -25,6 +28,33 @@ from gateway.settings import Settings
 from gateway.store import MessageStatus, NewEvent, Store, StoreError, create_store
 
 log = logging.getLogger(__name__)
+
+
+class HomeBusyError(Exception):
+    """Another `gateway run` already works on this gateway home (its lock file is held)."""
+
+
+def lock_home(var_dir: Path) -> TextIO:
+    """Hold `var/gateway.lock` for the life of the process: one running gateway per home on the
+    embedded SQLite default (PostgreSQL deployments run several, each with its own home)."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / "gateway.lock"
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise HomeBusyError(
+            f"another gateway is already running on {var_dir.parent} (pid {holder}); "
+            "stop it first, or set GATEWAY_HOME to another folder"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 @dataclass
