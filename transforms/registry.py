@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from gateway.canonical import AnyDocument, DocumentType, SourceMetadata
 from gateway.x12.model import Delimiters, TransactionSet
@@ -66,34 +67,31 @@ def _214(ts: TransactionSet, ctx: MappingContext) -> AnyDocument:
     )
 
 
-def _204(ts: TransactionSet, ctx: MappingContext) -> AnyDocument:
-    return x12_204.load_tender_from_x12(
-        ts,
-        delimiters=ctx.delimiters,
-        envelope=ctx.envelope,
-        profile_code_maps=ctx.code_maps,
-        default_tz=ctx.default_tz,
-    )
+class _CodeMapped(Protocol):
+    """The shape of the 204/990/210 inbound mappings (partner code maps by category)."""
+
+    def __call__(
+        self,
+        ts: TransactionSet,
+        *,
+        delimiters: Delimiters,
+        envelope: SourceMetadata,
+        profile_code_maps: Mapping[str, Mapping[str, str]] | None = ...,
+        default_tz: str | None = ...,
+    ) -> AnyDocument: ...
 
 
-def _990(ts: TransactionSet, ctx: MappingContext) -> AnyDocument:
-    return x12_990.tender_response_from_x12(
-        ts,
-        delimiters=ctx.delimiters,
-        envelope=ctx.envelope,
-        profile_code_maps=ctx.code_maps,
-        default_tz=ctx.default_tz,
-    )
+def _with_code_maps(transform: _CodeMapped) -> X12Mapping:
+    def mapping(ts: TransactionSet, ctx: MappingContext) -> AnyDocument:
+        return transform(
+            ts,
+            delimiters=ctx.delimiters,
+            envelope=ctx.envelope,
+            profile_code_maps=ctx.code_maps,
+            default_tz=ctx.default_tz,
+        )
 
-
-def _210(ts: TransactionSet, ctx: MappingContext) -> AnyDocument:
-    return x12_210.freight_invoice_from_x12(
-        ts,
-        delimiters=ctx.delimiters,
-        envelope=ctx.envelope,
-        profile_code_maps=ctx.code_maps,
-        default_tz=ctx.default_tz,
-    )
+    return mapping
 
 
 def _fa(ts: TransactionSet, ctx: MappingContext) -> AnyDocument:
@@ -101,10 +99,16 @@ def _fa(ts: TransactionSet, ctx: MappingContext) -> AnyDocument:
 
 
 X12_INBOUND: dict[str, InboundX12] = {
-    "204": InboundX12("204", DocumentType.LOAD_TENDER, _204),
-    "210": InboundX12("210", DocumentType.FREIGHT_INVOICE, _210),
+    "204": InboundX12(
+        "204", DocumentType.LOAD_TENDER, _with_code_maps(x12_204.load_tender_from_x12)
+    ),
+    "210": InboundX12(
+        "210", DocumentType.FREIGHT_INVOICE, _with_code_maps(x12_210.freight_invoice_from_x12)
+    ),
     "214": InboundX12("214", DocumentType.SHIPMENT_STATUS, _214),
-    "990": InboundX12("990", DocumentType.TENDER_RESPONSE, _990),
+    "990": InboundX12(
+        "990", DocumentType.TENDER_RESPONSE, _with_code_maps(x12_990.tender_response_from_x12)
+    ),
     "997": InboundX12("997", DocumentType.FUNCTIONAL_ACK, _fa),
     "999": InboundX12("999", DocumentType.FUNCTIONAL_ACK, _fa),
 }
