@@ -32,7 +32,6 @@ from gateway.store import (
     AckKind,
     AckStatus,
     Direction,
-    DurableControlNumbers,
     MessageRow,
     MessageStatus,
     NewAck,
@@ -46,7 +45,7 @@ from gateway.store import (
     Store,
 )
 from gateway.x12.acks import AckKind as X12AckKind
-from gateway.x12.acks import build_ack_interchange, technical_ack
+from gateway.x12.acks import ControlNumbers, build_ack_interchange, technical_ack
 from gateway.x12.checker import (
     CheckedGroup,
     CheckedInterchange,
@@ -362,7 +361,7 @@ class X12Inbound:
         self._flush(msg, state)
         h = state.header
         now = self.clock()
-        outbox: list[NewOutbox] = []
+        build: tuple[str, Callable[[ControlNumbers], list[NewOutbox]]] | None = None
         problem: str | None = None
         if state.blocked is not None:
             result = state.blocked_kind
@@ -388,7 +387,11 @@ class X12Inbound:
                 result = "accepted_with_errors"
             else:
                 result = "accepted"
-            outbox.extend(self._acks_outbox(msg, partner, checked, now))
+            # the ack's ISA13/GS06 come from the same transaction that records it
+            build = (
+                partner.id,
+                lambda numbers: self._acks_outbox(msg, partner, checked, now, numbers),
+            )
         if problem:
             outcome.problems.append(problem)
         effective = state.blocked is None and result in _EFFECTIVE
@@ -398,10 +401,11 @@ class X12Inbound:
             outcome=result,
             release=effective,
             ta1_status="R" if checked.rejected else ("A" if checked.ta1_requested else None),
-            outbox=outbox,
             events=state.events,
+            build_outbox=build,
             now=now,
         )
+        _close_acks(checked)  # spools of acks not written (blocked interchange)
         crashpoint("after_interchange_commit")
         if effective:
             self._after_commit(msg, partner, state)
@@ -421,7 +425,12 @@ class X12Inbound:
             self.dispatcher.release(state.tender_keys)
 
     def _acks_outbox(
-        self, msg: MessageRow, partner: PartnerProfile, checked: CheckedInterchange, now: datetime
+        self,
+        msg: MessageRow,
+        partner: PartnerProfile,
+        checked: CheckedInterchange,
+        now: datetime,
+        numbers: ControlNumbers,
     ) -> list[NewOutbox]:
         h = checked.header
         ta1 = technical_ack(h, checked.end.issues, now) if checked.ta1_requested else None
@@ -429,9 +438,7 @@ class X12Inbound:
         try:
             if ta1 is None and not acks:
                 return []
-            data = build_ack_interchange(
-                h, acks, ta1, DurableControlNumbers(self.store, partner.id), now
-            )
+            data = build_ack_interchange(h, acks, ta1, numbers, now, keep=True)
         finally:
             _close_acks(checked)
         kind = acks[0].kind if acks else "TA1"

@@ -9,7 +9,7 @@ void (TA1 R), in one transaction with the 997/999/TA1. A crash before IEA leaves
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.sql import Select
 
 from gateway.store import _batch, _status
 from gateway.store._base import StoreBase
+from gateway.store.control_numbers import TransactionControlNumbers
 from gateway.store.errors import InterchangeStateError
 from gateway.store.records import (
     BatchIds,
@@ -187,6 +188,8 @@ class StreamingMixin(StoreBase):
         acks: Sequence[NewAck] = (),
         events: Sequence[NewEvent] = (),
         message_status: MessageStatus | None = None,
+        build_outbox: tuple[str, Callable[[TransactionControlNumbers], Sequence[NewOutbox]]]
+        | None = None,
         now: datetime | None = None,
     ) -> InterchangeFinish:
         """At IEA, in ONE transaction: the outcome and TA1 status; with `release` the held
@@ -196,6 +199,10 @@ class StreamingMixin(StoreBase):
 
         Acks recorded by `finish_group` whose `outbox_key` names one of these rows are linked
         to it here. Raises InterchangeStateError when the interchange is not open.
+
+        `build_outbox` = (partner id, builder): the builder gets control numbers bound to this
+        same transaction (as in `record_outbound`) and returns more outbox rows, e.g. the 997
+        interchange answering this one; a rollback gives its numbers back, so none is skipped.
         """
         if outcome == PROCESSING:
             raise ValueError("finish_interchange needs the final outcome, not 'processing'")
@@ -216,8 +223,12 @@ class StreamingMixin(StoreBase):
                 effective, released, applied = _release(conn, held, at)
             else:
                 voided_docs, voided_outbox = _void(conn, held)
+            rows_out = list(outbox)
+            if build_outbox is not None:
+                partner_id, build = build_outbox
+                rows_out.extend(build(TransactionControlNumbers(conn, partner_id)))
             key_ids, outbox_ids, skipped = _batch.insert_outbox(
-                conn, [(o, None) for o in outbox], at, message_id
+                conn, [(o, None) for o in rows_out], at, message_id
             )
             ack_ids = _batch.insert_returning_ids(
                 conn, ack_t, [_batch.ack_row(a, at, key_ids, interchange_id, None) for a in acks]

@@ -172,3 +172,39 @@ def test_a_poison_message_fails_once_and_does_not_loop(tmp_path: Path, monkeypat
     assert msg.status is MessageStatus.FAILED
     assert "mapping bug" in (msg.quarantine_reason or "")
     assert [e.kind for e in gw.store.list_events(message_id=msg.id)].count("failed") == 1
+
+
+def test_ack_control_numbers_are_never_skipped_even_when_a_commit_fails(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from gateway.pipeline.replay import requeue
+    from gateway.store import _stream
+
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    real_release = _stream._release
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second interchange's commit fails once
+            raise RuntimeError("disk hiccup")
+        return real_release(*args, **kwargs)
+
+    monkeypatch.setattr(_stream, "_release", flaky)
+    for n in range(3):
+        drop(
+            settings,
+            "demo-carrier",
+            f"s{n}.edi",
+            demo_214(f"00000720{n}", sets=1).replace(b"SHIP1", f"S{n}".encode()),
+        )
+        gw.tick()
+    failed = [m for m in gw.store.list_messages() if m.status is MessageStatus.FAILED]
+    assert len(failed) == 1
+    requeue(gw.store, failed[0].id)
+    gw.tick()
+    isa13s = sorted(
+        p.read_text().split("*")[13] for p in files(settings.outbox_dir / "demo-carrier")
+    )
+    assert isa13s == ["000000001", "000000002", "000000003"]  # no gap from the failed commit
