@@ -396,16 +396,18 @@ class X12Inbound:
             outcome.problems.append(problem)
         effective = state.blocked is None and result in _EFFECTIVE
         crashpoint("mid_routing")
-        self.store.finish_interchange(
-            state.interchange_id,
-            outcome=result,
-            release=effective,
-            ta1_status="R" if checked.rejected else ("A" if checked.ta1_requested else None),
-            events=state.events,
-            build_outbox=build,
-            now=now,
-        )
-        _close_acks(checked)  # spools of acks not written (blocked interchange)
+        try:
+            self.store.finish_interchange(
+                state.interchange_id,
+                outcome=result,
+                release=effective,
+                ta1_status="R" if checked.rejected else ("A" if checked.ta1_requested else None),
+                events=state.events,
+                build_outbox=build,
+                now=now,
+            )
+        finally:
+            _close_acks(checked)  # the acks' spools, written or not (blocked, failed commit)
         crashpoint("after_interchange_commit")
         if effective:
             self._after_commit(msg, partner, state)

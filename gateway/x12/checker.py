@@ -119,6 +119,30 @@ def check_stream(
     whose ISA cannot give delimiters); everything else is reported in the events.
     """
     v = validator or default_validator()
+    state = _CheckState()
+    try:
+        yield from _check(stream, v, ack_kind_for, ta1_policy, state)
+    finally:
+        # a consumer that stops early (or fails) must not leak an open group's spool
+        if state.builder is not None:
+            state.builder.close()
+        for ack in state.finished:
+            ack.close()
+
+
+@dataclass(slots=True)
+class _CheckState:
+    builder: FunctionalAckBuilder | None = None  # the open group's
+    finished: list[FunctionalAck] = field(default_factory=list)  # the open interchange's
+
+
+def _check(
+    stream: BinaryIO,
+    v: Validator,
+    ack_kind_for: AckKindFor,
+    ta1_policy: Ta1Policy | Callable[[InterchangeHeader], Ta1Policy],
+    state: _CheckState,
+) -> Iterator[CheckEvent]:
     interchange: InterchangeHeader | None = None
     checked: CheckedInterchange | None = None
     group: GroupHeader | None = None
@@ -140,12 +164,16 @@ def check_stream(
             version_check = v.for_version(group.version)
             kind = ack_kind_for(interchange, group) if interchange is not None else None
             builder = FunctionalAckBuilder(kind, group) if kind is not None else None
+            state.builder = builder
             yield event
         elif isinstance(event, GroupEnd):
             ack = builder.finish(event) if builder is not None else None
+            if ack is not None:
+                state.finished.append(ack)
             done = CheckedGroup(event.header, event, ack)
             groups.append(done)
             group, builder, version_check = None, None, None
+            state.builder = None
             yield done
         elif isinstance(event, InterchangeStart):
             interchange = event.header
@@ -159,6 +187,7 @@ def check_stream(
             )
             interchange = None
             yield checked
+            state.finished = []  # the consumer has written (or dropped) them
         else:
             yield event
 
