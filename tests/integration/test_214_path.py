@@ -208,3 +208,33 @@ def test_ack_control_numbers_are_never_skipped_even_when_a_commit_fails(
         p.read_text().split("*")[13] for p in files(settings.outbox_dir / "demo-carrier")
     )
     assert isa13s == ["000000001", "000000002", "000000003"]  # no gap from the failed commit
+
+
+def test_undecodable_bytes_are_quarantined_not_lost(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    data = demo_214("000000801")
+    bad = data[:300] + b"\xff\xfe" + data[300:]
+    drop(settings, "demo-carrier", "latin.edi", bad)
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.QUARANTINED
+    assert "UTF-8" in (msg.quarantine_reason or "")
+    assert Path(msg.archive_path).read_bytes() == bad
+
+
+def test_archive_failure_leaves_the_source_and_work_resumes(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    src = drop(settings, "demo-carrier", "s.edi", demo_214("000000802"))
+    spool = settings.archive_dir / "tmp"
+    spool.rmdir()
+    spool.write_text("")  # the archive cannot write: as good as a full disk
+    gw.tick()
+    assert src.exists(), "the source must stay until its bytes are archived"
+    assert gw.store.list_messages() == []
+    spool.unlink()
+    spool.mkdir()  # space is back
+    gw.tick()
+    assert not src.exists()
+    assert [m.status for m in gw.store.list_messages()] == [MessageStatus.PARSED]
