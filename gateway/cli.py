@@ -577,11 +577,25 @@ def replay(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show old vs new canonical output; change nothing.")
     ] = False,
+    resend: Annotated[
+        bool,
+        typer.Option(
+            "--resend",
+            help="For an applied (parsed) message: translate again and re-send the result.",
+        ),
+    ] = False,
 ) -> None:
-    """Replay a message (or a filtered set) after a fix, or requeue a dead letter."""
+    """Replay a message (or a filtered set) after a fix, or requeue a dead letter.
+
+    A quarantined or failed message is processed again; with --resend an applied one is
+    translated again with today's profiles and its deliveries are sent again (new keys).
+    """
     from gateway.pipeline.archive import Archive
+    from gateway.pipeline.dispatch import Dispatcher
     from gateway.pipeline.replay import ReplayError, preview, requeue
+    from gateway.pipeline.replay import resend as resend_applied
     from gateway.registry import Registry, RegistryError
+    from gateway.routing import Router
     from gateway.settings import Settings
     from gateway.store import MessageStatus
 
@@ -603,6 +617,7 @@ def replay(
     except RegistryError as exc:
         _fail("; ".join(str(p) for p in exc.problems))
     archive = Archive(settings.archive_dir)
+    dispatcher = Dispatcher(store, registry, Router(registry), lambda: datetime.now(UTC))
     if message_id is not None:
         ids = [message_id]
     elif status is not None:
@@ -621,6 +636,9 @@ def replay(
                     out.print(f"{head}: {'unchanged' if not d.diff else 'changed'}", markup=False)
                     if d.diff:
                         sys.stdout.write(d.diff)
+            elif resend:
+                count = resend_applied(store, archive, registry, dispatcher, mid)
+                out.print(f"message {mid}: {count} document(s) translated again and queued")
             else:
                 requeue(store, mid)
                 out.print(f"message {mid} requeued; the running gateway processes it next tick")

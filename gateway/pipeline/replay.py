@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.canonical import FunctionalAck, TechnicalAck
 from gateway.pipeline.archive import Archive
+from gateway.pipeline.dispatch import Dispatcher, business_key
 from gateway.pipeline.translate import map_sets
 from gateway.registry import Registry
-from gateway.store import MessageStatus, NewEvent, Store
+from gateway.store import MessageStatus, NewDocument, NewEvent, RawJson, Store
 from gateway.x12.errors import X12Error
 
 REPLAYABLE = (MessageStatus.QUARANTINED, MessageStatus.FAILED)
@@ -97,3 +99,64 @@ def requeue(store: Store, message_id: int) -> None:
         MessageStatus.RECEIVED,
         event=NewEvent("replay_requested", {"previous": msg.status.value}),
     )
+
+
+def resend(
+    store: Store, archive: Archive, registry: Registry, dispatcher: Dispatcher, message_id: int
+) -> int:
+    """Re-translate an applied (parsed) message with today's profiles and send the result again.
+
+    Each replay is a generation of its own: new canonical documents recorded beside the old
+    ones, deliveries under new idempotency keys (a portal update whose content did not change
+    keeps its key, so the portal sees no repeat), one `replayed` event. Business-event dedup is
+    not applied: a replay is a deliberate re-send. Acknowledgements are not replayed.
+    Returns the number of documents re-sent.
+    """
+    msg = store.get_message(message_id)
+    if msg is None:
+        raise ReplayError(f"no message {message_id}")
+    if msg.status is not MessageStatus.PARSED:
+        raise ReplayError(
+            f"message {message_id} is {msg.status.value}; only a parsed message is re-sent "
+            "(a quarantined or failed one is replayed without --resend)"
+        )
+    partner = registry.find(msg.partner_id)
+    if partner is None:
+        raise ReplayError(f"no partner profile {msg.partner_id!r}")
+    generation = 1 + sum(
+        1 for e in store.list_events(message_id=message_id) if e.kind == "replayed"
+    )
+    documents: list[NewDocument] = []
+    problems: list[str] = []
+    try:
+        for ts, interchange, mapped in map_sets(
+            archive.path_for(msg.sha256), partner, message_id=str(msg.id)
+        ):
+            if mapped is None or isinstance(mapped, FunctionalAck | TechnicalAck):
+                continue
+            if isinstance(mapped, Exception):
+                problems.append(f"set {ts.set_id} {ts.control_number}: {mapped}")
+                continue
+            key = "\x1f".join(
+                (msg.sha256, f"replay{generation}", interchange.control_number, ts.control_number)
+            )
+            plan = dispatcher.plan(partner, mapped, key)
+            documents.append(
+                NewDocument(
+                    mapped.document_type.value,
+                    partner.id,
+                    business_key(mapped),
+                    RawJson(mapped.model_dump_json()),
+                    mapped.correlation.keys(),
+                    plan.deliveries,
+                )
+            )
+    except (X12Error, OSError) as exc:
+        raise ReplayError(f"message {message_id}: {exc}") from None
+    if problems:
+        raise ReplayError("; ".join(problems))
+    detail = {"generation": generation, "documents": len(documents)}
+    store.record_documents(
+        msg.id, documents, events=[NewEvent("replayed", detail)], message_status=None
+    )
+    return len(documents)

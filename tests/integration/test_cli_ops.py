@@ -119,3 +119,33 @@ def test_search_follows_the_shipment_thread_from_the_erp_order(home: Path) -> No
     assert thread["statuses"] and thread["statuses"][0]["status"] == "delivered"
     code, text = cli("search", "ERP-77")
     assert code == 0 and "shipment thread of ERP-77" in text
+
+
+def test_an_applied_message_is_re_sent_after_a_mapping_fix(home: Path) -> None:
+    settings = make_home(home)
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "s.edi", demo_214("000000904", sets=1))
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    tms_before = sorted(p.name for p in (settings.outbox_dir / "tms").iterdir())
+    portal_before = {p.name for p in (settings.outbox_dir / "portal").iterdir()}
+    # onboarding learns the carrier sends X3 when it means "loading"
+    profile = settings.partners_dir / "demo-carrier.yaml"
+    profile.write_text(
+        profile.read_text().replace("  at7_status:\n", "  at7_status:\n    X3: loading\n")
+    )
+    code, text = cli("replay", str(msg.id), "--dry-run")
+    assert code == 0 and '"loading"' in text and '"arrived_at_pickup"' in text
+    code, text = cli("replay", str(msg.id), "--resend")
+    assert code == 0, text
+    gw2 = gateway(settings)
+    gw2.tick()
+    tms_after = sorted(p.name for p in (settings.outbox_dir / "tms").iterdir())
+    assert len(tms_after) == len(tms_before) + 1  # a new TMS message with the fixed status
+    new_portal = {p.name for p in (settings.outbox_dir / "portal").iterdir()} - portal_before
+    statuses = [
+        json.loads((settings.outbox_dir / "portal" / n).read_text())["status"] for n in new_portal
+    ]
+    assert statuses == ["loading"]  # only the changed event is new to the portal
+    kinds = [e.kind for e in gw2.store.list_events(message_id=msg.id)]
+    assert kinds.count("replayed") == 1
