@@ -31,9 +31,9 @@ from gateway.canonical import (
     WarningCode,
     parse_document,
 )
-from gateway.x12.envelope import GroupStart, InterchangeStart, read_events
 from gateway.x12.model import Delimiters, Segment, TransactionSet
 from tests.conftest import SAMPLES
+from tests.x12_sets import sets_of
 from transforms.x12_210 import freight_invoice_from_x12
 from transforms.x12_common import source_metadata
 
@@ -58,25 +58,15 @@ SAMPLES_210 = {
 
 def transform_file(path: Path, **options: Any) -> list[FreightInvoice]:
     """Read a sample with the gateway's reader and transform every 210 in it."""
-    documents = []
-    with path.open("rb") as stream:
-        interchange = group = None
-        for event in read_events(stream):
-            if isinstance(event, InterchangeStart):
-                interchange = event.header
-            elif isinstance(event, GroupStart):
-                group = event.header
-            elif isinstance(event, TransactionSet) and event.set_id == "210":
-                assert interchange is not None
-                documents.append(
-                    freight_invoice_from_x12(
-                        event,
-                        delimiters=interchange.delimiters,
-                        envelope=source_metadata(event, interchange, group),
-                        **options,
-                    )
-                )
-    return documents
+    return [
+        freight_invoice_from_x12(
+            ts,
+            delimiters=interchange.delimiters,
+            envelope=source_metadata(ts, interchange, group),
+            **options,
+        )
+        for ts, interchange, group in sets_of(path, "210")
+    ]
 
 
 def sample(name: str, **options: Any) -> FreightInvoice:
