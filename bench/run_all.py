@@ -1,8 +1,9 @@
 """`make bench`: every benchmark in one run, each in its own process, and a verdict per target.
 
-Runs bench_validate.py, bench_214_path.py, bench_rss.py and profile_214.py (a stage profile of
-the 214 path) as child processes, prints their tables with the command that made them, checks
-the issue's targets against the measured figures, and writes bench/out/results.md and .json.
+Runs bench_validate.py, bench_214_path.py, bench_rss.py, bench_floor.py (what the parts of the
+214 path cost alone) and profile_214.py (a stage profile of the 214 path) as child processes,
+prints their tables with the command that made them, checks the issue's targets against the
+measured figures, and writes bench/out/results.md and .json.
 
     .venv/bin/python bench/run_all.py [--quick] [--no-profile]
 
@@ -116,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     sections.append(("The 214 path end to end", path, path["command"]))
     rss, _, _ = _script("bench_rss.py", quick)
     sections.append(("Peak RSS on one huge interchange", rss, rss["command"]))
+    floor, _, _ = _script("bench_floor.py", quick)
     profile = ""
     profile_cmd = ""
     if not a.no_profile:
@@ -142,12 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for title, doc, cmd in sections:
         out += ["", f"## {title}", "", f"`{cmd}`", "", _rows_table(doc)]
+    out += ["", "## The floor of the 214 path", "", f"`{floor['command']}`", "", floor["table"]]
     if profile:
         out += ["", "## Where the 214 path's time goes", "", f"`{profile_cmd}`", "", profile]
     text = "\n".join(out) + "\n"
     sys.stdout.write(text)
     (OUT / "results.md").write_text(text, encoding="utf-8")
-    doc = {"machine": facts, "validate": validate, "path_214": path, "rss": rss}
+    doc = {"machine": facts, "validate": validate, "path_214": path, "rss": rss, "floor": floor}
     (OUT / "results.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
     return 0
 

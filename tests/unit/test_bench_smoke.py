@@ -98,3 +98,36 @@ def test_214_path_bench_runs_receive_process_and_delivery(
     assert ingest.extra["acks"] == 4  # one 997 interchange per inbound interchange
     assert deliver.extra["delivered"] == 28
     assert list(tmp_path.iterdir()) == []  # the bench home is removed
+
+
+def test_floor_bench_times_every_part_and_rebuilds_documents_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench import bench_floor
+
+    monkeypatch.setattr(bench_floor, "OUT", tmp_path)
+    result = bench_floor.measure(sets=12, repeat=1)
+    assert set(result["us_per_set"]) == {"x12", "construct", "dump", "portal", "sqlite"}
+    assert all(v > 0 for v in result["us_per_set"].values())
+    assert result["floor_us"] == pytest.approx(sum(result["us_per_set"].values()))
+    assert result["events_per_set"] == 2 and result["models_per_set"] > 10
+    assert list(tmp_path.iterdir()) == []  # the generated file and the database are removed
+
+
+def test_floor_bench_constructor_calls_rebuild_the_same_document(tmp_path: Path) -> None:
+    from bench.bench_floor import _parts
+
+    path = tmp_path / "x.x12"
+    generate(path, "214", 3)
+    mapping = inbound_x12("214")
+    assert mapping is not None
+    with path.open("rb") as fh:
+        events = check_stream(fh, ack_kind_for=lambda _i, _g: None)
+        sets = [e for e in events if isinstance(e, CheckedSet)]
+    for c in sets:
+        meta = source_metadata(c.ts, c.interchange, c.group, partner_id="p", message_id="1")
+        doc = mapping.to_canonical(c.ts, MappingContext(c.interchange.delimiters, meta, {}, None))
+        calls = _parts(doc)
+        cls, kwargs = calls[-1]
+        assert cls is type(doc) and cls(**kwargs) == doc
+        assert len(calls) > 10  # every nested model is its own constructor call
