@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from gateway.store import _status
-from gateway.store.errors import DuplicateInterchangeError
+from gateway.store.errors import DuplicateInterchangeError, StoreConflictError
 from gateway.store.records import (
     BatchIds,
     DocumentStatus,
@@ -140,25 +140,60 @@ def bulk_insert(
     """
     if not rows:
         return 0
-    plan = _bulk_insert_for(conn.dialect, table, tuple(rows[0]), skip_conflicts)
-    keys, processors = plan.keys, plan.processors
-    # Batches repeat the same value (one `now`, None) down a column: convert each object once.
-    memo: list[tuple[Any, Any]] = [(_UNSET, None)] * len(processors)
-    params: list[Any] = []
+    keys = tuple(rows[0])
     pick = operator.itemgetter(*keys)
-    single = len(keys) == 1
-    for row in rows:
-        picked = pick(row)
-        values = [picked] if single else list(picked)
-        for slot, (index, processor) in enumerate(processors):
-            value = values[index]
-            seen, converted = memo[slot]
-            if value is not seen:
-                converted = processor(value)
-                memo[slot] = (value, converted)
-            values[index] = converted
-        params.append(tuple(values) if plan.positional else dict(zip(keys, values, strict=True)))
+    values = [pick(row) for row in rows] if len(keys) > 1 else [(pick(row),) for row in rows]
+    return bulk_insert_values(conn, table, keys, values, skip_conflicts=skip_conflicts)
+
+
+def bulk_insert_values(
+    conn: Connection,
+    table: Table,
+    keys: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    skip_conflicts: bool = False,
+) -> int:
+    """`bulk_insert` of rows given as tuples in the order of `keys` (the hot path builds them
+    directly: no dict per row). Keys in table column order need no reordering on SQLite."""
+    if not rows:
+        return 0
+    plan = _bulk_insert_for(conn.dialect, table, keys, skip_conflicts)
+    processors = plan.processors
+    if plan.keys != keys:  # positional in another order (or named): map our slots to theirs
+        slot = {k: i for i, k in enumerate(keys)}
+        order = operator.itemgetter(*(slot[k] for k in plan.keys))
+        single = len(plan.keys) == 1
+        rows = [(order(r),) if single else order(r) for r in rows]
+    if processors:
+        rows = _processed(rows, processors)
+    params: list[Any] = rows
+    if not plan.positional:
+        names = plan.keys
+        params = [dict(zip(names, r, strict=True)) for r in rows]
     return conn.exec_driver_sql(plan.sql, params).rowcount
+
+
+def _processed(
+    rows: list[tuple[Any, ...]], processors: tuple[tuple[int, BindProcessor], ...]
+) -> list[tuple[Any, ...]]:
+    """Rows with the bind processors applied, column by column (zip transposes in C)."""
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for index, processor in processors:
+        columns[index] = _converted(columns[index], processor)
+    return list(zip(*columns, strict=True))
+
+
+def _converted(column: Sequence[Any], processor: BindProcessor) -> list[Any]:
+    # Batches repeat the same value (one `now`, None) down a column: convert each object once.
+    out: list[Any] = []
+    seen: Any = _UNSET
+    converted: Any = None
+    for value in column:
+        if value is not seen:
+            seen, converted = value, processor(value)
+        out.append(converted)
+    return out
 
 
 def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
@@ -187,6 +222,21 @@ def insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, An
     return ids
 
 
+def insert_values_returning_ids(
+    conn: Connection, table: Table, keys: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> list[int]:
+    """`insert_returning_ids` of rows given as tuples in the order of `keys` (without "id")."""
+    if not rows:
+        return []
+    if len(rows) == 1:
+        return insert_returning_ids(conn, table, [dict(zip(keys, rows[0], strict=True))])
+    ids = reserve_ids(conn, table, len(rows))
+    bulk_insert_values(
+        conn, table, ("id", *keys), [(i, *r) for i, r in zip(ids, rows, strict=True)]
+    )
+    return ids
+
+
 def existing_outbox_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
     """Map of idempotency key -> outbox id for the keys already present."""
     found: dict[str, int] = {}
@@ -197,31 +247,20 @@ def existing_outbox_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]
     return found
 
 
-def outbox_row(
-    item: NewOutbox,
-    now: datetime,
-    source_message_id: int | None,
-    document_id: int | None,
-    status: str = _PENDING,
-) -> dict[str, Any]:
-    return {
-        "destination": item.destination,
-        "channel": item.channel,
-        "kind": item.kind,
-        "payload": item.payload,
-        "payload_path": item.payload_path,
-        "idempotency_key": item.idempotency_key,
-        "status": status,
-        "attempts": 0,
-        "next_attempt_at": item.next_attempt_at or now,
-        "last_error": None,
-        "lease_token": None,
-        "lease_until": None,
-        "created_at": now,
-        "delivered_at": None,
-        "source_message_id": source_message_id,
-        "document_id": document_id,
-    }
+_OUTBOX_KEYS = (
+    "destination",
+    "channel",
+    "kind",
+    "payload",
+    "payload_path",
+    "idempotency_key",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "source_message_id",
+    "document_id",
+)  # the other columns (lease, error, delivered_at) start NULL
 
 
 def insert_outbox(
@@ -234,21 +273,60 @@ def insert_outbox(
     """Insert (delivery, document id) pairs, skipping keys that exist or repeat.
 
     Returns (key -> id for every key, ids of the rows inserted, keys skipped).
+
+    The rows go in with ON CONFLICT DO NOTHING: when every row went in (the usual case) no
+    key existed and nothing has to be looked up; otherwise the keys are read back, and a key
+    whose row is not the one we reserved was there before (or, on PostgreSQL, was written by
+    a concurrent transaction that committed first) and counts as skipped.
     """
+    if not items:
+        return {}, [], []
     status_value = status.value
-    ids = existing_outbox_ids(conn, (o.idempotency_key for o, _ in items)) if items else {}
-    skipped: list[str] = []
-    rows: list[dict[str, Any]] = []
+    kept: dict[str, tuple[NewOutbox, int | None]] = {}
+    repeated: list[str] = []  # a key repeated inside the batch is kept once
     for item, document_id in items:
-        if item.idempotency_key in ids:
-            skipped.append(item.idempotency_key)
-            continue
-        ids[item.idempotency_key] = -1  # reserve: a key repeated inside the batch is kept once
-        rows.append(outbox_row(item, now, source_message_id, document_id, status_value))
-    new_ids = insert_returning_ids(conn, outbox_t, rows)
-    for row, new_id in zip(rows, new_ids, strict=True):
-        ids[row["idempotency_key"]] = new_id
-    return ids, new_ids, skipped
+        key = item.idempotency_key
+        if key in kept:
+            repeated.append(key)
+        else:
+            kept[key] = (item, document_id)
+    new_ids = reserve_ids(conn, outbox_t, len(kept))
+    rows = [
+        (
+            new_id,
+            o.destination,
+            o.channel,
+            o.kind,
+            o.payload,
+            o.payload_path,
+            o.idempotency_key,
+            status_value,
+            0,
+            o.next_attempt_at or now,
+            now,
+            source_message_id,
+            document_id,
+        )
+        for new_id, (o, document_id) in zip(new_ids, kept.values(), strict=True)
+    ]
+    inserted = bulk_insert_values(conn, outbox_t, ("id", *_OUTBOX_KEYS), rows, skip_conflicts=True)
+    ids = dict(zip(kept, new_ids, strict=True))
+    if inserted == len(rows):
+        return ids, new_ids, repeated
+    present = existing_outbox_ids(conn, kept)
+    if len(present) != len(kept):  # a row left out for another reason than its key
+        raise StoreConflictError("write rejected by a constraint: outbox id already taken")
+    before = {k for k, i in present.items() if ids[k] != i}
+    ids.update(present)
+    seen: set[str] = set()
+    skipped: list[str] = []
+    for o, _ in items:
+        key = o.idempotency_key
+        if key in before or key in seen:
+            skipped.append(key)
+        else:
+            seen.add(key)
+    return ids, [i for k, i in ids.items() if k not in before], skipped
 
 
 def ack_row(
@@ -348,6 +426,18 @@ class WrittenDocuments:
     dropped_keys: list[str] = field(default_factory=list)
 
 
+_DOCUMENT_KEYS = (
+    "transaction_set_id",
+    "message_id",
+    "doc_type",
+    "partner_id",
+    "business_key",
+    "payload",
+    "created_at",
+    "status",
+)
+
+
 def insert_documents(
     conn: Connection,
     documents: Sequence[tuple[NewDocument, int | None]],
@@ -361,32 +451,31 @@ def insert_documents(
     Returns the document ids and the deliveries to insert, each paired with its document id,
     minus those whose every business event was seen before (see `NewEventKey`).
     """
-    doc_ids = insert_returning_ids(
+    status_value = status.value
+    doc_ids = insert_values_returning_ids(
         conn,
         document_t,
+        _DOCUMENT_KEYS,
         [
-            {
-                "transaction_set_id": set_id,
-                "message_id": message_id,
-                "doc_type": d.doc_type,
-                "partner_id": d.partner_id,
-                "business_key": d.business_key,
-                "payload": d.payload,
-                "created_at": now,
-                "status": status.value,
-            }
+            (
+                set_id,
+                message_id,
+                d.doc_type,
+                d.partner_id,
+                d.business_key,
+                d.payload,
+                now,
+                status_value,
+            )
             for d, set_id in documents
         ],
     )
     pairs = [(d, doc_id) for (d, _), doc_id in zip(documents, doc_ids, strict=True)]
-    bulk_insert(
+    bulk_insert_values(
         conn,
         key_t,
-        [
-            {"document_id": doc_id, "kind": kind, "value": value}
-            for d, doc_id in pairs
-            for kind, value in d.keys
-        ],
+        ("document_id", "kind", "value"),
+        [(doc_id, kind, value) for d, doc_id in pairs for kind, value in d.keys],
     )
     written = WrittenDocuments(doc_ids, [])
     events = [(d, doc_id, event_keys_of(d)) for d, doc_id in pairs if d.event_keys]
@@ -401,19 +490,12 @@ def insert_documents(
             else:
                 written.deliveries.append((o, doc_id))
     _insert_waits(conn, pairs, now)
-    bulk_insert(
+    statuses = [(doc_id, d.shipment_status) for d, doc_id in pairs if d.shipment_status]
+    bulk_insert_values(
         conn,
         shipment_event_t,
-        [
-            {
-                "document_id": doc_id,
-                "shipment_key": d.shipment_status.shipment_key,
-                "event_time": d.shipment_status.event_time,
-                "status": d.shipment_status.status,
-            }
-            for d, doc_id in pairs
-            if d.shipment_status is not None
-        ],
+        ("document_id", "shipment_key", "event_time", "status"),
+        [(doc_id, s.shipment_key, s.event_time, s.status) for doc_id, s in statuses],
     )
     return written
 
@@ -445,10 +527,9 @@ def _claim_event_keys(
     the first rolled back). A key repeated inside the batch goes to its first document.
     """
     claims = [(e.key, doc_id) for _, doc_id, keys in events for e in keys]
-    rows: list[dict[str, Any]] = [
-        {"event_key": key, "document_id": doc_id, "created_at": now} for key, doc_id in claims
-    ]
-    inserted = bulk_insert(conn, business_event_t, rows, skip_conflicts=True)
+    rows = [(key, doc_id, now) for key, doc_id in claims]
+    keys_ = ("event_key", "document_id", "created_at")
+    inserted = bulk_insert_values(conn, business_event_t, keys_, rows, skip_conflicts=True)
     if inserted == len(rows):  # no conflict at all: every key is new and ours
         return dict(claims)
     keys = list(dict.fromkeys(key for key, _ in claims))
@@ -610,6 +691,15 @@ def set_row(s: NewSet, group_id: int) -> dict[str, Any]:
         "errors": [dict(e) for e in s.errors] if s.errors else None,
         "segment_count": s.segment_count,
     }
+
+
+SET_KEYS = ("group_id", "set_id", "control_number", "outcome", "errors", "segment_count")
+
+
+def set_values(s: NewSet, group_id: int) -> tuple[Any, ...]:
+    """`set_row` as a tuple in the order of SET_KEYS."""
+    errors = [dict(e) for e in s.errors] if s.errors else None
+    return (group_id, s.set_id, s.control_number, s.outcome, errors, s.segment_count)
 
 
 def insert_interchange_batch(

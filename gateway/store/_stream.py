@@ -19,6 +19,7 @@ from sqlalchemy.sql import Select
 from gateway.store import _batch, _status
 from gateway.store._base import StoreBase
 from gateway.store.control_numbers import TransactionControlNumbers
+from gateway.store.engine import hold_checkpoint
 from gateway.store.errors import InterchangeStateError
 from gateway.store.records import (
     BatchIds,
@@ -83,6 +84,7 @@ class StreamingMixin(StoreBase):
             raise ValueError("begin_interchange takes the envelope only: no groups, no acks")
         at = self._now(now)
         with self._write() as conn:
+            hold_checkpoint(conn)  # rows of an open interchange only (see engine)
             if reject_duplicate:
                 _batch.reject_known_interchange(conn, interchange)
             row = _batch.interchange_row(interchange, message_id, PROCESSING, at)
@@ -97,6 +99,7 @@ class StreamingMixin(StoreBase):
         if group.sets or group.acks:
             raise ValueError("begin_group takes the header only: no sets, no acks")
         with self._write() as conn:
+            hold_checkpoint(conn)
             _, direction = _open_interchange(conn, interchange_id)
             row = _batch.group_row(group, interchange_id, direction)
             return _batch.insert_returning_ids(conn, group_t, [row])[0]
@@ -120,10 +123,11 @@ class StreamingMixin(StoreBase):
         at = self._now(now)
         with self._write() as conn:
             interchange_id, owner = _open_group(conn, group_id)
+            hold_checkpoint(conn)
             if message_id is not None and message_id != owner:
                 raise ValueError(f"group {group_id} belongs to message {owner}, not {message_id}")
-            set_ids = _batch.insert_returning_ids(
-                conn, set_t, [_batch.set_row(s, group_id) for s in sets]
+            set_ids = _batch.insert_values_returning_ids(
+                conn, set_t, _batch.SET_KEYS, [_batch.set_values(s, group_id) for s in sets]
             )
             docs = [(d, sid) for s, sid in zip(sets, set_ids, strict=True) for d in s.documents]
             written = _batch.insert_documents(conn, docs, owner, at, DocumentStatus.HELD)
@@ -165,6 +169,7 @@ class StreamingMixin(StoreBase):
         at = self._now(now)
         with self._write() as conn:
             interchange_id, _ = _open_group(conn, group_id)
+            hold_checkpoint(conn)
             conn.execute(
                 update(group_t)
                 .where(_g.id == group_id)

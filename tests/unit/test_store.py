@@ -39,9 +39,10 @@ from gateway.store import (
     StoreConfigError,
     StoreConflictError,
     TransactionControlNumbers,
+    _batch,
     create_store,
 )
-from gateway.store.engine import make_engine
+from gateway.store.engine import hold_checkpoint, make_engine
 from gateway.store.schema import Base
 from gateway.x12.acks import ControlNumbers
 
@@ -163,7 +164,15 @@ def test_sqlite_connection_settings(store: Store, db_url: str) -> None:
     with engine.connect() as conn:
         pragmas = {
             name: conn.exec_driver_sql(f"PRAGMA {name}").scalar_one()
-            for name in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")
+            for name in (
+                "journal_mode",
+                "foreign_keys",
+                "synchronous",
+                "busy_timeout",
+                "page_size",
+                "cache_size",
+                "wal_autocheckpoint",
+            )
         }
     engine.dispose()
     assert pragmas == {
@@ -171,7 +180,43 @@ def test_sqlite_connection_settings(store: Store, db_url: str) -> None:
         "foreign_keys": 1,
         "synchronous": 1,
         "busy_timeout": 5000,
+        "page_size": 16384,  # a new file
+        "cache_size": -32768,  # KiB
+        "wal_autocheckpoint": 250,  # pages: the same 4 MB as 1,000 pages of 4 KB
     }
+
+
+def test_an_existing_sqlite_file_keeps_its_page_size(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA page_size = 4096")
+    raw.execute("PRAGMA journal_mode = WAL")
+    raw.execute("CREATE TABLE t (x INTEGER)")
+    raw.close()
+    store = create_store(f"sqlite:///{path}")
+    store.migrate()
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        page_size = conn.exec_driver_sql("PRAGMA page_size").scalar_one()
+        journal_mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+        checkpoint = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
+    engine.dispose()
+    assert (page_size, journal_mode, checkpoint) == (4096, "wal", 1000)
+    assert store.check_integrity() == []
+    store.close()
+
+
+def test_an_open_interchange_checkpoints_later_and_the_next_write_is_back_to_default(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    with engine.begin() as conn:
+        hold_checkpoint(conn)
+        held = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
+    with engine.begin() as conn:
+        default = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
+    engine.dispose()
+    assert (held, default) == (1000, 250)  # 16 MB and 4 MB of 16 KB pages
 
 
 def test_default_url_is_var_gateway_db_under_the_working_dir(
@@ -404,6 +449,18 @@ def test_outbox_claim_complete_and_fence(store: Store) -> None:
     assert done is not None and done.status is OutboxStatus.DELIVERED
     assert done.delivered_at == later and done.lease_token is None
     assert [e.kind for e in store.list_events(outbox_id=row.id)] == ["delivered"]
+
+
+def test_outbox_batch_with_existing_and_repeated_keys(store: Store) -> None:
+    # Existing keys and keys repeated inside the batch are skipped, in the order they came,
+    # and every key maps to its row (the existing one, or the one just written).
+    (k1,) = store.add_outbox([NewOutbox("erp", "folder", "idoc", "k1")])
+    with store._write() as conn:
+        rows = [NewOutbox("erp", "folder", "idoc", k) for k in ("k0", "k1", "k0", "k2", "k1")]
+        ids, written, skipped = _batch.insert_outbox(conn, [(r, None) for r in rows], T0, None)
+    assert skipped == ["k1", "k0", "k1"]
+    assert ids["k1"] == k1 and written == [ids["k0"], ids["k2"]]
+    assert sorted(o.idempotency_key for o in store.list_outbox()) == ["k0", "k1", "k2"]
 
 
 def test_outbox_fail_retry_dead_and_replay(store: Store) -> None:
