@@ -204,12 +204,18 @@ VOLUME_UNITS: dict[str, VolumeUnit] = {
 }
 
 
+# The tables are keyed by stripped upper-case codes, so the hot lookups below try the code as
+# sent first and normalise only when that misses (every member value is a non-empty string).
+
+
 def party_role(code: str) -> PartyRole:
-    return PARTY_ROLES.get(code.strip().upper(), PartyRole.OTHER)
+    return PARTY_ROLES.get(code) or PARTY_ROLES.get(code.strip().upper(), PartyRole.OTHER)
 
 
 def reference_kind(qualifier: str) -> ReferenceKind:
-    return REFERENCE_KINDS.get(qualifier.strip().upper(), ReferenceKind.OTHER)
+    return REFERENCE_KINDS.get(qualifier) or REFERENCE_KINDS.get(
+        qualifier.strip().upper(), ReferenceKind.OTHER
+    )
 
 
 def stop_kind(code: str) -> StopKind:
@@ -233,12 +239,12 @@ def charge_kind(code: str) -> ChargeKind:
 
 
 def date_kind(qualifier: str) -> DateKind:
-    return DATE_KINDS.get(qualifier.strip().upper(), DateKind.OTHER)
+    return DATE_KINDS.get(qualifier) or DATE_KINDS.get(qualifier.strip().upper(), DateKind.OTHER)
 
 
 def weight_unit(code: str) -> WeightUnit:
-    return WEIGHT_UNITS.get(code.strip().upper(), WeightUnit.OTHER)
+    return WEIGHT_UNITS.get(code) or WEIGHT_UNITS.get(code.strip().upper(), WeightUnit.OTHER)
 
 
 def volume_unit(code: str) -> VolumeUnit:
-    return VOLUME_UNITS.get(code.strip().upper(), VolumeUnit.OTHER)
+    return VOLUME_UNITS.get(code) or VOLUME_UNITS.get(code.strip().upper(), VolumeUnit.OTHER)

@@ -262,6 +262,9 @@ ALPHA2: frozenset[str] = frozenset(ALPHA3_TO_ALPHA2.values())
 
 def normalise_country(code: str) -> str | None:
     """The ISO alpha-2 code for an alpha-2 or alpha-3 code (any case); None when unknown."""
+    known = _EXACT.get(code)  # "US", "USA": the codes as senders mostly write them
+    if known is not None:
+        return known
     value = code.strip().upper()
     if len(value) == 2:
         # UK is not ISO but is what senders mean by it
@@ -271,3 +274,11 @@ def normalise_country(code: str) -> str | None:
     if len(value) == 3:
         return ALPHA3_TO_ALPHA2.get(value)
     return None
+
+
+# Every code normalise_country recognises, already normalised, with its answer.
+_EXACT: dict[str, str] = {
+    **{a2: a2 for a2 in ALPHA2},
+    **ALPHA3_TO_ALPHA2,
+    "UK": "GB",
+}

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gateway.canonical import AppointmentKind, ReasonKind, StatusKind
 
@@ -216,11 +217,20 @@ def classify_status(
     code = status_code.strip().upper()
     appointment = appointment_code.strip().upper()
     key = code or appointment
+    profile_value = None
+    if profile_code_map and key and key in profile_code_map:
+        profile_value = profile_code_map[key]
+    # the rest depends only on these three strings: cached, not keyed by the (mutable) map
+    return _classify(code, appointment, profile_value)
+
+
+@lru_cache(maxsize=4096)
+def _classify(code: str, appointment: str, profile_value: str | None) -> StatusMapping:
     appointment_kind = None if code else APPOINTMENT_KINDS.get(appointment)
 
     invalid: str | None = None
-    if profile_code_map and key and key in profile_code_map:
-        value = profile_code_map[key].strip().lower()
+    if profile_value is not None:
+        value = profile_value.strip().lower()
         if value in STATUS_VALUES:
             status = StatusKind(value)
             return StatusMapping(
@@ -230,7 +240,7 @@ def classify_status(
                 appointment_kind=appointment_kind,
                 from_profile=True,
             )
-        invalid = profile_code_map[key]
+        invalid = profile_value
 
     if code:
         standard = STANDARD_STATUS.get(code)
@@ -247,6 +257,9 @@ def classify_status(
 
 def classify_reason(reason_code: str) -> ReasonKind | None:
     """The reason category of AT7-02/04; None when absent, UNMAPPED when unknown."""
+    known = STANDARD_REASONS.get(reason_code)  # keys are normalised: try the code as sent first
+    if known is not None:
+        return known
     code = reason_code.strip().upper()
     if not code:
         return None

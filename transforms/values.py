@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from gateway.canonical import Money, WarningCode
 
@@ -72,6 +73,8 @@ def money_from_n2(value: str, currency: str = "USD") -> Money | None:
 
 def parse_int(value: str) -> int | None:
     """An N0 value or an R value with no fraction: "01" -> 1, "5.0" -> 5."""
+    if len(value) < 19 and value.isascii() and value.isdigit():  # the usual case, no Decimal
+        return int(value)
     number = parse_decimal(value)
     if number is None:
         return None
@@ -80,6 +83,7 @@ def parse_int(value: str) -> int | None:
     return int(number)
 
 
+@lru_cache(maxsize=4096)  # dates repeat across the sets of a file; a malformed one still raises
 def parse_date(value: str) -> dt.date | None:
     """A DT date: CCYYMMDD, or YYMMDD (ISA09/TA102, and senders that ignore CCYY).
 
@@ -105,6 +109,7 @@ def parse_date(value: str) -> dt.date | None:
         raise ValueParseError(f"no such date: {value!r}", WarningCode.INVALID_DATE, value) from None
 
 
+@lru_cache(maxsize=4096)  # at most 1,440 HHMM values a day
 def parse_time(value: str) -> dt.time | None:
     """A TM time: HHMM, HHMMSS, HHMMSSD (tenths) or HHMMSSDD (hundredths of a second)."""
     text = value.strip()

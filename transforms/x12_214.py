@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gateway.canonical import (
     Equipment,
@@ -27,6 +28,7 @@ from gateway.canonical import (
     StatusKind,
     TimeZoneSource,
     TrackingEvent,
+    Volume,
     WarningCode,
     Weight,
 )
@@ -34,7 +36,7 @@ from gateway.x12.model import Delimiters, Segment, TransactionSet
 from transforms import x12_common as x
 from transforms.codes import reference_kind
 from transforms.status_taxonomy import classify_reason, classify_status
-from transforms.timecodes import resolve, zone_for_region
+from transforms.timecodes import is_local_time_code, resolve, zone_for_region
 from transforms.values import ValueParseError, parse_decimal
 
 # Where a local time (LT) was most likely read, when the AT7 carries no MS1: the stop parties.
@@ -58,7 +60,18 @@ _PICKUP_SIDE = frozenset(
     }
 )
 _DELIVERY_ROLES = (PartyRole.CONSIGNEE, PartyRole.SHIP_TO, PartyRole.DELIVERY_ADDRESS)
+# enum members read per event, bound once (a class attribute lookup each time otherwise)
+_EVENT_LOCATION = TimeZoneSource.EVENT_LOCATION
+_PARTY_LOCATION = TimeZoneSource.PARTY_LOCATION
+_REASON_UNMAPPED = ReasonKind.UNMAPPED
+
+# the models built per 214, validated by pydantic-core directly (see x12_common.validator_of)
+_new_event = x.validator_of(TrackingEvent)
+_new_status = x.validator_of(ShipmentStatus)
+_new_equipment = x.validator_of(Equipment)
 _PICKUP_ROLES = (PartyRole.SHIPPER, PartyRole.SHIP_FROM, PartyRole.PICKUP_ADDRESS)
+
+_EVENT_TAGS = frozenset({"MS1", "MS2", "M7"})
 
 # Segments the canonical model does not carry; recorded so nothing disappears silently.
 _IGNORED = frozenset({"MAN", "AT5", "NM1", "SPO", "SDQ", "EFI", "BIN"})
@@ -90,7 +103,7 @@ class _Group:
 
 @dataclass(slots=True)
 class _State:
-    version: str
+    is_5010: bool
     sink: x.WarningSink
     b10: Segment | None = None
     references: list[Reference] = field(default_factory=list)
@@ -98,13 +111,6 @@ class _State:
     interline: list[InterlineCarrier] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     groups: list[_Group] = field(default_factory=list)
-    group: _Group | None = None  # the open LX or CD3 loop
-    party: x.PartyBuilder | None = None  # the open N1 loop
-    event: _EventDraft | None = None  # the open AT7 loop
-
-    @property
-    def is_5010(self) -> bool:
-        return self.version[:6] >= "005010"
 
 
 def shipment_status_from_x12(
@@ -127,79 +133,88 @@ def shipment_status_from_x12(
     if ts.set_id != "214":
         raise ValueError(f"shipment_status_from_x12 needs a 214, got {ts.set_id!r}")
     del delimiters  # see the docstring: no composite element is read
-    state = _State(version=envelope.version or "", sink=x.WarningSink())
-    for segment in ts.segments:
-        _consume(state, segment)
+    state = _State(is_5010=(envelope.version or "")[:6] >= "005010", sink=x.WarningSink())
+    _read(state, ts.segments)
     return _build(state, envelope, profile_code_map, default_tz)
 
 
-def _consume(state: _State, segment: Segment) -> None:
-    tag = segment.tag
+def _read(state: _State, segments: list[Segment]) -> None:
+    """Sort the segments into the loops they belong to: one pass, the open loops kept in locals
+    (this runs for every segment of every 214)."""
     sink = state.sink
-    if tag in ("ST", "SE"):
-        return
-    # MS1/MS2/M7 (and K1 in 5010) belong to the AT7 loop they follow; anything else closes it.
-    if state.event is not None and (tag in ("MS1", "MS2", "M7") or (tag == "K1" and state.is_5010)):
-        _add_to_event(state.event, segment)
-        return
-    state.event = None
-    if state.party is not None and state.party.add(segment, sink):
-        return
-    state.party = None
+    group: _Group | None = None  # the open LX or CD3 loop
+    party: x.PartyBuilder | None = None  # the open N1 loop
+    event: _EventDraft | None = None  # the open AT7 loop
+    for segment in segments:
+        tag = segment[0][0]  # Segment.tag without the property call
+        if tag == "ST" or tag == "SE":
+            continue
+        # MS1/MS2/M7 (and K1 in 5010) belong to the AT7 loop they follow; anything else closes it.
+        if event is not None:
+            if tag in _EVENT_TAGS or (tag == "K1" and state.is_5010):
+                _add_to_event(event, segment)
+                continue
+            event = None
+        if party is not None:
+            if party.add(segment, sink):
+                continue
+            party = None
 
-    if tag == "B10":
-        state.b10 = segment
-    elif tag == "LX":
-        state.group = _Group(assigned_number=x.integer(segment, 1, sink))
-        state.groups.append(state.group)
-    elif tag == "AT7":
-        if state.group is None:
-            sink.add(WarningCode.UNEXPECTED_SEGMENT, "AT7 outside an LX loop", segment)
-            state.group = _Group(assigned_number=None)
-            state.groups.append(state.group)
-        state.event = _EventDraft(at7=segment)
-        state.group.events.append(state.event)
-    elif tag == "N1":
-        state.party = x.PartyBuilder(n1=segment)
-        (state.group.parties if state.group else state.parties).append(state.party)
-    elif tag == "L11":
-        ref = x.reference_from_l11(segment, sink)
-        if ref is not None:
-            (state.group.references if state.group else state.references).append(ref)
-    elif tag == "MS3" and state.group is None:
-        state.interline.append(_interline(segment))
-    elif tag == "AT8" and state.group is not None:
-        state.group.at8.append(segment)
-    elif tag == "Q7" and state.group is not None:
-        state.group.exceptions.append(
-            LadingException(
-                code=x.text(segment, 1) or "",
-                packaging_code=x.text(segment, 2),
-                quantity=x.decimal(segment, 3, sink),
+        if tag == "B10":
+            state.b10 = segment
+        elif tag == "LX":
+            group = _Group(assigned_number=x.integer(segment, 1, sink))
+            state.groups.append(group)
+        elif tag == "AT7":
+            if group is None:
+                sink.add(WarningCode.UNEXPECTED_SEGMENT, "AT7 outside an LX loop", segment)
+                group = _Group(assigned_number=None)
+                state.groups.append(group)
+            event = _EventDraft(at7=segment)
+            group.events.append(event)
+        elif tag == "N1":
+            party = x.PartyBuilder(n1=segment)
+            (group.parties if group is not None else state.parties).append(party)
+        elif tag == "L11":
+            ref = x.reference_from_l11(segment, sink)
+            if ref is not None:
+                (group.references if group is not None else state.references).append(ref)
+        elif tag == "MS3" and group is None:
+            state.interline.append(_interline(segment))
+        elif tag == "AT8" and group is not None:
+            group.at8.append(segment)
+        elif tag == "Q7" and group is not None:
+            group.exceptions.append(
+                LadingException(
+                    code=x.text(segment, 1) or "",
+                    packaging_code=x.text(segment, 2),
+                    quantity=x.decimal(segment, 3, sink),
+                )
             )
-        )
-    elif tag == "K1":
-        _notes_of(state).extend(_k1(segment))
-    elif tag == "CD3" and state.group is not None:
-        lx = state.group.parent or state.group
-        package = _Group(assigned_number=lx.assigned_number, parent=lx)
-        lx.children.append(package)
-        state.group = package
-    elif tag in ("PRF", "OID") and state.group is not None:
-        # PRF-01 / OID-02 carry the purchase order the loop reports on
-        po = x.text(segment, 1 if tag == "PRF" else 2)
-        if po is not None:
-            state.group.references.append(
-                Reference(qualifier="PO", kind=ReferenceKind.PO, value=po)
+        elif tag == "K1":
+            (group.notes if group is not None else state.notes).extend(_k1(segment))
+        elif tag == "CD3" and group is not None:
+            lx = group.parent or group
+            package = _Group(assigned_number=lx.assigned_number, parent=lx)
+            lx.children.append(package)
+            group = package
+        elif tag in ("PRF", "OID") and group is not None:
+            # PRF-01 / OID-02 carry the purchase order the loop reports on
+            po = x.text(segment, 1 if tag == "PRF" else 2)
+            if po is not None:
+                group.references.append(Reference(qualifier="PO", kind=ReferenceKind.PO, value=po))
+        elif tag in _IGNORED:
+            sink.add(
+                WarningCode.IGNORED_SEGMENT, f"{tag} is not carried by ShipmentStatus", segment
             )
-    elif tag in _IGNORED:
-        sink.add(WarningCode.IGNORED_SEGMENT, f"{tag} is not carried by ShipmentStatus", segment)
-    else:
-        sink.add(WarningCode.UNEXPECTED_SEGMENT, f"{tag} is not expected here in a 214", segment)
+        else:
+            sink.add(
+                WarningCode.UNEXPECTED_SEGMENT, f"{tag} is not expected here in a 214", segment
+            )
 
 
 def _add_to_event(event: _EventDraft, segment: Segment) -> None:
-    tag = segment.tag
+    tag = segment[0][0]
     if tag == "MS1":
         event.ms1 = segment
     elif tag == "MS2":
@@ -208,10 +223,6 @@ def _add_to_event(event: _EventDraft, segment: Segment) -> None:
         event.seals.extend(v for v in (x.text(segment, n) for n in range(1, 5)) if v)
     else:
         event.notes.extend(_k1(segment))
-
-
-def _notes_of(state: _State) -> list[Note]:
-    return state.group.notes if state.group is not None else state.notes
 
 
 def _k1(segment: Segment) -> list[Note]:
@@ -241,11 +252,14 @@ def _build(
     if b10 is None:
         sink.add(WarningCode.MISSING_VALUE, "the 214 has no B10 segment")
     else:
-        pro, shipment_id, scac = x.text(b10, 1), x.text(b10, 2), x.text(b10, 3)
+        elements = x.padded(b10, 6)
+        pro = elements[1].strip() or None
+        shipment_id = elements[2].strip() or None
+        scac = elements[3].strip() or None
         if scac is None:
             sink.add(WarningCode.MISSING_VALUE, "B10-03 SCAC is empty", b10, 3)
         # B10-05/06: a reference the carrier was asked about (e.g. AW air waybill)
-        qualifier, value = x.text(b10, 5), x.text(b10, 6)
+        qualifier, value = elements[5].strip() or None, elements[6].strip() or None
         if value is not None:
             references.insert(
                 0,
@@ -273,19 +287,21 @@ def _build(
                 )
 
     all_refs = references + [r for e in events for r in e.references]
-    return ShipmentStatus(
-        source=envelope,
-        correlation=x.correlation(all_refs, scac=scac, shipment_id=shipment_id, pro=pro),
-        warnings=tuple(sink.items),
-        scac=scac,
-        pro_number=pro,
-        shipment_id=shipment_id,
-        references=tuple(references),
-        parties=tuple(heading_parties),
-        equipment=tuple(_distinct_equipment(events)),
-        interline=tuple(state.interline),
-        events=tuple(events),
-        notes=tuple(state.notes),
+    return _new_status(
+        {
+            "source": envelope,
+            "correlation": x.correlation(all_refs, scac=scac, shipment_id=shipment_id, pro=pro),
+            "warnings": tuple(sink.items),
+            "scac": scac,
+            "pro_number": pro,
+            "shipment_id": shipment_id,
+            "references": tuple(references),
+            "parties": tuple(heading_parties),
+            "equipment": tuple(_distinct_equipment(events)),
+            "interline": tuple(state.interline),
+            "events": tuple(events),
+            "notes": tuple(state.notes),
+        }
     )
 
 
@@ -312,8 +328,14 @@ def _event(
 ) -> TrackingEvent:
     at7 = draft.at7
     lx = scope.parent or scope
-    status_code, reason_code = x.text(at7, 1), x.text(at7, 2)
-    appointment_code, appointment_reason = x.text(at7, 3), x.text(at7, 4)
+    elements = x.padded(at7, 7)
+    status_code = elements[1].strip() or None
+    reason_code = elements[2].strip() or None
+    appointment_code = elements[3].strip() or None
+    appointment_reason = elements[4].strip() or None
+    raw_date = elements[5].strip() or None
+    raw_time = elements[6].strip() or None
+    raw_time_code = elements[7].strip() or None
 
     mapping = classify_status(status_code or "", appointment_code or "", profile_code_map)
     code_element = 1 if status_code else 3
@@ -341,7 +363,7 @@ def _event(
 
     reason_raw = reason_code or appointment_reason
     reason = classify_reason(reason_raw or "")
-    if reason is ReasonKind.UNMAPPED:
+    if reason is _REASON_UNMAPPED:
         sink.add(
             WarningCode.UNMAPPED_CODE,
             f"AT7 reason code {reason_raw!r} has no canonical reason; kept raw",
@@ -351,51 +373,69 @@ def _event(
         )
 
     location = _ms1_location(draft.ms1, sink) if draft.ms1 is not None else None
-    local_zones = _local_zones(location, parties, heading_parties, mapping.status)
+    local_zones: list[tuple[str, TimeZoneSource]] = []
+    if is_local_time_code(elements[7]):  # a stated zone or offset needs no candidates
+        local_zones = _local_zones(location, parties, heading_parties, mapping.status)
     resolved = resolve(
-        at7.el(5), at7.el(6), at7.el(7), local_zones=local_zones, default_zone=default_tz
+        elements[5], elements[6], elements[7], local_zones=local_zones, default_zone=default_tz
     )
-    sink.time_notes(resolved.notes, at7, date=5, time=6, code=7)
-    if not at7.el(5).strip():
+    if resolved.notes:
+        sink.time_notes(resolved.notes, at7, date=5, time=6, code=7)
+    if raw_date is None:
         sink.add(WarningCode.MISSING_VALUE, "AT7 has no date (AT7-05)", at7, 5)
 
     references = tuple(lx.references if scope is lx else lx.references + scope.references)
     at8 = scope.at8 or lx.at8
-    weights = [w for w in (_at8_weight(s, sink) for s in at8) if w is not None]
-    quantities = [q for q in (_at8_quantity(s, sink) for s in at8) if q is not None]
-    volumes = [v for v in (x.volume(s, value=7, unit=6, sink=sink) for s in at8) if v]
+    weights: list[Weight] = []
+    quantities: list[int] = []
+    volumes: list[Volume] = []
+    # three passes, not one: the warnings of all weights come first, then quantities, volumes
+    for s in at8:
+        w = _at8_weight(s, sink)
+        if w is not None:
+            weights.append(w)
+    for s in at8:
+        q = _at8_quantity(s, sink)
+        if q is not None:
+            quantities.append(q)
+    for s in at8:
+        v = x.volume(s, value=7, unit=6, sink=sink)
+        if v:
+            volumes.append(v)
 
-    return TrackingEvent(
-        status=mapping.status,
-        is_mapped=mapping.is_mapped,
-        is_estimate=mapping.is_estimate,
-        status_code=status_code,
-        reason_code=reason_code,
-        reason=reason,
-        appointment_code=appointment_code,
-        appointment_kind=mapping.appointment_kind,
-        appointment_reason_code=appointment_reason,
-        event_time=resolved.instant,
-        event_date=resolved.date,
-        raw_date=x.text(at7, 5),
-        raw_time=x.text(at7, 6),
-        raw_time_code=x.text(at7, 7),
-        time_zone=resolved.zone,
-        time_zone_source=resolved.zone_source,
-        location=location,
-        equipment=tuple(_equipment(draft)),
-        assigned_number=lx.assigned_number,
-        stop_sequence=_stop_sequence(references),
-        references=references,
-        parties=tuple(parties),
-        weight=_primary_weight(weights),
-        weights=tuple(weights),
-        lading_quantity=quantities[0] if quantities else None,
-        volume=volumes[0] if volumes else None,
-        lading_exceptions=tuple(scope.exceptions or lx.exceptions),
-        notes=tuple(draft.notes + lx.notes + (scope.notes if scope is not lx else [])),
-        package_id=_package_id(scope) if scope is not lx else None,
-        segment_index=at7.index,
+    return _new_event(
+        {
+            "status": mapping.status,
+            "is_mapped": mapping.is_mapped,
+            "is_estimate": mapping.is_estimate,
+            "status_code": status_code,
+            "reason_code": reason_code,
+            "reason": reason,
+            "appointment_code": appointment_code,
+            "appointment_kind": mapping.appointment_kind,
+            "appointment_reason_code": appointment_reason,
+            "event_time": resolved.instant,
+            "event_date": resolved.date,
+            "raw_date": raw_date,
+            "raw_time": raw_time,
+            "raw_time_code": raw_time_code,
+            "time_zone": resolved.zone,
+            "time_zone_source": resolved.zone_source,
+            "location": location,
+            "equipment": tuple(_equipment(draft)) if draft.ms2 or draft.seals else (),
+            "assigned_number": lx.assigned_number,
+            "stop_sequence": _stop_sequence(references),
+            "references": references,
+            "parties": tuple(parties),
+            "weight": _primary_weight(weights),
+            "weights": tuple(weights),
+            "lading_quantity": quantities[0] if quantities else None,
+            "volume": volumes[0] if volumes else None,
+            "lading_exceptions": tuple(scope.exceptions or lx.exceptions),
+            "notes": tuple(draft.notes + lx.notes + (scope.notes if scope is not lx else [])),
+            "package_id": _package_id(scope) if scope is not lx else None,
+            "segment_index": at7.index,
+        }
     )
 
 
@@ -408,12 +448,10 @@ def _local_zones(
     """Candidate zones for a local time: the MS1 place, the LX's parties, then the stop party."""
     zones: list[tuple[str, TimeZoneSource]] = []
     if location is not None and location.timezone:
-        zones.append((location.timezone, TimeZoneSource.EVENT_LOCATION))
-    zones.extend(
-        (p.location.timezone, TimeZoneSource.PARTY_LOCATION)
-        for p in parties
-        if p.location is not None and p.location.timezone
-    )
+        zones.append((location.timezone, _EVENT_LOCATION))
+    for p in parties:
+        if p.location is not None and p.location.timezone:
+            zones.append((p.location.timezone, _PARTY_LOCATION))
     roles = (
         _DELIVERY_ROLES
         if status in _DELIVERY_SIDE
@@ -422,28 +460,47 @@ def _local_zones(
         else ()
     )
     for role in roles:
-        zones.extend(
-            (p.location.timezone, TimeZoneSource.PARTY_LOCATION)
-            for p in heading_parties
-            if p.role is role and p.location is not None and p.location.timezone
-        )
+        for p in heading_parties:
+            if p.role is role and p.location is not None and p.location.timezone:
+                zones.append((p.location.timezone, _PARTY_LOCATION))
     return zones
 
 
 def _ms1_location(segment: Segment, sink: x.WarningSink) -> Location:
     """MS1: 01 city, 02 state, 03 country, 04 longitude, 05 latitude, 06 E/W, 07 N/S, 08 postal."""
-    state = x.text(segment, 2)
+    location = _clean_ms1_location(tuple(x.padded(segment, 8)[1:9]))
+    return location if location is not None else _read_ms1(segment, sink)
+
+
+@lru_cache(maxsize=4096)
+def _clean_ms1_location(elements: tuple[str, ...]) -> Location | None:
+    """The Location of MS1 elements 1..8 when reading them warns of nothing, else None (then the
+    caller reads the segment itself, warnings and all). A pure function of the elements, and the
+    places carriers report from repeat (terminals, cities): one immutable instance serves them."""
+    sink = x.WarningSink()
+    location = _read_ms1(Segment(["MS1", *elements]), sink)
+    return None if sink.items else location
+
+
+def _read_ms1(segment: Segment, sink: x.WarningSink) -> Location:
+    elements = x.padded(segment, 8)
+    state = elements[2].strip() or None
     country = x.country(segment, 3, sink)
-    longitude = _coordinate(segment, 4, x.text(segment, 6), "W", sink)
-    latitude = _coordinate(segment, 5, x.text(segment, 7), "S", sink)
-    return Location(
-        city=x.text(segment, 1),
-        state=state,
-        country=country,
-        postal_code=x.text(segment, 8),
-        longitude=longitude,
-        latitude=latitude,
-        timezone=zone_for_region(country, state),
+    longitude = latitude = None
+    if elements[4].strip():
+        longitude = _coordinate(segment, 4, elements[6].strip() or None, "W", sink)
+    if elements[5].strip():
+        latitude = _coordinate(segment, 5, elements[7].strip() or None, "S", sink)
+    return x.new_location(
+        {
+            "city": elements[1].strip() or None,
+            "state": state,
+            "country": country,
+            "postal_code": elements[8].strip() or None,
+            "longitude": longitude,
+            "latitude": latitude,
+            "timezone": zone_for_region(country, state),
+        }
     )
 
 
@@ -506,15 +563,19 @@ def _package_id(scope: _Group) -> str | None:
 
 def _equipment(draft: _EventDraft) -> list[Equipment]:
     """MS2: 01 owner SCAC, 02 number, 03 description code, 04 check digit; M7 seals attach."""
-    items = [
-        Equipment(
-            owner_scac=x.text(s, 1),
-            number=x.text(s, 2),
-            type_code=x.text(s, 3),
-            check_digit=x.text(s, 4),
+    items = []
+    for s in draft.ms2:
+        elements = x.padded(s, 4)
+        items.append(
+            _new_equipment(
+                {
+                    "owner_scac": elements[1].strip() or None,
+                    "number": elements[2].strip() or None,
+                    "type_code": elements[3].strip() or None,
+                    "check_digit": elements[4].strip() or None,
+                }
+            )
         )
-        for s in draft.ms2
-    ]
     if draft.seals:
         if items:
             items[0] = items[0].model_copy(update={"seal_numbers": tuple(draft.seals)})
