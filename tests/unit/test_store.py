@@ -180,16 +180,18 @@ def test_sqlite_connection_settings(store: Store, db_url: str) -> None:
         "foreign_keys": 1,
         "synchronous": 1,
         "busy_timeout": 5000,
-        "page_size": 16384,  # a new file
+        "page_size": 4096,
         "cache_size": -32768,  # KiB
-        "wal_autocheckpoint": 250,  # pages: the same 4 MB as 1,000 pages of 4 KB
+        "wal_autocheckpoint": 1000,  # pages: 4 MB
     }
 
 
-def test_an_existing_sqlite_file_keeps_its_page_size(tmp_path: Path) -> None:
+def test_an_existing_sqlite_file_keeps_its_page_size_and_checkpoints_after_4_mb(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "old.db"
     raw = sqlite3.connect(path)
-    raw.execute("PRAGMA page_size = 4096")
+    raw.execute("PRAGMA page_size = 8192")
     raw.execute("PRAGMA journal_mode = WAL")
     raw.execute("CREATE TABLE t (x INTEGER)")
     raw.close()
@@ -201,7 +203,7 @@ def test_an_existing_sqlite_file_keeps_its_page_size(tmp_path: Path) -> None:
         journal_mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
         checkpoint = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
     engine.dispose()
-    assert (page_size, journal_mode, checkpoint) == (4096, "wal", 1000)
+    assert (page_size, journal_mode, checkpoint) == (8192, "wal", 500)
     assert store.check_integrity() == []
     store.close()
 
@@ -216,7 +218,7 @@ def test_an_open_interchange_checkpoints_later_and_the_next_write_is_back_to_def
     with engine.begin() as conn:
         default = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
     engine.dispose()
-    assert (held, default) == (1000, 250)  # 16 MB and 4 MB of 16 KB pages
+    assert (held, default) == (4000, 1000)  # 16 MB and 4 MB of 4 KB pages
 
 
 def test_default_url_is_var_gateway_db_under_the_working_dir(
