@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from bench.bench_214_path import BENCH_CARRIER
 from bench.generate import DEMO_CARRIER, Layout, iter_chunks
 from gateway.canonical import SourceMetadata
-from gateway.x12.envelope import GroupStart, InterchangeStart, read_events
-from gateway.x12.model import Delimiters, GroupHeader, InterchangeHeader, TransactionSet
+from gateway.x12.envelope import enveloped_sets
+from gateway.x12.model import Delimiters, TransactionSet
 from transforms.x12_214 import shipment_status_from_x12
 from transforms.x12_common import source_metadata
 
@@ -61,17 +61,9 @@ def load(sets: int, profile: str) -> list[Job]:
     sender = BENCH_CARRIER if profile == "portal" else DEMO_CARRIER
     data = b"".join(iter_chunks("214", sets, Layout(per_interchange=1000, sender=sender)))
     jobs: list[Job] = []
-    interchange: InterchangeHeader | None = None
-    group: GroupHeader | None = None
-    for event in read_events(io.BytesIO(data)):
-        if isinstance(event, InterchangeStart):
-            interchange = event.header
-        elif isinstance(event, GroupStart):
-            group = event.header
-        elif isinstance(event, TransactionSet):
-            assert interchange is not None
-            envelope = source_metadata(event, interchange, group, partner_id=profile)
-            jobs.append(Job(event, interchange.delimiters, envelope))
+    for item in enveloped_sets(io.BytesIO(data)):
+        envelope = source_metadata(item.ts, item.interchange, item.group, partner_id=profile)
+        jobs.append(Job(item.ts, item.interchange.delimiters, envelope))
     return jobs
 
 

@@ -20,7 +20,7 @@ from gateway.registry.profile import Role
 from gateway.routing.rules import RENDERERS
 from gateway.settings import Settings
 from gateway.x12.acks import CountingControlNumbers
-from gateway.x12.envelope import GroupStart, InterchangeStart, read_events
+from gateway.x12.envelope import enveloped_sets
 from gateway.x12.model import Delimiters, GroupHeader, InterchangeHeader, TransactionSet
 from gateway.x12.writer import X12Writer
 from transforms import x12_204, x12_214_out, x12_990
@@ -50,33 +50,27 @@ def map_sets(
     """Every transaction set of an X12 file with its canonical document (None: no mapping for
     its set id; an exception: the mapping refused it). Streams; writes nothing."""
     maps = code_maps_for(profile)
-    interchange: InterchangeHeader | None = None
-    group: GroupHeader | None = None
     with path.open("rb") as stream:
-        for event in read_events(stream):
-            if isinstance(event, InterchangeStart):
-                interchange = event.header
-            elif isinstance(event, GroupStart):
-                group = event.header
-            elif isinstance(event, TransactionSet) and interchange is not None:
-                mapping = inbound_x12(event.set_id)
-                if mapping is None:
-                    yield event, interchange, None
-                    continue
-                source = source_metadata(
-                    event,
-                    interchange,
-                    group,
-                    partner_id=profile.id if profile else None,
-                    message_id=message_id,
-                )
-                ctx = MappingContext(
-                    interchange.delimiters, source, maps, profile.timezone if profile else None
-                )
-                try:
-                    yield event, interchange, mapping.to_canonical(event, ctx)
-                except (ValueError, KeyError, IndexError) as exc:
-                    yield event, interchange, exc
+        for item in enveloped_sets(stream):
+            ts, interchange = item.ts, item.interchange
+            mapping = inbound_x12(ts.set_id)
+            if mapping is None:
+                yield ts, interchange, None
+                continue
+            source = source_metadata(
+                ts,
+                interchange,
+                item.group,
+                partner_id=profile.id if profile else None,
+                message_id=message_id,
+            )
+            ctx = MappingContext(
+                interchange.delimiters, source, maps, profile.timezone if profile else None
+            )
+            try:
+                yield ts, interchange, mapping.to_canonical(ts, ctx)
+            except (ValueError, KeyError, IndexError) as exc:
+                yield ts, interchange, exc
 
 
 def documents(path: Path, profile: PartnerProfile | None, warn: Any) -> Iterator[AnyDocument]:

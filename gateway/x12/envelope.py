@@ -389,3 +389,28 @@ def raise_outside(seg: Segment) -> NoReturn:
 def read_events(stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> Iterator[Event]:
     """Stream events from a binary X12 stream (one or many interchanges)."""
     return iter(EnvelopeReader(stream, chunk_size=chunk_size))
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopedSet:
+    """A transaction set with the interchange and group headers around it."""
+
+    ts: TransactionSet
+    interchange: InterchangeHeader
+    group: GroupHeader | None  # None: the set stands outside any GS
+
+
+def enveloped_sets(stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> Iterator[EnvelopedSet]:
+    """Every transaction set of a stream with its envelope headers, streamed (no checks beyond
+    what `read_events` does: for validation and acknowledgements use the checker)."""
+    interchange: InterchangeHeader | None = None
+    group: GroupHeader | None = None
+    for event in read_events(stream, chunk_size=chunk_size):
+        if isinstance(event, InterchangeStart):
+            interchange, group = event.header, None
+        elif isinstance(event, GroupStart):
+            group = event.header
+        elif isinstance(event, GroupEnd):
+            group = None
+        elif isinstance(event, TransactionSet) and interchange is not None:
+            yield EnvelopedSet(event, interchange, group)

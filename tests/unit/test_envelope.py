@@ -11,6 +11,7 @@ from gateway.x12.envelope import (
     GroupStart,
     InterchangeEnd,
     InterchangeStart,
+    enveloped_sets,
     read_events,
 )
 from gateway.x12.model import Level, Severity, TransactionSet
@@ -215,3 +216,27 @@ def test_sequential_control_numbers_use_constant_memory() -> None:
     assert seen._ranges == [] and seen._extra == set()
     assert not seen.add("5000")
     assert seen.add("A1") and not seen.add("A1")
+
+
+def test_enveloped_sets_carry_their_own_interchange_and_group() -> None:
+    first = interchange(
+        "GS*QM*CARRIER*GATEWAY*20240101*1200*7*X*004010~"
+        + st("0001")
+        + "GE*1*7~"
+        + st("0002"),  # after the GE: outside any group
+        isa13="000000001",
+    )
+    second = interchange(st("0003"), isa13="000000002", groups=0)
+    found = [
+        (
+            e.ts.control_number,
+            e.interchange.control_number,
+            e.group.control_number if e.group else None,
+        )
+        for e in enveloped_sets(io.BytesIO(first + b"\n" + second))
+    ]
+    assert found == [
+        ("0001", "000000001", "7"),
+        ("0002", "000000001", None),
+        ("0003", "000000002", None),
+    ]
