@@ -16,7 +16,7 @@ gateway/service.py), best of `--repeat`:
   sqlite        the rows one 214 needs as plain sqlite3 executemany with tuples (a set row, the
                 document with its JSON payload, its search keys, one outbox row per portal update),
                 written HELD in chunks of 1,000 and released by one UPDATE each at the end, WAL and
-                synchronous=NORMAL as the gateway runs SQLite; no SQLAlchemy
+                synchronous=FULL as the gateway runs SQLite; no SQLAlchemy
 
     .venv/bin/python bench/bench_floor.py [--quick] [--sets N] [--repeat R] [--json OUT]
 """
@@ -151,7 +151,7 @@ def _sqlite(docs: list[Any], payloads: list[str]) -> None:
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         db = sqlite3.connect(Path(tmp) / "floor.db", isolation_level=None)
         db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA synchronous = FULL")
         db.executescript(
             """
             CREATE TABLE tset (id INTEGER PRIMARY KEY, set_id TEXT, control TEXT, outcome TEXT,

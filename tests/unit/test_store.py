@@ -178,7 +178,7 @@ def test_sqlite_connection_settings(store: Store, db_url: str) -> None:
     assert pragmas == {
         "journal_mode": "wal",
         "foreign_keys": 1,
-        "synchronous": 1,
+        "synchronous": 2,  # FULL: every commit is durable before the gateway acts on it
         "busy_timeout": 5000,
         "page_size": 4096,
         "cache_size": -32768,  # KiB
