@@ -682,24 +682,17 @@ def group_row(g: NewGroup, interchange_id: int, direction: str) -> dict[str, Any
     }
 
 
-def set_row(s: NewSet, group_id: int) -> dict[str, Any]:
-    return {
-        "group_id": group_id,
-        "set_id": s.set_id,
-        "control_number": s.control_number,
-        "outcome": s.outcome,
-        "errors": [dict(e) for e in s.errors] if s.errors else None,
-        "segment_count": s.segment_count,
-    }
-
-
 SET_KEYS = ("group_id", "set_id", "control_number", "outcome", "errors", "segment_count")
 
 
 def set_values(s: NewSet, group_id: int) -> tuple[Any, ...]:
-    """`set_row` as a tuple in the order of SET_KEYS."""
+    """A transaction set row as a tuple in the order of SET_KEYS (the streaming hot path)."""
     errors = [dict(e) for e in s.errors] if s.errors else None
     return (group_id, s.set_id, s.control_number, s.outcome, errors, s.segment_count)
+
+
+def set_row(s: NewSet, group_id: int) -> dict[str, Any]:
+    return dict(zip(SET_KEYS, set_values(s, group_id), strict=True))
 
 
 def insert_interchange_batch(
