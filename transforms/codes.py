@@ -6,6 +6,9 @@ table maps to the enum's OTHER member and the raw code is always kept beside it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 from gateway.canonical import (
     ChargeKind,
     DateKind,
@@ -204,26 +207,30 @@ VOLUME_UNITS: dict[str, VolumeUnit] = {
 }
 
 
-# The tables are keyed by stripped upper-case codes, so the hot lookups below try the code as
-# sent first and normalise only when that misses (every member value is a non-empty string).
+E = TypeVar("E")
+
+
+def _lookup(table: Mapping[str, E], code: str, default: E) -> E:
+    """The table's value for a code, any case and padding. Tables are keyed by stripped
+    upper-case codes, so the code as sent is tried first and normalised only when that misses
+    (every value is a non-empty string enum member, so `or` never skips a hit)."""
+    return table.get(code) or table.get(code.strip().upper(), default)
 
 
 def party_role(code: str) -> PartyRole:
-    return PARTY_ROLES.get(code) or PARTY_ROLES.get(code.strip().upper(), PartyRole.OTHER)
+    return _lookup(PARTY_ROLES, code, PartyRole.OTHER)
 
 
 def reference_kind(qualifier: str) -> ReferenceKind:
-    return REFERENCE_KINDS.get(qualifier) or REFERENCE_KINDS.get(
-        qualifier.strip().upper(), ReferenceKind.OTHER
-    )
+    return _lookup(REFERENCE_KINDS, qualifier, ReferenceKind.OTHER)
 
 
 def stop_kind(code: str) -> StopKind:
-    return STOP_KINDS.get(code.strip().upper(), StopKind.OTHER)
+    return _lookup(STOP_KINDS, code, StopKind.OTHER)
 
 
 def payment_method(code: str) -> PaymentMethod:
-    return PAYMENT_METHODS.get(code.strip().upper(), PaymentMethod.OTHER)
+    return _lookup(PAYMENT_METHODS, code, PaymentMethod.OTHER)
 
 
 def purpose(code: str) -> Purpose:
@@ -231,20 +238,20 @@ def purpose(code: str) -> Purpose:
 
 
 def tender_action(code: str) -> TenderAction:
-    return TENDER_ACTIONS.get(code.strip().upper(), TenderAction.OTHER)
+    return _lookup(TENDER_ACTIONS, code, TenderAction.OTHER)
 
 
 def charge_kind(code: str) -> ChargeKind:
-    return CHARGE_KINDS.get(code.strip().upper(), ChargeKind.OTHER)
+    return _lookup(CHARGE_KINDS, code, ChargeKind.OTHER)
 
 
 def date_kind(qualifier: str) -> DateKind:
-    return DATE_KINDS.get(qualifier) or DATE_KINDS.get(qualifier.strip().upper(), DateKind.OTHER)
+    return _lookup(DATE_KINDS, qualifier, DateKind.OTHER)
 
 
 def weight_unit(code: str) -> WeightUnit:
-    return WEIGHT_UNITS.get(code) or WEIGHT_UNITS.get(code.strip().upper(), WeightUnit.OTHER)
+    return _lookup(WEIGHT_UNITS, code, WeightUnit.OTHER)
 
 
 def volume_unit(code: str) -> VolumeUnit:
-    return VOLUME_UNITS.get(code) or VOLUME_UNITS.get(code.strip().upper(), VolumeUnit.OTHER)
+    return _lookup(VOLUME_UNITS, code, VolumeUnit.OTHER)
