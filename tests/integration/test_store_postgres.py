@@ -37,12 +37,12 @@ from gateway.store import (
     OutboxRow,
     Store,
     StoreConflictError,
-    _batch,
     _outbox,
     create_store,
 )
 from gateway.store.engine import make_engine
 from gateway.store.schema import Base
+from tests.store_checks import check_outbox_batch_with_existing_and_repeated_keys
 
 pytestmark = pytest.mark.integration
 
@@ -281,12 +281,4 @@ def test_constraint_errors_do_not_echo_parameters(store: Store) -> None:
 
 
 def test_outbox_batch_with_existing_and_repeated_keys(store: Store) -> None:
-    # Inserted with ON CONFLICT DO NOTHING and ids reserved from the sequence: an existing key
-    # and a key repeated in the batch are skipped in order, and every key maps to its row.
-    (k1,) = store.add_outbox([NewOutbox("erp", "folder", "idoc", "k1")])
-    with store._write() as conn:
-        rows = [NewOutbox("erp", "folder", "idoc", k) for k in ("k0", "k1", "k0", "k2", "k1")]
-        ids, written, skipped = _batch.insert_outbox(conn, [(r, None) for r in rows], T0, None)
-    assert skipped == ["k1", "k0", "k1"]
-    assert ids["k1"] == k1 and written == [ids["k0"], ids["k2"]]
-    assert sorted(o.idempotency_key for o in store.list_outbox()) == ["k0", "k1", "k2"]
+    check_outbox_batch_with_existing_and_repeated_keys(store, T0)

@@ -39,12 +39,12 @@ from gateway.store import (
     StoreConfigError,
     StoreConflictError,
     TransactionControlNumbers,
-    _batch,
     create_store,
 )
 from gateway.store.engine import hold_checkpoint, make_engine
 from gateway.store.schema import Base
 from gateway.x12.acks import ControlNumbers
+from tests.store_checks import check_outbox_batch_with_existing_and_repeated_keys
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TABLES = {
@@ -454,15 +454,7 @@ def test_outbox_claim_complete_and_fence(store: Store) -> None:
 
 
 def test_outbox_batch_with_existing_and_repeated_keys(store: Store) -> None:
-    # Existing keys and keys repeated inside the batch are skipped, in the order they came,
-    # and every key maps to its row (the existing one, or the one just written).
-    (k1,) = store.add_outbox([NewOutbox("erp", "folder", "idoc", "k1")])
-    with store._write() as conn:
-        rows = [NewOutbox("erp", "folder", "idoc", k) for k in ("k0", "k1", "k0", "k2", "k1")]
-        ids, written, skipped = _batch.insert_outbox(conn, [(r, None) for r in rows], T0, None)
-    assert skipped == ["k1", "k0", "k1"]
-    assert ids["k1"] == k1 and written == [ids["k0"], ids["k2"]]
-    assert sorted(o.idempotency_key for o in store.list_outbox()) == ["k0", "k1", "k2"]
+    check_outbox_batch_with_existing_and_repeated_keys(store, T0)
 
 
 def test_outbox_fail_retry_dead_and_replay(store: Store) -> None:
