@@ -1,4 +1,4 @@
-"""Shared fixtures: where the public sample files live (shared/ sits beside the repo)."""
+"""Shared fixtures: where the public sample files live (tests/data/samples, with MANIFEST.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO.parent / "shared" / "samples"
+SAMPLES = REPO / "tests" / "data" / "samples"
 
 
 def x12_samples() -> list[Path]:

@@ -22,7 +22,7 @@ from gateway.idoc import IdocMappingError, read_idocs
 from tests.unit.test_idoc_emitters import PROFILE, sample_tender
 from transforms.idoc_shipment import load_tender_from_idoc, render_load_tender
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 DELVRY = (
     SAMPLES / "unresolved-repo__python-escm-xml_reader-test__DELVRY01_SHPCON_two_IDOCs_embedded.xml"
 )

@@ -14,7 +14,7 @@ from gateway.idoc import (
     read_idocs,
 )
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 ARDO = SAMPLES / "hansRapnhap__xquery-linux__INVOIC02_ZINV_ARDO_SAP_Invoice.xml"
 ARDO_STRAY = (
     SAMPLES
