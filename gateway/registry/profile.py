@@ -83,7 +83,8 @@ Code = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=
 def _zone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a long or odd name is looked up as a file path (found by fuzzing)
         message = f"unknown time zone {value!r} (use an IANA name, e.g. America/Chicago)"
         raise ValueError(message) from None
     return value
