@@ -314,14 +314,22 @@ def demo(
 
 @partners_app.command("check")
 def partners_check(
-    directory: Annotated[Path, typer.Argument(help="Profiles folder.")] = Path("partners"),
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Profiles folder (default: the one `gateway run` reads).", show_default=False
+        ),
+    ] = None,
     env: Annotated[bool, typer.Option("--env", help="Also require ${VAR} secrets set.")] = False,
 ) -> None:
     """Validate every partner profile; one line per problem (file, field, message)."""
     import os
 
     from gateway.registry import check
+    from gateway.settings import Settings
 
+    if directory is None:  # GATEWAY_PARTNERS_DIR / GATEWAY_HOME, exactly as `gateway run`
+        directory = Settings.from_env().partners_dir
     if not directory.is_dir():
         _fail(f"{directory}: not a folder")
     problems = check(directory, dict(os.environ) if env else None)
