@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gateway.adapters.folder import Refusal
+from gateway.notices import INBOX_REFUSED, RELOAD_REFUSED, RELOADED
 from gateway.registry import PartnerProfile, Registry
 from gateway.registry.reload import PartnersWatch, ReloadResult
 
@@ -22,12 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INBOX_REFUSED = "inbox_refused"
-RELOADED = "partners_reloaded"
-RELOAD_REFUSED = "partners_reload_refused"
-WITHHELD = "withheld"
-# events an operator should see without asking for a message (status page, metrics, CLI)
-NOTICE_KINDS = (INBOX_REFUSED, WITHHELD, RELOAD_REFUSED, RELOADED)
 _REMEMBERED = 10_000  # refusals of earlier runs not reported again (newest first)
 
 

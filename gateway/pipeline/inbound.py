@@ -23,7 +23,7 @@ from gateway.pipeline.archive import Archive, ArchiveError, OversizeError
 from gateway.pipeline.dispatch import Dispatcher, business_key, shipment_values
 from gateway.pipeline.documents import read_documents
 from gateway.pipeline.outbound import OutboundError, OutboundX12
-from gateway.pipeline.x12_inbound import X12Inbound, message_status
+from gateway.pipeline.x12_inbound import X12Inbound, message_status, withheld_event
 from gateway.registry import PartnerProfile, Registry
 from gateway.routing import RenderFailure, Router, RoutingError
 from gateway.store import (
@@ -219,6 +219,7 @@ class InboundPipeline:
         x12_partners, systems = self.router.split(partner, doc)
         now = self.clock()
         failures: list[RenderFailure] = []
+        withheld: list[str] = []
         deliveries = [
             NewOutbox(
                 destination=r.destination,
@@ -229,9 +230,12 @@ class InboundPipeline:
                 payload_path=r.name,
             )
             for r in self.router.render(
-                partner, doc, key, now, destinations=systems, failures=failures
+                partner, doc, key, now, destinations=systems, failures=failures, withheld=withheld
             )
         ]
+        if withheld:
+            event = withheld_event(withheld)
+            self.store.add_event(event.kind, dict(event.detail or {}), message_id=msg.id)
         for failure in failures:
             self.store.add_event(
                 "exception",

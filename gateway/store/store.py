@@ -359,10 +359,13 @@ class Store(StreamingMixin, ThreadsMixin):
         message_id: int | None = None,
         partner_id: str | None = None,
         direction: Direction | None = None,
+        control_number: str | None = None,
         limit: int = 100,
     ) -> list[InterchangeRow]:
         i = interchange_t.c
         stmt = select(interchange_t)
+        if control_number is not None:  # ISA13, indexed
+            stmt = stmt.where(i.control_number == control_number)
         if message_id is not None:
             stmt = stmt.where(i.message_id == message_id)
         if partner_id is not None:
