@@ -24,7 +24,7 @@ def messages(
     """Messages newest first, with the ids `gateway replay` takes (quarantined and failed ones
     with their reason), then inbox entries that were not taken (symlinks, FIFOs, hard links,
     sub-directories, dot-names, stale uploads, files over the size cap)."""
-    from gateway.cli import _store, _table, out
+    from gateway.cli import _store, out
     from gateway.ops.lookup import message_dict, refusal_dict, refusals
     from gateway.store import MessageStatus
 
@@ -41,30 +41,22 @@ def messages(
     if as_json:
         sys.stdout.write(json.dumps({"messages": rows, "refused": refused}, indent=2) + "\n")
         return
+    # one line per entry (no table): ids and file names stay whole and easy to copy
     if status is not MessageListChoice.REFUSED:
-        _table(
-            "messages (replay takes the id)",
-            ["id", "received", "partner", "file", "status", "reason"],
-            [
-                [m["id"], m["received_at"], m["partner"], m["file"], m["status"], m["reason"]]
-                for m in rows
-            ],
+        for m in rows:
+            reason = f"  {m['reason']}" if m["reason"] else ""
+            line = f"{m['id']}  {m['received_at']}  {m['partner']}  {m['file']}  {m['status']}"
+            out.print(line + reason, markup=False, highlight=False)
+    if refused:
+        out.print(
+            "inbox entries not taken (fix it and drop the file again; nothing to replay):",
+            markup=False,
         )
-    if refused or status is MessageListChoice.REFUSED:
-        _table(
-            "inbox entries not taken (fix and drop the file again; there is nothing to replay)",
-            ["when", "entry", "kind", "reason", "moved to"],
-            [
-                [
-                    r["at"],
-                    f"{r['account']}/{r['name']}" if r["account"] else r["name"],
-                    r["kind"],
-                    r["reason"],
-                    r["moved_to"],
-                ]
-                for r in refused
-            ],
-        )
+        for r in refused:
+            entry = f"{r['account']}/{r['name']}" if r["account"] else r["name"]
+            moved = f" (moved to {r['moved_to']})" if r["moved_to"] else ""
+            line = f"  {r['at']}  {entry}  {r['kind']}: {r['reason']}{moved}"
+            out.print(line, markup=False, highlight=False)
     if not rows and not refused:
         out.print("no messages", markup=False)
 
