@@ -116,3 +116,22 @@ def test_a_changed_transport_is_used_by_delivery_at_once(settings: Settings) -> 
     )
     gw.tick()
     assert len(list((settings.outbox_dir / "tms2").iterdir())) == 1
+
+
+def test_replay_after_a_restart_resolves_the_channel_account_again(settings: Settings) -> None:
+    gw = gateway(settings)
+    drop(settings, "acme-freight", "early.edi", acme_214("000000706"))
+    gw.tick()
+    (early,) = gw.store.list_messages()
+    assert early.partner_id == "unknown:acme-freight"
+    gw.store.close()
+    add_file(settings.partners_dir / "acme-freight.yaml", acme_profile(settings))
+    gw2 = gateway(settings)  # the profile is known from the start this time
+    result = runner.invoke(app, ["replay", str(early.id), "--dry-run"])
+    assert result.exit_code == 0 and "set 214 0001: accepted, changed" in result.output
+    result = runner.invoke(app, ["replay", str(early.id)])
+    assert result.exit_code == 0, result.output
+    gw2.tick()
+    replayed = gw2.store.get_message(early.id)
+    assert replayed is not None and replayed.status is MessageStatus.PARSED
+    assert replayed.partner_id == "acme-freight"
