@@ -32,6 +32,7 @@ class Upkeep:
         self.watch = PartnersWatch(gateway.settings.partners_dir, gateway.registry)
         # over the cap: refused before archiving, once, instead of archived on every rescan
         gateway.source.max_bytes = gateway.settings.max_payload_bytes
+        gateway.source.stale_seconds = gateway.settings.stale_upload_seconds
         earlier = gateway.store.list_events(
             kinds=(INBOX_REFUSED,), newest_first=True, limit=_REMEMBERED
         )

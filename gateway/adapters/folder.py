@@ -29,6 +29,7 @@ from gateway.adapters.base import (
 )
 from gateway.fsutil import fsync_dir, syncfs
 
+_MAX_KNOWN = 100_000
 _TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
 
 
@@ -50,7 +51,9 @@ class Refusal:
 
     @classmethod
     def of(cls, path: Path, account: str, st: os.stat_result, reason: str, kind: str) -> Refusal:
-        key = f"{path}|{kind}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}"
+        # a file still growing past the cap is the same refusal, not one per rescan
+        change = "" if kind == "oversize" else f"|{st.st_size}|{st.st_mtime_ns}"
+        key = f"{path}|{kind}|{st.st_ino}{change}"
         return cls(account, path.name, path, reason, kind, key)
 
 
@@ -104,9 +107,8 @@ class FolderSource:
     _observer: Any = None
     max_bytes: int | None = None  # a larger file is refused before it is archived
     stale_seconds: float = 3600.0  # a temporary name unchanged this long is reported
-    refused: list[tuple[Path, str]] = field(default_factory=list)  # every refusal reported
     _reported: dict[Path, str] = field(default_factory=dict)  # path -> key of its refusal
-    _known: set[str] = field(default_factory=set)  # keys reported before (e.g. a restart)
+    _known: dict[str, None] = field(default_factory=dict)  # keys reported (ordered, bounded)
     _new: list[Refusal] = field(default_factory=list)
     _temps: dict[Path, _Seen] = field(default_factory=dict)
     _held: dict[Path, tuple[int, int, int]] = field(default_factory=dict)  # refused claims
@@ -155,12 +157,17 @@ class FolderSource:
             # nothing in the root itself is taken: files go into a partner's folder
             present.add(path)
             st = os.lstat(path)
-            why = _refusal(st) or "not inside a partner folder"
+            if entry.name.startswith("."):
+                why = "hidden (dot) name refused"
+            elif stat.S_ISLNK(st.st_mode):
+                why = "symbolic link refused"
+            else:
+                why = "not inside a partner folder"
             self._refuse(path, "", st, f"{why} (inbox root)", "refused")
 
     def known(self, keys: set[str]) -> None:
         """Refusals reported before (by an earlier run): not reported again."""
-        self._known.update(keys)
+        self._known.update(dict.fromkeys(keys))
 
     def take_refusals(self) -> list[Refusal]:
         """Refusals found since the last call, each entry once."""
@@ -175,8 +182,9 @@ class FolderSource:
         self._reported[path] = refusal.key
         if refusal.key in self._known:
             return
-        self._known.add(refusal.key)
-        self.refused.append((path, reason))
+        self._known[refusal.key] = None
+        if len(self._known) > _MAX_KNOWN:  # forget the oldest: at worst reported once more
+            del self._known[next(iter(self._known))]
         with self._lock:
             self._new.append(refusal)
 

@@ -288,8 +288,7 @@ def test_an_over_cap_payload_is_refused_once_not_archived_on_every_rescan(
 def test_a_temporary_name_unchanged_past_the_limit_is_reported_as_stale(
     settings: Settings,
 ) -> None:
-    gw = gateway(settings)
-    gw.source.stale_seconds = 0.2
+    gw = gateway(dataclasses.replace(settings, stale_upload_seconds=0.2))
     part = drop(settings, "demo-carrier", "upload.edi.part", b"ISA*half")
     gw.tick()
     assert gw.store.list_events(kinds=("inbox_refused",)) == []  # an upload in progress

@@ -136,6 +136,13 @@ def test_a_payload_over_the_cap_is_refused_once_and_never_offered(tmp_path: Path
         "101 bytes is over the size cap of 100 bytes",
     )
     assert big.exists()  # left where it is (or set aside by the gateway): never deleted
+    for n in range(3):  # still growing: the same refusal, not one per rescan
+        with big.open("ab") as fh:
+            fh.write(b"more")
+        os.utime(big, ns=(1, (n + 2) * 1_000_000_000))
+        clock.t += 1
+        assert list(src.poll()) == []
+    assert src.take_refusals() == []
 
 
 def test_a_claim_refused_after_it_grew_is_not_offered_again(tmp_path: Path) -> None:
