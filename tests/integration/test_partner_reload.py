@@ -135,3 +135,23 @@ def test_replay_after_a_restart_resolves_the_channel_account_again(settings: Set
     replayed = gw2.store.get_message(early.id)
     assert replayed is not None and replayed.status is MessageStatus.PARSED
     assert replayed.partner_id == "acme-freight"
+
+
+def test_a_transport_without_an_adapter_is_a_warning_at_start(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = acme_profile(settings).replace(
+        "transport:\n  kind: folder\n  inbound_dir: inbox/acme-freight\n"
+        "  outbound_dir: outbox/acme-freight\n",
+        "transport:\n  kind: sftp\n  host: sftp.example.com\n  username: gw\n"
+        "  key_file: ${ACME_KEY}\n  inbound_dir: /out\n  outbound_dir: /in\n"
+        '  host_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"\n',
+    )
+    assert "kind: sftp" in text
+    add_file(settings.partners_dir / "acme-freight.yaml", text)
+    with caplog.at_level(logging.WARNING, logger="gateway.upkeep"):
+        gateway(settings)
+    assert [r.getMessage() for r in caplog.records] == [
+        "partner acme-freight: transport 'sftp' cannot run in this gateway; nothing will reach "
+        "it (see `gateway partners check`)"
+    ]
