@@ -29,7 +29,11 @@ def interchanges(store: Store, isa13: str) -> list[dict[str, Any]]:
 
 
 def _interchange(store: Store, row: InterchangeRow) -> dict[str, Any]:
-    events = store.list_events(message_id=row.message_id) if row.message_id is not None else []
+    events = (
+        store.list_events(message_id=row.message_id, kinds=("interchange_rejected",))
+        if row.message_id is not None
+        else []
+    )
     ta1 = [
         code
         for e in events
@@ -110,11 +114,10 @@ def rejection_lines(report: dict[str, Any]) -> Iterator[str]:
 
 
 def notices_for(store: Store, message_ids: Iterable[int]) -> list[EventRow]:
-    """Withheld test data and rejections recorded on these messages, oldest first."""
-    kinds = {WITHHELD, "interchange_rejected"}
+    """Withheld test data recorded on these messages (rejections show with the interchange)."""
     found: list[EventRow] = []
-    for mid in sorted(set(message_ids)):
-        found.extend(e for e in store.list_events(message_id=mid) if e.kind in kinds)
+    for mid in sorted(set(message_ids))[:100]:  # a thread's messages, bounded
+        found.extend(store.list_events(message_id=mid, kinds=(WITHHELD,)))
     return found
 
 
