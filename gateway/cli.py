@@ -12,6 +12,8 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
+from gateway.cli_choices import AckDirectionChoice, AckStatusChoice, MessageChoice
+from gateway.cli_messages import messages
 from gateway.x12.errors import X12Error
 
 app = typer.Typer(
@@ -300,28 +302,40 @@ def demo(
     ] = None,
 ) -> None:
     """Drop a demo carrier 214 and an ERP order into the inbox (for a running gateway)."""
-    from gateway.demo import drop_demo
+    from gateway.demo import drop_demo_with_keys
     from gateway.settings import Settings
 
     settings = Settings.from_env(home)
-    for path in drop_demo(settings.base_dir):
+    paths, keys = drop_demo_with_keys(settings.base_dir)
+    for path in paths:
         out.print(f"dropped {path.relative_to(settings.base_dir)}", markup=False)
     out.print(
         "watch outbox/demo-carrier (997 and 204), outbox/portal, outbox/tms, outbox/erp; "
-        "then try `gateway acks` and `gateway search DEMO-...`"
+        "then try `gateway acks` and, once processed:",
+        markup=False,
     )
+    for what, key in keys.items():
+        out.print(f"  gateway search {key}    # the {what}", markup=False, highlight=False)
 
 
 @partners_app.command("check")
 def partners_check(
-    directory: Annotated[Path, typer.Argument(help="Profiles folder.")] = Path("partners"),
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Profiles folder (default: the one `gateway run` reads).", show_default=False
+        ),
+    ] = None,
     env: Annotated[bool, typer.Option("--env", help="Also require ${VAR} secrets set.")] = False,
 ) -> None:
     """Validate every partner profile; one line per problem (file, field, message)."""
     import os
 
     from gateway.registry import check
+    from gateway.settings import Settings
 
+    if directory is None:  # GATEWAY_PARTNERS_DIR / GATEWAY_HOME, exactly as `gateway run`
+        directory = Settings.from_env().partners_dir
     if not directory.is_dir():
         _fail(f"{directory}: not a folder")
     problems = check(directory, dict(os.environ) if env else None)
@@ -363,26 +377,18 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 @app.command()
 def acks(
     partner: Annotated[str | None, typer.Option("--partner")] = None,
-    status: Annotated[
-        str | None,
-        typer.Option(
-            "--status",
-            help="pending, overdue, accepted, accepted_with_errors, partially_accepted, rejected",
-        ),
-    ] = None,
+    status: Annotated[AckStatusChoice | None, typer.Option("--status")] = None,
     direction: Annotated[
-        str | None, typer.Option("--direction", help="expected (ours), sent, received")
+        AckDirectionChoice | None,
+        typer.Option("--direction", help="expected (ours), sent, received"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Acknowledgements: what we expect from partners, what we sent, what we received."""
     from gateway.store import AckDirection, AckStatus
 
-    try:
-        st = AckStatus(status) if status else None
-        dr = AckDirection(direction) if direction else None
-    except ValueError as exc:
-        _fail(str(exc))
+    st = AckStatus(status.value) if status else None
+    dr = AckDirection(direction.value) if direction else None
     store = _store()
     rows = store.list_acks(partner_id=partner, status=st, direction=dr, limit=1000)
     delivery: dict[int, str] = {}
@@ -434,10 +440,24 @@ def search(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The shipment thread of KEY: every document linked through its correlation keys
-    (ERP order -> 204 -> 990 -> 214s -> 210), with deliveries, acknowledgements and status."""
-    thread = _store().thread(key)
+    (ERP order -> 204 -> 990 -> 214s -> 210), with deliveries, acknowledgements and status;
+    for an ISA13 also the interchange with its rejection (TA1, AK9, set errors) and notices."""
+    from gateway.ops.lookup import interchanges, notice_line, notices_for
+
+    store = _store()
+    thread = store.thread(key)
+    found = interchanges(store, key)  # a rejected interchange may have no document at all
+    notices = notices_for(
+        store,
+        [m.id for m in thread.messages]
+        + [i["message_id"] for i in found if i["message_id"] is not None],
+    )
     if as_json:
         data = {
+            "interchanges": found,
+            "notices": [
+                {"kind": e.kind, "message_id": e.message_id, "detail": e.detail} for e in notices
+            ],
             "key": key,
             "keys": list(thread.keys),
             "truncated": thread.truncated,
@@ -486,9 +506,12 @@ def search(
         }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
-    if not thread.documents:
+    if not thread.documents and not found:
         out.print(f"nothing found for {key!r}", markup=False)
         raise typer.Exit(EXIT_REJECTED)
+    _search_extras(found, [notice_line(e) for e in notices])
+    if not thread.documents:
+        return
     _table(
         f"shipment thread of {key} (keys: {', '.join(thread.keys)})",
         ["doc", "type", "partner", "status", "business key", "message", "created"],
@@ -533,6 +556,16 @@ def search(
         out.print("(the thread is longer than shown)")
 
 
+def _search_extras(found: list[dict[str, Any]], notices: list[str]) -> None:
+    from gateway.ops.lookup import rejection_lines
+
+    for report in found:
+        for line in rejection_lines(report):
+            out.print(line, markup=False, highlight=False)
+    for line in notices:
+        out.print(line, markup=False, highlight=False)
+
+
 @app.command()
 def deadletters(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Deliveries that gave up after their partner's retry limit."""
@@ -568,7 +601,8 @@ def deadletters(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
 def replay(
     message_id: Annotated[int | None, typer.Argument(help="A received message's id.")] = None,
     status: Annotated[
-        str | None, typer.Option("--filter-status", help="Replay every message in this state.")
+        MessageChoice | None,
+        typer.Option("--filter-status", help="Replay every message in this state."),
     ] = None,
     partner: Annotated[str | None, typer.Option("--partner")] = None,
     deadletter: Annotated[
@@ -590,9 +624,10 @@ def replay(
     A quarantined or failed message is processed again; with --resend an applied one is
     translated again with today's profiles and its deliveries are sent again (new keys).
     """
+    from gateway.ops.lookup import dry_run as dry_run_report
     from gateway.pipeline.archive import Archive
     from gateway.pipeline.dispatch import Dispatcher
-    from gateway.pipeline.replay import ReplayError, preview, requeue
+    from gateway.pipeline.replay import ReplayError, requeue
     from gateway.pipeline.replay import resend as resend_applied
     from gateway.registry import Registry, RegistryError
     from gateway.routing import Router
@@ -621,21 +656,18 @@ def replay(
     if message_id is not None:
         ids = [message_id]
     elif status is not None:
-        try:
-            wanted = MessageStatus(status)
-        except ValueError as exc:
-            _fail(str(exc))
+        wanted = MessageStatus(status.value)
         ids = [m.id for m in store.list_messages(status=wanted, partner_id=partner, limit=10_000)]
     else:
         _fail("name a message id, --filter-status or --deadletter")
     try:
         for mid in ids:
-            if dry_run:
-                for d in preview(store, archive, registry, mid):
-                    head = f"message {mid} set {d.set_id} {d.control_number}"
-                    out.print(f"{head}: {'unchanged' if not d.diff else 'changed'}", markup=False)
-                    if d.diff:
-                        sys.stdout.write(d.diff)
+            if dry_run:  # the validation outcome first; one unreadable file does not stop it
+                lines, diffs = dry_run_report(store, archive, registry, mid)
+                for line in lines:
+                    out.print(line, markup=False, highlight=False)
+                for diff in diffs:
+                    sys.stdout.write(diff)
             elif resend:
                 count = resend_applied(store, archive, registry, dispatcher, mid)
                 out.print(f"message {mid}: {count} document(s) translated again and queued")
@@ -644,6 +676,9 @@ def replay(
                 out.print(f"message {mid} requeued; the running gateway processes it next tick")
     except ReplayError as exc:
         _fail(str(exc), EXIT_REJECTED)
+
+
+app.command("messages")(messages)
 
 
 def main() -> None:

@@ -60,6 +60,21 @@ def demo_order(order: str) -> bytes:
 
 
 def drop_demo(home: Path) -> list[Path]:
+    return drop_demo_with_keys(home)[0]
+
+
+def demo_keys(n: int) -> dict[str, str]:
+    """What `gateway search` finds once the gateway has processed the demo files."""
+    return {
+        "ERP order": f"D{n % 100000:05d}",
+        "PRO": f"P{n % 100000:05d}1",
+        "BOL": f"B{n % 100000:05d}1",
+        "ISA13": f"{n:09d}",
+    }
+
+
+def drop_demo_with_keys(home: Path) -> tuple[list[Path], dict[str, str]]:
+    """Drop the demo files; (their paths, the search keys they carry)."""
     now = datetime.now(UTC)
     n = int(now.timestamp()) % 1_000_000
     files = {
@@ -71,4 +86,4 @@ def drop_demo(home: Path) -> list[Path]:
         temp = path.with_name(f".{path.name}.tmp")
         temp.write_bytes(data)
         temp.rename(path)  # appear complete: the watcher never sees half a file
-    return list(files)
+    return list(files), demo_keys(n)

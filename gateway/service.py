@@ -26,6 +26,7 @@ from gateway.pipeline.inbound import InboundPipeline, ProcessOutcome
 from gateway.registry import Registry
 from gateway.settings import Settings
 from gateway.store import MessageStatus, NewEvent, Store, StoreError, create_store
+from gateway.upkeep import Upkeep
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class Gateway:
         self._stop = threading.Event()
         self.outcomes: list[ProcessOutcome] = []
         self.http_url: str | None = None
+        self.upkeep = Upkeep(self)  # profile reloads, inbox refusals
 
     def _folder_accounts(self) -> list[str]:
         accounts = []
@@ -106,10 +108,12 @@ class Gateway:
     def tick(self) -> TickReport:
         """One round of work: take ready files, process what is received, deliver what is due."""
         report = TickReport()
+        self.upkeep.reload_partners_if_changed()
         for claim in self.source.poll():
             receipt = self.pipeline.receive(claim)
             if receipt is not None:
                 report.received += 1
+        self.upkeep.report_inbox_refusals()
         # everything received but not processed, including what a crash left behind
         while pending := self.store.list_messages(
             status=MessageStatus.RECEIVED, oldest_first=True, limit=100

@@ -23,6 +23,7 @@ class Settings:
     overdue_check_seconds: float = 60.0
     lease_seconds: float = 60.0  # a crashed worker's deliveries return to the queue after this
     max_payload_bytes: int = 2 * 1024**3
+    stale_upload_seconds: float = 3600.0  # a temporary inbox name unchanged this long: reported
 
     @property
     def archive_dir(self) -> Path:
@@ -49,4 +50,5 @@ class Settings:
             rescan_seconds=float(env.get("GATEWAY_RESCAN_SECONDS", "5")),
             stable_seconds=float(env.get("GATEWAY_STABLE_SECONDS", "1")),
             lease_seconds=float(env.get("GATEWAY_LEASE_SECONDS", "60")),
+            stale_upload_seconds=float(env.get("GATEWAY_STALE_UPLOAD_SECONDS", "3600")),
         )

@@ -1,8 +1,11 @@
 """Folder transport: watch `inbox/<partner>/` (watchdog + full rescans), write `outbox/<partner>/`.
 
 A file is taken only when complete: a closed-write event from watchdog, or size and mtime
-unchanged across rescans for `stable_seconds`. Symlinks, FIFOs, hard links and anything outside
-the root are refused. Output is written under a temporary name, fsynced and renamed.
+unchanged across rescans for `stable_seconds`. Symlinks, FIFOs, hard links, sub-directories,
+dot-names, files over the size cap and anything outside the root are refused, each reported
+once (`take_refusals`) until it changes or goes; a temporary name unchanged for
+`stale_seconds` is reported as stale. Output is written under a temporary name, fsynced and
+renamed.
 """
 
 from __future__ import annotations
@@ -26,11 +29,32 @@ from gateway.adapters.base import (
 )
 from gateway.fsutil import fsync_dir, syncfs
 
+_MAX_KNOWN = 100_000
 _TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
 
 
-def _is_candidate_name(name: str) -> bool:
-    return not name.startswith(".") and not name.endswith(_TEMP_SUFFIXES)
+def _is_temporary_name(name: str) -> bool:
+    """An upload in progress by convention: `*.part`, `.name.tmp` and the like."""
+    return name.endswith(_TEMP_SUFFIXES)
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An inbox entry the gateway will not take, reported once while it stays as it is."""
+
+    account: str  # the partner folder ("" for the inbox root)
+    name: str
+    path: Path
+    reason: str
+    kind: str  # refused | oversize | stale
+    key: str  # what makes it "the same entry" across rescans and restarts
+
+    @classmethod
+    def of(cls, path: Path, account: str, st: os.stat_result, reason: str, kind: str) -> Refusal:
+        # a file still growing past the cap is the same refusal, not one per rescan
+        change = "" if kind == "oversize" else f"|{st.st_size}|{st.st_mtime_ns}"
+        key = f"{path}|{kind}|{st.st_ino}{change}"
+        return cls(account, path.name, path, reason, kind, key)
 
 
 @dataclass(slots=True)
@@ -39,7 +63,7 @@ class FolderClaim:
 
     path: Path
     facts: ChannelFacts
-    _on_done: Callable[[Path], None]
+    _on_done: Callable[..., None]
 
     def open(self) -> BinaryIO:
         # O_NOFOLLOW: the file may have been swapped for a symlink since the scan
@@ -55,6 +79,10 @@ class FolderClaim:
     def rollback(self, reason: str) -> None:
         # leave the file where it is; the next rescan offers it again
         self._on_done(self.path)
+
+    def refuse(self, reason: str) -> None:
+        """Never offer this file again while it stays unchanged (e.g. over the size cap)."""
+        self._on_done(self.path, reason)
 
 
 @dataclass(slots=True)
@@ -77,7 +105,13 @@ class FolderSource:
     _in_flight: set[Path] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _observer: Any = None
-    refused: list[tuple[Path, str]] = field(default_factory=list)
+    max_bytes: int | None = None  # a larger file is refused before it is archived
+    stale_seconds: float = 3600.0  # a temporary name unchanged this long is reported
+    _reported: dict[Path, str] = field(default_factory=dict)  # path -> key of its refusal
+    _known: dict[str, None] = field(default_factory=dict)  # keys reported (ordered, bounded)
+    _new: list[Refusal] = field(default_factory=list)
+    _temps: dict[Path, _Seen] = field(default_factory=dict)
+    _held: dict[Path, tuple[int, int, int]] = field(default_factory=dict)  # refused claims
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
@@ -110,32 +144,98 @@ class FolderSource:
             self._observer.join(timeout=5)
             self._observer = None
 
-    def _account_dirs(self) -> Iterator[Path]:
+    def _account_dirs(self, present: set[Path]) -> Iterator[Path]:
         with os.scandir(self.root) as it:
-            for entry in it:
-                if not entry.is_dir(follow_symlinks=False) or entry.name.startswith("."):
-                    continue
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
                 if self.accounts is not None and entry.name not in self.accounts:
                     continue
-                yield Path(entry.path)
+                yield path
+                continue
+            # nothing in the root itself is taken: files go into a partner's folder
+            present.add(path)
+            st = os.lstat(path)
+            if entry.name.startswith("."):
+                why = "hidden (dot) name refused"
+            elif stat.S_ISLNK(st.st_mode):
+                why = "symbolic link refused"
+            else:
+                why = "not inside a partner folder"
+            self._refuse(path, "", st, f"{why} (inbox root)", "refused")
+
+    def known(self, keys: set[str]) -> None:
+        """Refusals reported before (by an earlier run): not reported again."""
+        self._known.update(dict.fromkeys(keys))
+
+    def take_refusals(self) -> list[Refusal]:
+        """Refusals found since the last call, each entry once."""
+        with self._lock:
+            found, self._new = self._new, []
+        return found
+
+    def _refuse(self, path: Path, account: str, st: os.stat_result, reason: str, kind: str) -> None:
+        refusal = Refusal.of(path, account, st, reason, kind)
+        if self._reported.get(path) == refusal.key:
+            return
+        self._reported[path] = refusal.key
+        if refusal.key in self._known:
+            return
+        self._known[refusal.key] = None
+        if len(self._known) > _MAX_KNOWN:  # forget the oldest: at worst reported once more
+            del self._known[next(iter(self._known))]
+        with self._lock:
+            self._new.append(refusal)
+
+    def _is_refused(self, path: Path, account: str, name: str, now: float) -> bool:
+        """Report (once) and skip what the gateway will not take; True when skipped."""
+        st = os.lstat(path)
+        if _is_temporary_name(name) and stat.S_ISREG(st.st_mode):
+            prev = self._temps.get(path)
+            if prev is None or prev.size != st.st_size or prev.mtime_ns != st.st_mtime_ns:
+                self._temps[path] = _Seen(st.st_size, st.st_mtime_ns, now)
+            elif now - prev.since >= self.stale_seconds:
+                minutes = int((now - prev.since) // 60)
+                reason = (
+                    f"temporary name unchanged for {minutes} min: an upload that never finished"
+                    " (rename it when complete, or remove it)"
+                )
+                self._refuse(path, account, st, reason, "stale")
+            return True
+        problem = _refusal(st)
+        if not problem and name.startswith("."):
+            problem = "hidden (dot) name refused: rename it without the leading dot"
+        if problem:
+            self._refuse(path, account, st, problem, "refused")
+            return True
+        held = self._held.get(path)
+        if held is not None:
+            if held == (st.st_ino, st.st_size, st.st_mtime_ns):
+                return True  # refused when claimed, and unchanged since
+            del self._held[path]
+        if self.max_bytes is not None and st.st_size > self.max_bytes:
+            reason = f"{st.st_size} bytes is over the size cap of {self.max_bytes} bytes"
+            self._refuse(path, account, st, reason, "oversize")
+            return True
+        self._reported.pop(path, None)  # a refused entry that was fixed (e.g. renamed over)
+        return False
 
     def poll(self) -> Iterator[FolderClaim]:
         now = self.clock()
         present: set[Path] = set()
-        for account_dir in self._account_dirs():
+        for account_dir in self._account_dirs(present):
             with os.scandir(account_dir) as it:
                 entries = sorted(it, key=lambda e: e.name)
             for entry in entries:
-                if not _is_candidate_name(entry.name):
-                    continue
                 path = Path(entry.path)
                 present.add(path)
-                st = os.lstat(path)
-                problem = _refusal(st)
-                if problem:
-                    if (path, problem) not in self.refused:
-                        self.refused.append((path, problem))
-                    continue
+                try:
+                    if self._is_refused(path, account_dir.name, entry.name, now):
+                        continue
+                    st = os.lstat(path)
+                except FileNotFoundError:
+                    continue  # gone since the listing
                 with self._lock:
                     if path in self._in_flight:
                         continue
@@ -161,15 +261,28 @@ class FolderSource:
                 yield FolderClaim(path, facts, self._done)
         for gone in set(self._seen) - present:
             del self._seen[gone]
+        for gone in set(self._temps) - present:
+            del self._temps[gone]
+        for gone in set(self._held) - present:
+            del self._held[gone]
+        for gone in set(self._reported) - present:
+            del self._reported[gone]  # it went (or was set aside): a new one is news again
 
-    def _done(self, path: Path) -> None:
+    def _done(self, path: Path, refused: str | None = None) -> None:
         with self._lock:
             self._in_flight.discard(path)
+        if refused is not None:
+            with contextlib.suppress(FileNotFoundError):
+                st = os.lstat(path)
+                self._held[path] = (st.st_ino, st.st_size, st.st_mtime_ns)
+                self._refuse(path, path.parent.name, st, refused, "oversize")
 
 
 def _refusal(st: os.stat_result) -> str:
     if stat.S_ISLNK(st.st_mode):
         return "symbolic link refused"
+    if stat.S_ISDIR(st.st_mode):
+        return "sub-directory refused: files go directly into the partner folder"
     if not stat.S_ISREG(st.st_mode):
         return "not a regular file (FIFO, device or socket) refused"
     if st.st_nlink > 1:

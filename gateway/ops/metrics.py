@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from gateway.canonical import DocumentType
+from gateway.notices import NOTICE_KINDS
 from gateway.store import (
     AckDirection,
     AckStatus,
@@ -41,6 +42,7 @@ class Snapshot:
     documents: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (type, status)
     overdue_acks: int = 0
     truncated: frozenset[str] = frozenset()
+    notices: Mapping[str, int] = field(default_factory=dict)  # events by NOTICE_KINDS kind
 
 
 def collect(store: Store) -> Snapshot:
@@ -49,6 +51,7 @@ def collect(store: Store) -> Snapshot:
         counts = store.counts()
         acks = store.list_acks(limit=SCAN_LIMIT)
         documents = store.list_documents(limit=SCAN_LIMIT)
+        notices = store.count_events(NOTICE_KINDS)
     except Exception:  # a scrape must answer even when the database is down: gateway_store_up 0
         log.warning("metrics: the store did not answer", exc_info=True)
         return Snapshot(store_up=False)
@@ -65,6 +68,7 @@ def collect(store: Store) -> Snapshot:
         documents=Counter((d.doc_type, d.status.value) for d in documents),
         overdue_acks=counts.get("acks", {}).get(AckStatus.OVERDUE.value, 0),
         truncated=frozenset(truncated),
+        notices=notices,
     )
 
 
@@ -108,6 +112,12 @@ def render(snapshot: Snapshot) -> str:
         "gateway_acks_overdue",
         "Expected acknowledgements past their due time.",
         [({}, snapshot.overdue_acks)],
+    )
+    _family(
+        out,
+        "gateway_notices",
+        "Notices recorded by kind: inbox entries not taken, test data withheld, profile reloads.",
+        _by_label("kind", _with_zeros(snapshot.notices, NOTICE_KINDS)),
     )
     _family(
         out,

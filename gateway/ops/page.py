@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
+from gateway.notices import NOTICE_KINDS, notice_row
 from gateway.store import (
     AckDirection,
     AckRow,
     AckStatus,
+    EventRow,
     MessageRow,
     OutboxRow,
     OutboxStatus,
@@ -42,10 +44,12 @@ class StatusData:
     messages: Sequence[MessageRow]
     acks: Sequence[AckRow]  # overdue, rejected, then pending expected
     dead_letters: Sequence[OutboxRow]
+    notices: Sequence[EventRow] = ()  # inbox entries not taken, test data withheld, reloads
 
 
 def read_status(store: Store, *, limit: int = 25) -> StatusData:
     return StatusData(
+        notices=store.list_events(kinds=NOTICE_KINDS, newest_first=True, limit=limit),
         counts=store.counts(),
         messages=store.list_messages(limit=limit),
         acks=[
@@ -101,6 +105,11 @@ def render_status_page(data: StatusData) -> str:
                 )
                 for a in data.acks
             ),
+        ),
+        "<h2>Notices: inbox entries not taken, test data withheld, profile reloads</h2>",
+        _table(
+            ("when", "what", "about", "why"),
+            (notice_row(e) for e in data.notices),
         ),
         "<h2>Dead letters</h2>",
         _table(

@@ -46,6 +46,7 @@ class Dispatch:
     wait_reason: str | None = None
     events: list[NewEvent] = field(default_factory=list)
     shipment_status: NewShipmentStatus | None = None
+    withheld: list[str] = field(default_factory=list)  # production destinations of test data
 
 
 def code_maps_for(partner: PartnerProfile | None) -> dict[str, Mapping[str, str]]:
@@ -125,7 +126,9 @@ class Dispatcher:
                 )
                 return out
         failures: list[RenderFailure] = []
-        rendered = self.router.render(partner, doc, doc_key, self.clock(), failures=failures)
+        rendered = self.router.render(
+            partner, doc, doc_key, self.clock(), failures=failures, withheld=out.withheld
+        )
         for failure in failures:
             # one destination refused it; the others still get it, operations see this one
             out.events.append(

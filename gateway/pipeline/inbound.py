@@ -19,11 +19,11 @@ from gateway.adapters.base import InboundClaim
 from gateway.canonical import AnyDocument, LoadTender, ShipmentStatus, TenderResponse
 from gateway.faults import crashpoint
 from gateway.idoc.errors import IdocError
-from gateway.pipeline.archive import Archive, ArchiveError
+from gateway.pipeline.archive import Archive, ArchiveError, OversizeError
 from gateway.pipeline.dispatch import Dispatcher, business_key, shipment_values
 from gateway.pipeline.documents import read_documents
 from gateway.pipeline.outbound import OutboundError, OutboundX12
-from gateway.pipeline.x12_inbound import X12Inbound, message_status
+from gateway.pipeline.x12_inbound import X12Inbound, message_status, withheld_event
 from gateway.registry import PartnerProfile, Registry
 from gateway.routing import RenderFailure, Router, RoutingError
 from gateway.store import (
@@ -40,6 +40,17 @@ from gateway.x12.errors import X12Error
 from gateway.x12.validator import Validator, default_validator
 
 log = logging.getLogger(__name__)
+
+
+def partner_for(registry: Registry, msg: MessageRow) -> PartnerProfile | None:
+    """The message's partner by today's profiles: the one it was recorded for while that
+    profile exists, else whoever now owns the channel account it came through (a profile
+    added after the file arrived, e.g. one quarantined as `unknown:<account>`)."""
+    partner = registry.find(msg.partner_id)
+    if partner is None and msg.account is not None:
+        partner = registry.by_channel(msg.channel, msg.account)
+    return partner
+
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # IDoc XML / JSON files are parsed whole (hardened, capped)
 
@@ -101,6 +112,15 @@ class InboundPipeline:
         try:
             with claim.open() as fh:
                 archived = self.archive.store(fh)
+        except OversizeError as exc:
+            # refused once, not archived again on every rescan (the source reports it)
+            log.warning("refused %s: %s", facts.original_name, exc)
+            refuse = getattr(claim, "refuse", None)
+            if callable(refuse):
+                refuse(str(exc))
+            else:
+                claim.rollback(str(exc))
+            return None
         except (ArchiveError, OSError) as exc:
             log.warning("cannot archive %s: %s", facts.original_name, exc)
             claim.rollback(str(exc))
@@ -127,13 +147,29 @@ class InboundPipeline:
             raise KeyError(message_id)
         if msg.status is not MessageStatus.RECEIVED:
             return ProcessOutcome(message_id, msg.status, reason="already processed")
-        partner = self.registry.find(msg.partner_id)
+        partner = partner_for(self.registry, msg)
         if partner is None:
             return self._quarantine(msg, f"no partner profile for account {msg.account!r}")
+        if partner.id != msg.partner_id:
+            # a profile added after the file arrived: the message is that partner's now
+            earlier = self.store.set_message_partner(msg.id, partner.id)
+            if earlier is not None:
+                reason = f"the same file from {partner.id} is message {earlier}"
+                self.store.mark_message(
+                    msg.id,
+                    MessageStatus.DUPLICATE,
+                    duplicate_of=earlier,
+                    event=NewEvent("duplicate", {"detail": reason}),
+                )
+                return ProcessOutcome(msg.id, MessageStatus.DUPLICATE, reason=reason)
+        if msg.size == 0:
+            return self._quarantine(msg, "empty file")
         try:
             with self.archive.open(msg.sha256) as fh:
                 head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
                 fh.seek(0)
+                if not head:
+                    return self._quarantine(msg, "empty file (only blanks)")
                 if head.startswith(b"ISA"):
                     return self._process_x12(msg, partner, fh)
                 if head[:1] in (b"<", b"{", b"["):
@@ -183,6 +219,7 @@ class InboundPipeline:
         x12_partners, systems = self.router.split(partner, doc)
         now = self.clock()
         failures: list[RenderFailure] = []
+        withheld: list[str] = []
         deliveries = [
             NewOutbox(
                 destination=r.destination,
@@ -193,9 +230,12 @@ class InboundPipeline:
                 payload_path=r.name,
             )
             for r in self.router.render(
-                partner, doc, key, now, destinations=systems, failures=failures
+                partner, doc, key, now, destinations=systems, failures=failures, withheld=withheld
             )
         ]
+        if withheld:
+            event = withheld_event(withheld)
+            self.store.add_event(event.kind, dict(event.detail or {}), message_id=msg.id)
         for failure in failures:
             self.store.add_event(
                 "exception",

@@ -17,6 +17,7 @@ from typing import Any
 from gateway.canonical import FunctionalAck, TechnicalAck
 from gateway.pipeline.archive import Archive
 from gateway.pipeline.dispatch import Dispatcher, business_key
+from gateway.pipeline.inbound import partner_for
 from gateway.pipeline.translate import map_sets
 from gateway.registry import Registry
 from gateway.store import MessageStatus, NewDocument, NewEvent, RawJson, Store
@@ -50,7 +51,7 @@ def preview(store: Store, archive: Archive, registry: Registry, message_id: int)
     msg = store.get_message(message_id)
     if msg is None:
         raise ReplayError(f"no message {message_id}")
-    partner = registry.find(msg.partner_id)
+    partner = partner_for(registry, msg)
     old = {
         (
             d.payload.get("source", {}).get("set_control_number"),
@@ -120,7 +121,7 @@ def resend(
             f"message {message_id} is {msg.status.value}; only a parsed message is re-sent "
             "(a quarantined or failed one is replayed without --resend)"
         )
-    partner = registry.find(msg.partner_id)
+    partner = partner_for(registry, msg)
     if partner is None:
         raise ReplayError(f"no partner profile {msg.partner_id!r}")
     generation = 1 + sum(

@@ -19,6 +19,7 @@ from gateway.acks import AckReconciler
 from gateway.canonical import AnyDocument, FunctionalAck, LoadTender, TenderResponse
 from gateway.canonical import TechnicalAck as TechnicalAckDoc
 from gateway.faults import crashpoint
+from gateway.notices import TEST_DATA_REASON, WITHHELD
 from gateway.pipeline.dispatch import (
     Dispatcher,
     business_key,
@@ -98,6 +99,13 @@ class _Interchange:
     responses: list[TenderResponse] = field(default_factory=list)  # 990s, reconciled after IEA
     ta1s: list[Segment] = field(default_factory=list)
     tender_keys: list[str] = field(default_factory=list)  # shipments this interchange made known
+    withheld: set[str] = field(default_factory=set)  # production destinations kept from test data
+
+
+def withheld_event(destinations: set[str] | list[str], **where: str) -> NewEvent:
+    """Why a test interchange reached none of these destinations (status page, search, API)."""
+    detail = {"reason": TEST_DATA_REASON, "destinations": sorted(destinations), **where}
+    return NewEvent(WITHHELD, detail)
 
 
 class X12Inbound:
@@ -296,6 +304,7 @@ class X12Inbound:
             state.responses.append(doc)
         plan = self.dispatcher.plan(partner, doc, doc_key)
         state.events.extend(plan.events)
+        state.withheld.update(plan.withheld)
         return NewDocument(
             doc_type=doc.document_type.value,
             partner_id=partner.id,
@@ -374,8 +383,19 @@ class X12Inbound:
         else:
             if checked.rejected:
                 result = "rejected"
-                codes = [i.code for i in checked.end.issues if i.severity.value == "error"]
+                errors = [i for i in checked.end.issues if i.severity.value == "error"]
+                codes = [i.code for i in errors]
                 problem = f"interchange {h.control_number} rejected (TA1 {', '.join(codes)})"
+                # the TA1 note codes, findable by ISA13 (`gateway search`)
+                state.events.append(
+                    NewEvent(
+                        "interchange_rejected",
+                        {
+                            "isa13": h.control_number,
+                            "ta1": [{"code": i.code, "message": i.message} for i in errors],
+                        },
+                    )
+                )
             elif checked.groups and all(
                 g.ack is not None and g.ack.code is AckCode.REJECTED for g in checked.groups
             ):
@@ -394,6 +414,8 @@ class X12Inbound:
             )
         if problem:
             outcome.problems.append(problem)
+        if state.withheld:  # said once per interchange, not once per set
+            state.events.append(withheld_event(state.withheld, isa13=h.control_number))
         effective = state.blocked is None and result in _EFFECTIVE
         crashpoint("mid_routing")
         try:

@@ -235,6 +235,8 @@ class FolderTransport(Model):
     outbound_dir: Directory | None = None
     stable_seconds: Annotated[float, Field(ge=0, le=3600)] = 2.0
     rescan_seconds: Annotated[float, Field(gt=0, le=86400)] = 30.0
+    # where inbox entries the gateway will not take are moved (default: left, reported once)
+    refused_dir: Directory | None = None
 
 
 class SftpTransport(Model):

@@ -6,6 +6,7 @@ an onboarding engineer sees all of them at once; `Registry.load` raises them tog
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,11 +127,21 @@ def parse_profile(text: str, file: str) -> tuple[PartnerProfile | None, list[Pro
 
 
 def _profile_files(directory: Path) -> list[Path]:
-    return sorted(
+    """Profile files, oldest first (then by name): the set-level checks blame a conflict on the
+    file that came later, i.e. the one just added, not the one that was there before it."""
+    found = [
         p
         for p in directory.iterdir()
         if p.suffix in PROFILE_SUFFIXES and p.is_file() and not p.name.startswith(".")
-    )
+    ]
+    return sorted(found, key=lambda p: (_mtime_ns(p), p.name))
+
+
+def _mtime_ns(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _load_dir(directory: Path) -> tuple[list[tuple[str, PartnerProfile]], list[ProfileProblem]]:
@@ -184,6 +195,9 @@ def _cross_checks(
         if p.transport is not None:
             channel = f"{p.transport.kind} account {p.account!r}"
             claim(("channel", p.transport.kind, p.account), file, "transport", channel)
+        for path, folder in _folders(p):
+            # two profiles on one folder: each takes (or overwrites) the other's files
+            claim(("folder", folder), file, path, f"folder {folder!r}")
         for i, customer in enumerate(p.customer_ids):
             claim(("customer", customer), file, f"customer_ids[{i}]", f"customer id {customer!r}")
         for i, rule in enumerate(p.routing):
@@ -201,6 +215,44 @@ def _cross_checks(
     return problems
 
 
+def _folders(profile: PartnerProfile) -> Iterator[tuple[str, str]]:
+    """(field path, normalised folder) of every local folder the profile reads or writes."""
+    seen: set[str] = set()
+    for section in ("transport", "outbound_transport"):
+        transport = getattr(profile, section)
+        if transport is None or transport.kind != "folder":
+            continue
+        for name in ("inbound_dir", "outbound_dir"):
+            value = getattr(transport, name, None)
+            if not value:
+                continue
+            folder = posixpath.normpath(value.replace("\\", "/")).rstrip("/")
+            if folder not in seen:  # one profile may read and write the same folder
+                seen.add(folder)
+                yield f"{section}.{name}", folder
+
+
+def _unsupported_transports(profiles: list[tuple[str, PartnerProfile]]) -> list[ProfileProblem]:
+    """A transport kind the profile format knows but this gateway cannot run (no adapter)."""
+    from gateway.adapters.kinds import RUNNABLE_TRANSPORT_KINDS
+
+    runnable = ", ".join(sorted(RUNNABLE_TRANSPORT_KINDS))
+    problems: list[ProfileProblem] = []
+    for file, p in profiles:
+        for section in ("transport", "outbound_transport"):
+            transport = getattr(p, section)
+            if transport is not None and transport.kind not in RUNNABLE_TRANSPORT_KINDS:
+                problems.append(
+                    ProfileProblem(
+                        file,
+                        f"{section}.kind",
+                        f"transport {transport.kind!r} cannot run in this gateway "
+                        f"(available: {runnable})",
+                    )
+                )
+    return problems
+
+
 def _unresolved_secrets(
     file: str, profile: PartnerProfile, env: Mapping[str, str]
 ) -> Iterator[ProfileProblem]:
@@ -214,6 +266,30 @@ def _unresolved_secrets(
                     resolve_secret(value, env)
                 except SecretMissingError as exc:
                     yield ProfileProblem(file, f"{section}.{name}", str(exc))
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Every look-up table of one set of profiles, built together and swapped together."""
+
+    by_id: dict[str, PartnerProfile]
+    by_isa: dict[tuple[str, str], PartnerProfile]
+    by_channel: dict[tuple[str, str], PartnerProfile]
+    by_customer: dict[str, PartnerProfile]
+    by_scac: dict[str, PartnerProfile]
+    self_profile: PartnerProfile | None
+
+    @classmethod
+    def of(cls, profiles: Iterable[PartnerProfile]) -> _Index:
+        by_id = {p.id: p for p in sorted(profiles, key=lambda p: p.id)}
+        return cls(
+            by_id=by_id,
+            by_isa={(p.x12.isa_qualifier, p.x12.isa_id): p for p in by_id.values() if p.x12},
+            by_channel={(p.transport.kind, p.account): p for p in by_id.values() if p.transport},
+            by_customer={c: p for p in by_id.values() for c in p.customer_ids},
+            by_scac={p.scac: p for p in by_id.values() if p.scac},
+            self_profile=next((p for p in by_id.values() if p.role is Role.SELF), None),
+        )
 
 
 class Registry:
@@ -238,53 +314,53 @@ class Registry:
         return registry
 
     def _build(self, profiles: Iterable[PartnerProfile]) -> None:
-        self._by_id = {p.id: p for p in sorted(profiles, key=lambda p: p.id)}
-        self._by_isa = {
-            (p.x12.isa_qualifier, p.x12.isa_id): p for p in self._by_id.values() if p.x12
-        }
-        self._by_channel: dict[tuple[str, str], PartnerProfile] = {
-            (p.transport.kind, p.account): p for p in self._by_id.values() if p.transport
-        }
-        self._by_customer = {c: p for p in self._by_id.values() for c in p.customer_ids}
-        self._by_scac = {p.scac: p for p in self._by_id.values() if p.scac}
-        self._self = next((p for p in self._by_id.values() if p.role is Role.SELF), None)
+        self._ix = _Index.of(profiles)
+
+    def replace_with(self, other: Registry) -> None:
+        """Take `other`'s profiles in one step (a reload while the gateway runs).
+
+        Every look-up reads the one `_ix` reference, so a pipeline, delivery worker or router
+        sharing this object sees either the old set or the new one, never a mix.
+        """
+        self._ix = other._ix
 
     # ------------------------------------------------------------ look-ups
 
     @property
     def profiles(self) -> tuple[PartnerProfile, ...]:
         """Every profile, ordered by id."""
-        return tuple(self._by_id.values())
+        return tuple(self._ix.by_id.values())
 
     @property
     def identity(self) -> PartnerProfile:
         """The gateway's own profile (role: self)."""
-        if self._self is None:  # only reachable for an empty registry
+        found = self._ix.self_profile
+        if found is None:  # only reachable for an empty registry
             raise UnknownPartnerError("self")
-        return self._self
+        return found
 
     def get(self, partner_id: str) -> PartnerProfile:
         try:
-            return self._by_id[partner_id]
+            return self._ix.by_id[partner_id]
         except KeyError:
             raise UnknownPartnerError(partner_id) from None
 
     def find(self, partner_id: str) -> PartnerProfile | None:
-        return self._by_id.get(partner_id)
+        return self._ix.by_id.get(partner_id)
 
     def by_isa_id(self, qualifier: str, isa_id: str) -> PartnerProfile | None:
         """The party with this ISA sender/receiver id (padding in the values is ignored)."""
-        return self._by_isa.get((qualifier.strip(), isa_id.strip()))
+        return self._ix.by_isa.get((qualifier.strip(), isa_id.strip()))
 
     def by_channel(self, channel: str, account: str) -> PartnerProfile | None:
         """The party whose transport is `channel` (folder, sftp, http, soap) with `account`."""
-        return self._by_channel.get((channel, account))
+        return self._ix.by_channel.get((channel, account))
 
     def by_customer_id(self, customer_id: str) -> PartnerProfile | None:
-        return self._by_customer.get(customer_id)
+        return self._ix.by_customer.get(customer_id)
 
     def by_scac(self, scac: str) -> PartnerProfile | None:
-        return self._by_scac.get(scac.strip().upper())
+        return self._ix.by_scac.get(scac.strip().upper())
 
     def our_isa_identity(self, partner: PartnerProfile) -> tuple[str, str, str]:
         """(ISA qualifier, ISA id, GS id) the gateway uses towards `partner`."""
@@ -299,13 +375,13 @@ class Registry:
         return qualifier, isa_id, gs_id
 
     def __iter__(self) -> Iterator[PartnerProfile]:
-        return iter(self._by_id.values())
+        return iter(self._ix.by_id.values())
 
     def __len__(self) -> int:
-        return len(self._by_id)
+        return len(self._ix.by_id)
 
     def __contains__(self, partner_id: object) -> bool:
-        return partner_id in self._by_id
+        return partner_id in self._ix.by_id
 
 
 def check(directory: Path | str, env: Mapping[str, str] | None = None) -> list[ProfileProblem]:
@@ -316,4 +392,5 @@ def check(directory: Path | str, env: Mapping[str, str] | None = None) -> list[P
     """
     loaded, problems = _load_dir(Path(directory))
     problems.extend(_cross_checks(loaded, env))
+    problems.extend(_unsupported_transports(loaded))
     return problems

@@ -224,15 +224,19 @@ class Router:
         now: datetime,
         destinations: list[PartnerProfile] | None = None,
         failures: list[RenderFailure] | None = None,
+        withheld: list[str] | None = None,
     ) -> list[RenderedDelivery]:
         """Deliveries for every destination. A destination whose renderer refuses the document
         (e.g. an id too long for an SAP field) is reported in `failures` while the others go
-        ahead; without a `failures` list it raises RoutingError instead."""
+        ahead; without a `failures` list it raises RoutingError instead. Production
+        destinations kept from test data are added to `withheld`, for the caller to record."""
         deliveries: list[RenderedDelivery] = []
         test_data = doc.source.usage_indicator == "T"
         for dest in destinations if destinations is not None else self.destinations(source, doc):
             if test_data and dest.environment == "production":
                 # test-mode interchanges never reach production systems
+                if withheld is not None and dest.id not in withheld:
+                    withheld.append(dest.id)
                 continue
             renderer = RENDERERS.get(dest.role)
             if renderer is None:

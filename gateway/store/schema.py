@@ -292,6 +292,7 @@ class Event(Base):
         Index(None, "message_id"),
         Index(None, "outbox_id"),
         Index(None, "parent_id"),  # deleting an event checks this FK
+        Index(None, "kind", "id"),  # notices by kind (inbox refusals, withheld test data)
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -192,6 +192,23 @@ class Store(StreamingMixin, ThreadsMixin):
                 _batch.insert_rows(conn, event_t, _batch.event_rows([event], at, message_id))
         return changed == 1
 
+    def set_message_partner(self, message_id: int, partner_id: str) -> int | None:
+        """Attribute a message to `partner_id` (a profile added after it arrived); None when
+        done, or the id of the message already holding the same bytes from that partner (the
+        message is then a duplicate of it and keeps its partner)."""
+        m = received_message_t.c
+        with self._write() as conn:
+            sha = conn.scalar(select(m.sha256).where(m.id == message_id))
+            if sha is None:
+                return None
+            earlier = conn.scalar(_RECEIPT_FIND, {"b_partner": partner_id, "b_sha256": sha})
+            if earlier is not None and earlier != message_id:
+                return int(earlier)
+            conn.execute(
+                update(received_message_t).where(m.id == message_id).values(partner_id=partner_id)
+            )
+        return None
+
     def get_message(self, message_id: int) -> MessageRow | None:
         with self._read() as conn:
             row = conn.execute(
@@ -342,10 +359,13 @@ class Store(StreamingMixin, ThreadsMixin):
         message_id: int | None = None,
         partner_id: str | None = None,
         direction: Direction | None = None,
+        control_number: str | None = None,
         limit: int = 100,
     ) -> list[InterchangeRow]:
         i = interchange_t.c
         stmt = select(interchange_t)
+        if control_number is not None:  # ISA13, indexed
+            stmt = stmt.where(i.control_number == control_number)
         if message_id is not None:
             stmt = stmt.where(i.message_id == message_id)
         if partner_id is not None:
@@ -626,17 +646,33 @@ class Store(StreamingMixin, ThreadsMixin):
             return _batch.insert_returning_ids(conn, event_t, rows)[0]
 
     def list_events(
-        self, *, message_id: int | None = None, outbox_id: int | None = None, limit: int = 500
+        self,
+        *,
+        message_id: int | None = None,
+        outbox_id: int | None = None,
+        kinds: Sequence[str] | None = None,
+        newest_first: bool = False,
+        limit: int = 500,
     ) -> list[EventRow]:
-        """The lineage of a message or delivery, oldest first."""
+        """The lineage of a message or delivery, oldest first; or events of `kinds`."""
         e = event_t.c
         stmt = select(event_t)
         if message_id is not None:
             stmt = stmt.where(e.message_id == message_id)
         if outbox_id is not None:
             stmt = stmt.where(e.outbox_id == outbox_id)
+        if kinds is not None:
+            stmt = stmt.where(e.kind.in_(list(kinds)))
+        order = e.id.desc() if newest_first else e.id
         with self._read() as conn:
-            return [_rows.to_event(r) for r in conn.execute(stmt.order_by(e.id).limit(limit))]
+            return [_rows.to_event(r) for r in conn.execute(stmt.order_by(order).limit(limit))]
+
+    def count_events(self, kinds: Sequence[str]) -> dict[str, int]:
+        """How many events of each of `kinds` were recorded (metrics)."""
+        e = event_t.c
+        stmt = select(e.kind, func.count()).where(e.kind.in_(list(kinds))).group_by(e.kind)
+        with self._read() as conn:
+            return {kind: count for kind, count in conn.execute(stmt)}
 
     # ------------------------------------------------------------ control numbers and stats
 

@@ -53,6 +53,9 @@ T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ISA13 = "000000905"
 
 
+LATER_INDEXES = {"ix_event_kind_id"}  # added by revisions after 0002
+
+
 def _admin() -> psycopg.Connection[tuple[object, ...]]:
     try:
         return psycopg.connect(ADMIN, autocommit=True)
@@ -192,6 +195,8 @@ def test_0002_upgrades_a_populated_0001_database(pg_url: str) -> None:
             "SELECT conname FROM pg_constraint WHERE conname = 'fk_event_interchange_id'"
         ).scalar_one()
     engine.dispose()
+    # what a later revision adds is not 0002's business (0011: the index of events by kind)
+    diff = [d for d in diff if not (d[0] == "add_index" and d[1].name in LATER_INDEXES)]
     assert (version, diff, fk) == ("0002", [], "fk_event_interchange_id")
     s = create_store(pg_url)
     outbox = s.get_outbox(7)

@@ -57,12 +57,12 @@ def test_rollback_leaves_the_file_for_a_later_attempt(tmp_path: Path) -> None:
     assert [c.facts.original_name for c in src.poll()] == ["x.edi"]
 
 
-def test_symlinks_fifos_hardlinks_and_temp_names_are_refused(tmp_path: Path) -> None:
+def test_every_entry_not_taken_is_reported_once_with_its_reason(tmp_path: Path) -> None:
     clock = FakeClock()
     outside = tmp_path / "secret.txt"
     outside.write_text("not yours")
     root = tmp_path / "inbox"
-    src = FolderSource(root, stable_seconds=0.0, clock=clock)
+    src = FolderSource(root, stable_seconds=0.0, clock=clock, stale_seconds=600)
     d = root / "acme"
     d.mkdir()
     (d / "link.edi").symlink_to(outside)
@@ -70,14 +70,94 @@ def test_symlinks_fifos_hardlinks_and_temp_names_are_refused(tmp_path: Path) -> 
     os.link(outside, d / "hard.edi")
     (d / "upload.edi.part").write_bytes(b"x")
     (d / ".hidden").write_bytes(b"x")
+    (d / "sub").mkdir()
+    (root / "stray.edi").write_bytes(b"x")  # not in any partner folder
+    found = []
+    for _ in range(3):  # rescans: nothing taken, nothing reported twice
+        clock.t += 1
+        assert list(src.poll()) == []
+        found.extend(src.take_refusals())
+    assert sorted((r.account, r.name, r.kind, r.reason) for r in found) == [
+        ("", "stray.edi", "refused", "not inside a partner folder (inbox root)"),
+        ("acme", ".hidden", "refused", "hidden (dot) name refused: rename it without the leading dot"),
+        ("acme", "hard.edi", "refused", "hard-linked file refused"),
+        ("acme", "link.edi", "refused", "symbolic link refused"),
+        ("acme", "pipe.edi", "refused", "not a regular file (FIFO, device or socket) refused"),
+        ("acme", "sub", "refused", "sub-directory refused: files go directly into the partner folder"),
+    ]  # fmt: skip
+    # the upload in progress is not refused, until its name has not changed for too long
+    clock.t += 600
+    assert list(src.poll()) == []
+    (stale,) = src.take_refusals()
+    assert (stale.name, stale.kind) == ("upload.edi.part", "stale")
+    assert "temporary name unchanged for 10 min" in stale.reason
+    clock.t += 600
+    assert list(src.poll()) == [] and src.take_refusals() == []  # once
+    # once fixed, the file is taken; a new entry under an old name is news again
+    (d / "link.edi").unlink()
+    (d / "link.edi").write_bytes(b"ISA")
+    clock.t += 1
+    assert [c.facts.original_name for c in src.poll()] == ["link.edi"]
+    (d / "pipe.edi").unlink()
+    clock.t += 1
+    list(src.poll())
+    os.mkfifo(d / "pipe.edi")
+    clock.t += 1
+    list(src.poll())
+    assert [r.name for r in src.take_refusals()] == ["pipe.edi"]
+
+
+def test_refusals_reported_by_an_earlier_run_are_not_reported_again(tmp_path: Path) -> None:
+    root = tmp_path / "inbox"
+    (root / "acme").mkdir(parents=True)
+    (root / "acme" / "link.edi").symlink_to(tmp_path)
+    first = FolderSource(root, stable_seconds=0.0)
+    list(first.poll())
+    (refusal,) = first.take_refusals()
+    second = FolderSource(root, stable_seconds=0.0)
+    second.known({refusal.key})
+    list(second.poll())
+    assert second.take_refusals() == []
+
+
+def test_a_payload_over_the_cap_is_refused_once_and_never_offered(tmp_path: Path) -> None:
+    clock = FakeClock()
+    root = tmp_path / "inbox"
+    (root / "acme").mkdir(parents=True)
+    big = root / "acme" / "big.edi"
+    big.write_bytes(b"x" * 101)
+    src = FolderSource(root, stable_seconds=0.0, clock=clock, max_bytes=100)
+    for _ in range(3):
+        clock.t += 1
+        assert list(src.poll()) == []
+    (refusal,) = src.take_refusals()
+    assert (refusal.kind, refusal.reason) == (
+        "oversize",
+        "101 bytes is over the size cap of 100 bytes",
+    )
+    assert big.exists()  # left where it is (or set aside by the gateway): never deleted
+    for n in range(3):  # still growing: the same refusal, not one per rescan
+        with big.open("ab") as fh:
+            fh.write(b"more")
+        os.utime(big, ns=(1, (n + 2) * 1_000_000_000))
+        clock.t += 1
+        assert list(src.poll()) == []
+    assert src.take_refusals() == []
+
+
+def test_a_claim_refused_after_it_grew_is_not_offered_again(tmp_path: Path) -> None:
+    clock = FakeClock()
+    root = tmp_path / "inbox"
+    (root / "acme").mkdir(parents=True)
+    (root / "acme" / "a.edi").write_bytes(b"ISA")
+    src = FolderSource(root, stable_seconds=0.0, clock=clock)
+    (claim,) = list(src.poll())
+    claim.refuse("payload exceeds 2 bytes")
     for _ in range(2):
         clock.t += 1
         assert list(src.poll()) == []
-    reasons = sorted(reason for _, reason in src.refused)
-    assert reasons == [
-        "hard-linked file refused",
-        "not a regular file (FIFO, device or socket) refused",
-        "symbolic link refused",
+    assert [(r.kind, r.reason) for r in src.take_refusals()] == [
+        ("oversize", "payload exceeds 2 bytes")
     ]
 
 

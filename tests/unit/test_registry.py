@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from gateway.adapters import kinds
 from gateway.canonical import DocumentType, StatusKind
 from gateway.registry import (
     FolderTransport,
@@ -49,8 +51,11 @@ def shipped() -> Registry:
 def folder_with(tmp_path: Path, files: dict[str, str]) -> Path:
     """A partners folder: our own identity plus `files`."""
     shutil.copy(PARTNERS / "our-company.yaml", tmp_path / "our-company.yaml")
-    for name, text in files.items():
+    os.utime(tmp_path / "our-company.yaml", ns=(1, 1_000_000_000))
+    for n, (name, text) in enumerate(files.items(), start=2):
         (tmp_path / name).write_text(text, encoding="utf-8")
+        # added one after the other, in this order: a conflict is blamed on the later file
+        os.utime(tmp_path / name, ns=(1, n * 1_000_000_000))
     return tmp_path
 
 
@@ -146,7 +151,11 @@ def test_partner_specific_identity_override(tmp_path: Path) -> None:
     assert registry.our_isa_identity(registry.get("acme")) == ("01", "123456789", "123456789")
 
 
-def test_unset_secret_references_are_reported_only_when_asked(tmp_path: Path) -> None:
+def test_unset_secret_references_are_reported_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as if the SOAP adapter were installed: this test is about secrets, not transport kinds
+    monkeypatch.setattr(kinds, "RUNNABLE_TRANSPORT_KINDS", {"folder", "http", "soap"})
     for f in PARTNERS.glob("*.yaml"):
         (tmp_path / f.name).write_text(f.read_text())
     (tmp_path / "erp.yaml").write_text(
@@ -412,7 +421,8 @@ def test_partner_cannot_use_our_isa_id(tmp_path: Path) -> None:
     )
     problems = check(folder_with(tmp_path, {"acme.yaml": text}))
     assert [str(p) for p in problems] == [
-        "our-company.yaml: x12.isa_id: ISA id ZZ/LOGIGATEWAY is already used by acme.yaml"
+        # the partner added later is wrong, not our own identity that was there first
+        "acme.yaml: x12.isa_id: ISA id ZZ/LOGIGATEWAY is already used by our-company.yaml"
     ]
 
 
@@ -439,7 +449,7 @@ def test_set_level_rules(tmp_path: Path) -> None:
         )
     )
     assert [str(p) for p in problems] == [
-        "our-company.yaml: role: a second self profile (other-self.yaml)",
+        "other-self.yaml: role: a second self profile (our-company.yaml)",
         "acme.yaml: routing[0].destinations[0]: no partner profile with id 'erq'",
         "gamma.yaml: transport: folder account 'beta' is already used by beta.yaml",
         "gamma.yaml: customer_ids[0]: customer id 'C1' is already used by beta.yaml",

@@ -46,6 +46,9 @@ ISA13 = "000000905"
 ACK_KEY = f"ack:{ISA13}"
 
 
+LATER_INDEXES = {"ix_event_kind_id"}  # added by revisions after 0002
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'gw.db'}"
@@ -200,6 +203,8 @@ def test_migration_0002_upgrades_a_populated_0001_database(tmp_path: Path) -> No
         enforced = conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one()
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
     engine.dispose()
+    # what a later revision adds is not 0002's business (0011: the index of events by kind)
+    diff = [d for d in diff if not (d[0] == "add_index" and d[1].name in LATER_INDEXES)]
     assert (version, diff, enforced, broken) == ("0002", [], 1, [])
 
     store = create_store(url)

@@ -1,0 +1,15 @@
+"""The transport kinds this gateway can run: a profile naming any other kind is an error.
+
+The profile format knows more kinds (sftp, soap) than there are adapters; `partners check`
+refuses a profile whose transport has none, instead of the gateway starting and its first
+delivery going to the dead letters. A new adapter adds its kind here with its registration.
+"""
+
+from __future__ import annotations
+
+RUNNABLE_TRANSPORT_KINDS: set[str] = {"folder", "http"}
+
+
+def register_transport_kind(kind: str) -> None:
+    """Declare that an adapter for `kind` is installed (called where the adapter registers)."""
+    RUNNABLE_TRANSPORT_KINDS.add(kind)
