@@ -67,7 +67,9 @@ class SoapEnv:
             "soap_requests": len(store.list_soap_requests()),
             "events": len(store.list_events(limit=100_000)),
             "documents": len(store.list_documents(limit=100_000)),
-            "archived": sum(1 for p in archive.rglob("*") if p.is_file()) if archive.exists() else 0,
+            "archived": sum(1 for p in archive.rglob("*") if p.is_file())
+            if archive.exists()
+            else 0,
         }
 
 

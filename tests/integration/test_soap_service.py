@@ -3,8 +3,8 @@ served WSDL: every operation, the whole chain to the carrier and back, idempoten
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -90,7 +90,7 @@ def test_release_to_204_to_997_and_990_and_214_seen_through_the_status_operation
     assert f"204-{tender.ISA13}.x12" in [p.name for p in sent]
     x12 = (env.settings.outbox_dir / "demo-carrier" / f"204-{tender.ISA13}.x12").read_text()
     assert f"ST*204*{tender.ST02}~" in x12 and "B2A*00~" in x12 and f"*{tknum}~" in x12
-    assert f"GS*SM*LOGIGATEWAY*DEMOCARRIER*" in x12 and f"*{tender.GS06}*X*004010~" in x12
+    assert "GS*SM*LOGIGATEWAY*DEMOCARRIER*" in x12 and f"*{tender.GS06}*X*004010~" in x12
     assert any(tknum in p.read_text() for p in env.outbox("tms"))
 
     acks = client.service.GetAcknowledgementStatus(TKNUM=tknum)
@@ -118,15 +118,15 @@ def test_release_to_204_to_997_and_990_and_214_seen_through_the_status_operation
     }
 
     status = client.service.GetShipmentStatus(KEY=tknum)
-    assert status.FOUND and (status.TKNUM, status.SCAC) == (tknum, "DEMO")
-    assert status.PRO == f"PRO-{tknum[-4:]}" and status.TenderStatus == "accepted"
+    assert status.FOUND and (tknum, "DEMO") == (status.TKNUM, status.SCAC)
+    assert f"PRO-{tknum[-4:]}" == status.PRO and status.TenderStatus == "accepted"
     assert status.STATUS == "delivered"
     assert (status.LastEvent.STATUS, status.LastEvent.CODE) == ("delivered", "D1")
     assert status.LastEvent.CITY1 == "HOUSTON"
     assert status.ETA.isoformat() == "2026-12-09T11:00:00-06:00"
     assert status.POD.TIME.isoformat() == "2026-12-09T11:30:00-06:00"
     # any key of the thread finds it: here the carrier's PRO number
-    assert client.service.GetShipmentStatus(KEY=f"PRO-{tknum[-4:]}").TKNUM == tknum
+    assert tknum == client.service.GetShipmentStatus(KEY=f"PRO-{tknum[-4:]}").TKNUM
     unknown = client.service.GetShipmentStatus(KEY="NO-SUCH-ORDER")
     assert unknown.FOUND is False and unknown.STATUS is None
 
@@ -166,7 +166,9 @@ def test_change_and_cancel_send_204s_with_purpose_04_and_01(
     with pytest.raises(Fault, match="never released: nothing to change"):
         client.service.ChangeOrder(DOCNUM="4711000040", Shipment=shipment(tknum))
     client.service.ReleaseOrder(DOCNUM="4711000041", Shipment=shipment(tknum))
-    with pytest.raises(Fault, match="released already .DOCNUM 4711000041.: use ChangeOrder"):
+    with pytest.raises(
+        Fault, match=re.escape("released already (DOCNUM 4711000041): use ChangeOrder")
+    ):
         client.service.ReleaseOrder(DOCNUM="4711000042", Shipment=shipment(tknum))
     changed = client.service.ChangeOrder(
         DOCNUM="4711000043", Shipment=shipment(tknum, weight="1500")
@@ -224,13 +226,18 @@ def test_an_unknown_carrier_is_a_client_fault_with_nothing_written(
 ) -> None:
     before = env.snapshot()
     with pytest.raises(Fault, match="cannot be routed") as fault:
-        client.service.ReleaseOrder(DOCNUM="4711000070", Shipment=shipment("0000470007", scac="NOPE"))
+        client.service.ReleaseOrder(
+            DOCNUM="4711000070", Shipment=shipment("0000470007", scac="NOPE")
+        )
     assert fault.value.code == "soap:Client"
     assert env.snapshot() == before
 
 
 def test_a_server_fault_carries_a_correlation_id_operations_can_find(
-    env: SoapEnv, client: zeep.Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    env: SoapEnv,
+    client: zeep.Client,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Fault injection (not a mock of a peer): routing fails inside the gateway once."""
 
@@ -244,9 +251,7 @@ def test_a_server_fault_carries_a_correlation_id_operations_can_find(
     correlation_id = fault.value.detail.findtext(f".//{{{NS}}}CorrelationId")
     assert correlation_id and "disk on fire" not in fault.value.message
     assert any(correlation_id in r.getMessage() for r in caplog.records)
-    recorded = [
-        e for e in env.gw.store.list_events(limit=100_000) if e.kind == "soap_server_fault"
-    ]
+    recorded = [e for e in env.gw.store.list_events(limit=100_000) if e.kind == "soap_server_fault"]
     assert [(e.detail or {}).get("correlation_id") for e in recorded] == [correlation_id]
     failed = [m for m in env.gw.store.list_messages() if m.original_name.endswith("4711000080")]
     assert [m.status for m in failed] == [MessageStatus.FAILED]
