@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +27,7 @@ from gateway.pipeline.inbound import InboundPipeline, utc_now
 from gateway.registry import PartnerProfile, Registry
 from gateway.routing import RoutingError
 from gateway.soap.orders import NS, cancellation, shipment_tender, text
-from gateway.soap.server import Call, Handler, SoapDispatcher, SoapFault
+from gateway.soap.server import MAX_REQUEST_BYTES, Call, Handler, SoapDispatcher, SoapFault
 from gateway.store import (
     AckDirection,
     AckKind,
@@ -64,6 +64,14 @@ def _add_optional(parent: etree._Element, name: str, value: object | None) -> No
         _add(parent, name, value)
 
 
+class RequestFailed(Exception):
+    """The effects of a recorded request failed (the request was abandoned: a retry may go)."""
+
+    def __init__(self, message_id: int | None, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.message_id = message_id
+
+
 @dataclass
 class ErpOperations:
     """The handlers of the SOAP service over the gateway's store, registry and pipeline."""
@@ -83,13 +91,17 @@ class ErpOperations:
             "GetAcknowledgementStatus": self.acknowledgement_status,
         }
 
-    def dispatcher(self, **options: object) -> SoapDispatcher:
-        """The SOAP dispatcher with these handlers; server faults are recorded as events."""
+    def dispatcher(
+        self, *, env: Mapping[str, str] | None = None, max_bytes: int = MAX_REQUEST_BYTES
+    ) -> SoapDispatcher:
+        """The SOAP dispatcher with these handlers; server faults are recorded as events.
+        `env` holds the secrets the profiles reference (default: the process environment)."""
         return SoapDispatcher(
             self.registry,
             self.handlers(),
+            max_bytes=max_bytes,
+            env=env,
             on_server_fault=self._record_server_fault,
-            **options,  # type: ignore[arg-type]
         )
 
     # ------------------------------------------------------------ mutating operations
@@ -138,7 +150,14 @@ class ErpOperations:
         docnum = text(call.payload, "DOCNUM")
         content = hashlib.sha256(etree.tostring(call.payload, method="c14n")).hexdigest()
         first = self.store.get_soap_request(partner.id, docnum)
-        if first is not None:
+        stale_before = self.clock() - STALE_AFTER
+        abandoned = (
+            first is not None
+            and first.state == "processing"
+            and first.updated_at < stale_before
+            and (first.request_sha256, first.operation) == (content, call.operation)
+        )
+        if first is not None and not abandoned:
             return self._again(call, first, content)
         try:  # before anything is written: can this order go anywhere?
             carriers, _ = self.pipeline.router.split(partner, tender)
@@ -161,7 +180,7 @@ class ErpOperations:
                     account=call.caller.username,
                 ),
                 check_order=_order_rule(call.operation, tknum),
-                stale_before=self.clock() - STALE_AFTER,
+                stale_before=stale_before,
             )
         except SoapOrderStateError as exc:
             raise SoapFault(str(exc)) from None
@@ -174,7 +193,7 @@ class ErpOperations:
             response = self._order_response(request, docnum, tknum)
         except Exception as exc:
             self.store.abandon_soap_request(request.id, f"{type(exc).__name__}: {exc}")
-            raise
+            raise RequestFailed(request.message_id, exc) from exc
         self.store.finish_soap_request(request.id, etree.tostring(response))
         log.info("SOAP %s %s (DOCNUM %s) from %s", call.operation, tknum, docnum, partner.id)
         return response
@@ -260,9 +279,16 @@ class ErpOperations:
                     return tender
         return None
 
-    def _record_server_fault(self, correlation_id: str, operation: str, error: str) -> None:
-        detail = {"correlation_id": correlation_id, "operation": operation, "error": error}
-        self.store.add_event("soap_server_fault", detail)
+    def _record_server_fault(self, correlation_id: str, operation: str, exc: Exception) -> None:
+        """The event operations find the correlation id in (on the request's message, when
+        one was recorded: GET /api/messages/{id} shows it)."""
+        detail = {
+            "correlation_id": correlation_id,
+            "operation": operation,
+            "error": f"{type(exc).__name__}: {exc}",
+        }
+        message_id = exc.message_id if isinstance(exc, RequestFailed) else None
+        self.store.add_event("soap_server_fault", detail, message_id=message_id)
 
     # ------------------------------------------------------------ queries
 

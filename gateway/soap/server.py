@@ -99,7 +99,7 @@ class Call:
 
 
 Handler = Callable[[Call], etree._Element]
-ServerFaultHook = Callable[[str, str, str], None]  # correlation id, operation, error
+ServerFaultHook = Callable[[str, str, Exception], None]  # correlation id, operation, error
 
 
 @dataclass
@@ -151,7 +151,7 @@ class SoapDispatcher:
             log.error("SOAP %s failed (correlation id %s): %s", operation, correlation_id, error)
             if self.on_server_fault is not None:
                 try:
-                    self.on_server_fault(correlation_id, operation, error)
+                    self.on_server_fault(correlation_id, operation, exc)
                 except Exception as hook_error:  # the store may be what failed: the log has it
                     log.error(
                         "SOAP fault %s not recorded: %s", correlation_id, type(hook_error).__name__

@@ -33,6 +33,7 @@ class SoapEnv:
     gw: Gateway
     server: RunningServer
     settings: Settings
+    ops: ErpOperations
 
     @property
     def url(self) -> str:
@@ -76,10 +77,12 @@ class SoapEnv:
 def start(tmp: Path) -> Iterator[SoapEnv]:
     settings = make_home(tmp)
     gw = gateway(settings)
-    dispatcher = ErpOperations(gw.store, gw.registry, gw.pipeline, gw.archive).dispatcher(env=ENV)
-    server = serve_in_thread(create_app(gw.store, gw.registry, soap=dispatcher), port=0)
+    ops = ErpOperations(gw.store, gw.registry, gw.pipeline, gw.archive)
+    server = serve_in_thread(
+        create_app(gw.store, gw.registry, soap=ops.dispatcher(env=ENV)), port=0
+    )
     try:
-        yield SoapEnv(gw, server, settings)
+        yield SoapEnv(gw, server, settings, ops)
     finally:
         server.stop()
         gw.store.close()

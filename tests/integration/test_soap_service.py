@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -253,9 +254,44 @@ def test_a_server_fault_carries_a_correlation_id_operations_can_find(
     assert any(correlation_id in r.getMessage() for r in caplog.records)
     recorded = [e for e in env.gw.store.list_events(limit=100_000) if e.kind == "soap_server_fault"]
     assert [(e.detail or {}).get("correlation_id") for e in recorded] == [correlation_id]
-    failed = [m for m in env.gw.store.list_messages() if m.original_name.endswith("4711000080")]
-    assert [m.status for m in failed] == [MessageStatus.FAILED]
+    (failed,) = [m for m in env.gw.store.list_messages() if m.original_name.endswith("4711000080")]
+    assert failed.status is MessageStatus.FAILED
+    assert recorded[0].message_id == failed.id  # GET /api/messages/{id} shows the event
+    lineage = httpx.get(f"{env.url}/api/messages/{failed.id}", timeout=5).json()
+    assert correlation_id in str(lineage["events"])
     # the DOCNUM was freed: the ERP's retry after the fix goes through
     monkeypatch.undo()
     retried = client.service.ReleaseOrder(DOCNUM="4711000080", Shipment=shipment("0000470008"))
     assert retried.Tender[0].PARTNER == "demo-carrier"
+
+
+def test_a_request_left_processing_by_a_crash_is_taken_over_without_a_second_effect(
+    env: SoapEnv, client: zeep.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: the effects are committed, then recording the response fails (as a
+    kill -9 at that point would leave it). The retry first hears "in progress"; once the claim
+    is stale it takes the request over and answers from what was recorded, sending nothing new."""
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("killed before the response was kept")
+
+    order = shipment("0000470009")
+    monkeypatch.setattr(env.gw.store, "finish_soap_request", crash)
+    with pytest.raises(Fault) as fault:
+        client.service.ReleaseOrder(DOCNUM="4711000090", Shipment=order)
+    assert fault.value.code == "soap:Server"
+    monkeypatch.undo()
+    effects = env.snapshot()
+    (row,) = [r for r in env.gw.store.list_soap_requests() if r.docnum == "4711000090"]
+    assert row.state == "processing"
+    with pytest.raises(Fault, match="still being processed; retry shortly"):
+        client.service.ReleaseOrder(DOCNUM="4711000090", Shipment=order)
+    later = datetime.now(UTC) + timedelta(minutes=3)
+    monkeypatch.setattr(env.ops, "clock", lambda: later)
+    taken_over = client.service.ReleaseOrder(DOCNUM="4711000090", Shipment=order)
+    (tender,) = taken_over.Tender
+    assert env.snapshot()["outbox"] == effects["outbox"]
+    assert env.snapshot()["documents"] == effects["documents"]
+    sent = client.service.GetAcknowledgementStatus(TKNUM="0000470009").Sent
+    assert [s.ISA13 for s in sent] == [tender.ISA13]
+    assert env.gw.store.get_soap_request("erp", "4711000090").state == "done"
