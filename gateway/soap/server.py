@@ -1,11 +1,12 @@
-"""The SOAP 1.1 server of the ERP service: a small dispatcher over lxml and the checked-in WSDL.
+"""The SOAP 1.1 / 1.2 server of the ERP service: a small dispatcher over lxml and the WSDL.
 
 Every request goes: size cap (before reading it all) -> hardened parse (no DTD, no entities, no
 network) -> envelope checks -> authentication (WS-Security UsernameToken PasswordText or HTTP
 Basic, per profile, constant-time) -> XSD validation of the operation element -> the handler.
 Anything wrong with the request is a soap:Client fault saying what and where; anything wrong on
 our side is a soap:Server fault with a correlation id that is logged and recorded as an event.
-Faults are HTTP 500 text/xml (SOAP 1.1 over HTTP), never an HTML page.
+Faults are SOAP 1.1 (HTTP 500, text/xml) or, for a SOAP 1.2 request, SOAP 1.2 (HTTP 400 for
+Sender faults, 500 otherwise, application/soap+xml); never an HTML page.
 """
 
 from __future__ import annotations
@@ -47,8 +48,13 @@ XSD_FILE = "erp_gateway.xsd"
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
 """An order with 999 deliveries of 999 items is far below this; a bomb is far above."""
 CONTENT_TYPE = "text/xml; charset=utf-8"
+CONTENT_TYPE_12 = "application/soap+xml; charset=utf-8"
+_CONTENT_TYPES = {SOAP11: CONTENT_TYPE, SOAP12: CONTENT_TYPE_12}
+# SOAP 1.2 names the fault codes by who is at fault, and maps them to HTTP statuses
+_CODES_12 = {"Client": "Sender", "Server": "Receiver", "MustUnderstand": "MustUnderstand"}
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
 _WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
+_WSDL_SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
 _XSD = "http://www.w3.org/2001/XMLSchema"
 
 
@@ -104,7 +110,7 @@ ServerFaultHook = Callable[[str, str, Exception], None]  # correlation id, opera
 
 @dataclass
 class SoapDispatcher:
-    """Parses, authenticates, validates and dispatches SOAP 1.1 requests to `handlers`
+    """Parses, authenticates, validates and dispatches SOAP 1.1/1.2 requests to `handlers`
     (operation name -> handler returning the response element)."""
 
     registry: Registry
@@ -122,12 +128,16 @@ class SoapDispatcher:
 
     # ------------------------------------------------------------ entry points
 
-    def handle(self, data: bytes, authorization: str | None = None) -> tuple[int, bytes]:
-        """(HTTP status, SOAP envelope) for one POST body."""
+    def handle(
+        self, data: bytes, authorization: str | None = None, content_type: str | None = None
+    ) -> tuple[int, bytes, str]:
+        """(HTTP status, SOAP envelope, its content type) for one POST body. The answer is in
+        the request's SOAP version; before the envelope is read, the content type decides."""
         operation = "?"
+        version = version_of(content_type)
         try:
             envelope = self._parse(data)
-            header, payload = _split(envelope)
+            version, header, payload = _split(envelope)
             operation = etree.QName(payload).localname
             caller = self._authenticate(header, authorization)
             handler = self.handlers.get(operation)
@@ -140,11 +150,11 @@ class SoapDispatcher:
                 )
             self._validate(payload)
             response = handler(Call(caller, operation, payload, data))
-            return 200, envelope_of(response)
+            return 200, envelope_of(response, version), _CONTENT_TYPES[version]
         except SoapFault as fault:
             if fault.code == "Client":
                 log.info("SOAP %s: client fault: %s", operation, fault.message)
-            return 500, fault_envelope(fault)
+            return (*fault_response(fault, version), _CONTENT_TYPES[version])
         except Exception as exc:
             correlation_id = uuid.uuid4().hex
             error = f"{type(exc).__name__}: {exc}"
@@ -161,14 +171,15 @@ class SoapDispatcher:
                 code="Server",
                 correlation_id=correlation_id,
             )
-            return 500, fault_envelope(server_fault)
+            return (*fault_response(server_fault, version), _CONTENT_TYPES[version])
 
     def wsdl(self, base_url: str) -> bytes:
         """The WSDL with soap:address and the schema location under `base_url`."""
         root = etree.fromstring(service_file(WSDL_FILE), hardened_parser())
         base = base_url.rstrip("/")
-        for address in root.iter(f"{{{_WSDL_SOAP}}}address"):
-            address.set("location", f"{base}/soap")
+        for namespace in (_WSDL_SOAP, _WSDL_SOAP12):
+            for address in root.iter(f"{{{namespace}}}address"):
+                address.set("location", f"{base}/soap")
         for schema_import in root.iter(f"{{{_XSD}}}import"):
             schema_import.set("schemaLocation", f"{base}/soap?xsd={XSD_FILE}")
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
@@ -253,20 +264,44 @@ def service_file(name: str) -> bytes:
     return resources.files("gateway.soap").joinpath(name).read_bytes()
 
 
-def envelope_of(body_child: etree._Element) -> bytes:
-    envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11})
-    body = etree.SubElement(envelope, f"{{{SOAP11}}}Body")
+def version_of(content_type: str | None) -> str:
+    """The SOAP envelope namespace a Content-Type announces (SOAP 1.2: application/soap+xml)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    return SOAP12 if media == "application/soap+xml" else SOAP11
+
+
+def envelope_of(body_child: etree._Element, version: str = SOAP11) -> bytes:
+    envelope = etree.Element(f"{{{version}}}Envelope", nsmap={"soap": version})
+    body = etree.SubElement(envelope, f"{{{version}}}Body")
     body.append(body_child)
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
 
 
-def fault_envelope(fault: SoapFault) -> bytes:
-    envelope = etree.Element(f"{{{SOAP11}}}Envelope", nsmap={"soap": SOAP11, "gw": NS})
-    body = etree.SubElement(envelope, f"{{{SOAP11}}}Body")
-    element = etree.SubElement(body, f"{{{SOAP11}}}Fault")
-    etree.SubElement(element, "faultcode").text = f"soap:{fault.code}"
-    etree.SubElement(element, "faultstring").text = fault.message
-    detail = etree.SubElement(etree.SubElement(element, "detail"), f"{{{NS}}}FaultDetail")
+def fault_response(fault: SoapFault, version: str = SOAP11) -> tuple[int, bytes]:
+    """(HTTP status, fault envelope): SOAP 1.1 always 500; SOAP 1.2 400 for Sender faults."""
+    if version == SOAP12 and _CODES_12.get(fault.code) == "Sender":
+        return 400, fault_envelope(fault, version)
+    return 500, fault_envelope(fault, version)
+
+
+def fault_envelope(fault: SoapFault, version: str = SOAP11) -> bytes:
+    envelope = etree.Element(f"{{{version}}}Envelope", nsmap={"soap": version, "gw": NS})
+    body = etree.SubElement(envelope, f"{{{version}}}Body")
+    element = etree.SubElement(body, f"{{{version}}}Fault")
+    if version == SOAP12:
+        code = etree.SubElement(element, f"{{{SOAP12}}}Code")
+        value = _CODES_12.get(fault.code, "Receiver")
+        etree.SubElement(code, f"{{{SOAP12}}}Value").text = f"soap:{value}"
+        reason = etree.SubElement(element, f"{{{SOAP12}}}Reason")
+        text = etree.SubElement(reason, f"{{{SOAP12}}}Text")
+        text.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+        text.text = fault.message
+        holder = etree.SubElement(element, f"{{{SOAP12}}}Detail")
+    else:
+        etree.SubElement(element, "faultcode").text = f"soap:{fault.code}"
+        etree.SubElement(element, "faultstring").text = fault.message
+        holder = etree.SubElement(element, "detail")
+    detail = etree.SubElement(holder, f"{{{NS}}}FaultDetail")
     for problem in fault.problems:
         item = etree.SubElement(detail, f"{{{NS}}}Problem")
         etree.SubElement(item, f"{{{NS}}}Message").text = problem.message
@@ -279,41 +314,37 @@ def fault_envelope(fault: SoapFault) -> bytes:
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
 
 
-def _split(envelope: etree._Element) -> tuple[etree._Element | None, etree._Element]:
-    """(soap:Header or None, the one element in soap:Body)."""
+def _split(envelope: etree._Element) -> tuple[str, etree._Element | None, etree._Element]:
+    """(the SOAP version's namespace, soap:Header or None, the one element in soap:Body)."""
     name = etree.QName(envelope)
-    if name.namespace == SOAP12 and name.localname == "Envelope":
+    version = name.namespace or ""
+    if version not in (SOAP11, SOAP12) or name.localname != "Envelope":
         raise SoapFault(
-            "SOAP 1.2 is not served here: use the SOAP 1.1 binding of /soap?wsdl "
-            f"(envelope namespace {SOAP11})"
-        )
-    if name.namespace != SOAP11 or name.localname != "Envelope":
-        raise SoapFault(
-            f"the root element is {{{name.namespace or ''}}}{name.localname}, not a SOAP 1.1 "
-            f"Envelope ({{{SOAP11}}}Envelope)",
+            f"the root element is {{{version}}}{name.localname}, not a SOAP 1.1 Envelope "
+            f"({{{SOAP11}}}Envelope) or a SOAP 1.2 one ({{{SOAP12}}}Envelope)",
             problems=[_where(envelope, "the root element")],
         )
     children = [c for c in envelope if isinstance(c.tag, str)]
-    header = next((c for c in children if c.tag == f"{{{SOAP11}}}Header"), None)
-    body = next((c for c in children if c.tag == f"{{{SOAP11}}}Body"), None)
+    header = next((c for c in children if c.tag == f"{{{version}}}Header"), None)
+    body = next((c for c in children if c.tag == f"{{{version}}}Body"), None)
     if body is None:
         raise SoapFault("the Envelope has no soap:Body", problems=[_where(envelope, "Envelope")])
     if header is not None:
-        _check_must_understand(header)
+        _check_must_understand(header, version)
     payload = [c for c in body if isinstance(c.tag, str)]
     if len(payload) != 1:
         raise SoapFault(
             f"soap:Body must hold exactly one operation element, it holds {len(payload)}",
             problems=[_where(body, "soap:Body")],
         )
-    return header, payload[0]
+    return version, header, payload[0]
 
 
-def _check_must_understand(header: etree._Element) -> None:
+def _check_must_understand(header: etree._Element, version: str) -> None:
     for block in header:
         if not isinstance(block.tag, str):
             continue
-        must = block.get(f"{{{SOAP11}}}mustUnderstand")
+        must = block.get(f"{{{version}}}mustUnderstand")
         if must in ("1", "true") and block.tag != f"{{{WSSE}}}Security":
             raise SoapFault(
                 f"header {block.tag} is marked mustUnderstand and is not understood here",
@@ -382,24 +413,29 @@ def soap_router(dispatcher: SoapDispatcher) -> APIRouter:
     @router.post("/soap", include_in_schema=False)
     async def call(request: Request) -> Response:
         cap = dispatcher.max_bytes
+        content_type = request.headers.get("content-type")
+        version = version_of(content_type)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             # refused before a byte of the body is read
-            return _xml(500, fault_envelope(_too_large(int(declared), cap)))
+            return _xml(*fault_response(_too_large(int(declared), cap), version), version)
         chunks: list[bytes] = []
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > cap:
-                return _xml(500, fault_envelope(_too_large(None, cap)))
+                return _xml(*fault_response(_too_large(None, cap), version), version)
             chunks.append(chunk)
-        status, body = await run_in_threadpool(
-            dispatcher.handle, b"".join(chunks), request.headers.get("authorization")
+        status, body, media = await run_in_threadpool(
+            dispatcher.handle,
+            b"".join(chunks),
+            request.headers.get("authorization"),
+            content_type,
         )
-        return _xml(status, body)
+        return Response(body, status_code=status, media_type=media)
 
     return router
 
 
-def _xml(status: int, body: bytes) -> Response:
-    return Response(body, status_code=status, media_type=CONTENT_TYPE)
+def _xml(status: int, body: bytes, version: str) -> Response:
+    return Response(body, status_code=status, media_type=_CONTENT_TYPES[version])

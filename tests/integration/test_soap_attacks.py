@@ -96,7 +96,7 @@ def attacks(canary_url: str) -> dict[str, bytes]:
         ).encode(),
         "deep_nesting": request(extra="<tns:x>" * 5000 + "</tns:x>" * 5000).encode(),
         "wrong_namespace": request(namespace="urn:someone-else:v1").encode(),
-        "soap12_envelope": request(envelope_ns="http://www.w3.org/2003/05/soap-envelope").encode(),
+        "not_an_envelope": request(envelope_ns="urn:not-soap").encode(),
         "malformed": request().encode()[:-40],
         "not_xml": b"ISA*00*this is not XML at all",
         "empty": b"",

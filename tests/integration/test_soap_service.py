@@ -295,3 +295,39 @@ def test_a_request_left_processing_by_a_crash_is_taken_over_without_a_second_eff
     sent = client.service.GetAcknowledgementStatus(TKNUM="0000470009").Sent
     assert [s.ISA13 for s in sent] == [tender.ISA13]
     assert env.gw.store.get_soap_request("erp", "4711000090").state == "done"
+
+
+def test_soap_12_binding_through_zeep_and_its_faults(env: SoapEnv, canary_free_xxe: bytes) -> None:
+    soap12 = env.client().bind("ErpGatewayService", "ErpGatewaySoap12")
+    released = soap12.ReleaseOrder(DOCNUM="4711000100", Shipment=shipment("0000470010"))
+    assert released.Tender[0].PURPOSE == "00"
+    (sent,) = soap12.GetAcknowledgementStatus(TKNUM="0000470010").Sent
+    assert sent.ISA13 == released.Tender[0].ISA13
+    wrong = env.client(password="wrong").bind("ErpGatewayService", "ErpGatewaySoap12")
+    with pytest.raises(Fault, match="authentication failed"):
+        wrong.GetShipmentStatus(KEY="0000470010")
+    before = env.snapshot()
+    response = httpx.post(
+        f"{env.url}/soap",
+        content=canary_free_xxe,
+        headers={"Content-Type": "application/soap+xml; charset=utf-8"},
+        timeout=5,
+    )
+    assert response.status_code == 400  # SOAP 1.2 over HTTP: a Sender fault is a 400
+    assert response.headers["content-type"] == "application/soap+xml; charset=utf-8"
+    root = etree.fromstring(response.content)
+    soap12_ns = "http://www.w3.org/2003/05/soap-envelope"
+    assert root.findtext(f".//{{{soap12_ns}}}Code/{{{soap12_ns}}}Value") == "soap:Sender"
+    assert "DOCTYPE" in (root.findtext(f".//{{{soap12_ns}}}Reason/{{{soap12_ns}}}Text") or "")
+    assert env.snapshot() == before
+
+
+@pytest.fixture
+def canary_free_xxe() -> bytes:
+    """A SOAP 1.2 request with an external entity (to a file: the canary suite covers HTTP)."""
+    return (
+        '<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>'
+        f'<GetShipmentStatus xmlns="{NS}"><KEY>&x;</KEY></GetShipmentStatus>'
+        "</soap:Body></soap:Envelope>"
+    ).encode()
