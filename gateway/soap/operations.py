@@ -165,6 +165,12 @@ class ErpOperations:
             raise SoapFault(f"order {tknum} cannot be routed: {exc}") from None
         if not carriers:
             raise SoapFault(f"order {tknum}: no carrier to tender to (E1ADRM4 PARTNER_Q SP)")
+        rule = _order_rule(call.operation, tknum)
+        # checked here too so a refused call archives nothing; the check that counts is the
+        # one inside begin_soap_request's transaction
+        reason = rule(self.store.list_soap_requests(partner_id=partner.id, order_number=tknum))
+        if reason is not None and not abandoned:
+            raise SoapFault(reason)
         archived = self.archive.store(io.BytesIO(call.raw))
         try:
             begun = self.store.begin_soap_request(
@@ -179,7 +185,7 @@ class ErpOperations:
                     size=archived.size,
                     account=call.caller.username,
                 ),
-                check_order=_order_rule(call.operation, tknum),
+                check_order=rule,
                 stale_before=stale_before,
             )
         except SoapOrderStateError as exc:

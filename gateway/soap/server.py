@@ -18,6 +18,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -101,7 +102,7 @@ class Call:
     caller: Caller
     operation: str
     payload: etree._Element  # the operation element inside soap:Body
-    raw: bytes  # the request as received (archived by mutating operations)
+    raw: bytes  # the request as received, its WS-Security password blanked (archived)
 
 
 Handler = Callable[[Call], etree._Element]
@@ -149,7 +150,8 @@ class SoapDispatcher:
                     problems=[_where(payload, "the operation element")],
                 )
             self._validate(payload)
-            response = handler(Call(caller, operation, payload, data))
+            kept = _without_password(envelope, data) if caller.method == "ws-security" else data
+            response = handler(Call(caller, operation, payload, kept))
             return 200, envelope_of(response, version), _CONTENT_TYPES[version]
         except SoapFault as fault:
             if fault.code == "Client":
@@ -367,6 +369,17 @@ def _username_token(header: etree._Element | None) -> tuple[str, str] | None:
     if kind != PASSWORD_TEXT:
         raise SoapFault(f"password type {kind} is not supported: use PasswordText (over TLS)")
     return username.strip(), password.text or ""
+
+
+def _without_password(envelope: etree._Element, data: bytes) -> bytes:
+    """The request without the UsernameToken's password: what is archived must not hold a
+    credential (HTTP Basic never reaches the body)."""
+    copy = deepcopy(envelope)
+    found = False
+    for password in copy.iter(f"{{{WSSE}}}Password"):
+        password.text = "(removed)"
+        found = True
+    return etree.tostring(copy, xml_declaration=True, encoding="UTF-8") if found else data
 
 
 def _basic(authorization: str) -> tuple[str, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ from zeep.exceptions import Fault
 
 from gateway.store import AckDirection, AckKind, AckStatus, MessageStatus
 from tests.integration.gateway_env import drop
-from tests.integration.soap_env import SoapEnv, shipment, start
+from tests.integration.soap_env import PASSWORD, SoapEnv, shipment, start
 from tests.integration.test_outbound_204 import demo_990, demo_997
 
 pytestmark = pytest.mark.integration
@@ -85,6 +86,11 @@ def test_release_to_204_to_997_and_990_and_214_seen_through_the_status_operation
     message = env.gw.store.get_message(released.MessageId)
     assert message is not None and message.channel == "soap"
     assert message.status is MessageStatus.PARSED
+    archived = Path(message.archive_path).read_bytes()
+    assert b"4711000001" in archived and b"(removed)" in archived
+    # the credential is neither archived nor stored
+    for path in [*env.settings.archive_dir.rglob("*"), *env.settings.var_dir.glob("gateway.db*")]:
+        assert not path.is_file() or PASSWORD.encode() not in path.read_bytes(), path
 
     env.gw.tick()  # the delivery worker writes the 204 and the TMS copy
     sent = env.outbox("demo-carrier")
@@ -167,10 +173,12 @@ def test_change_and_cancel_send_204s_with_purpose_04_and_01(
     with pytest.raises(Fault, match="never released: nothing to change"):
         client.service.ChangeOrder(DOCNUM="4711000040", Shipment=shipment(tknum))
     client.service.ReleaseOrder(DOCNUM="4711000041", Shipment=shipment(tknum))
+    before = env.snapshot()
     with pytest.raises(
         Fault, match=re.escape("released already (DOCNUM 4711000041): use ChangeOrder")
     ):
         client.service.ReleaseOrder(DOCNUM="4711000042", Shipment=shipment(tknum))
+    assert env.snapshot() == before  # a refused call archives and records nothing
     changed = client.service.ChangeOrder(
         DOCNUM="4711000043", Shipment=shipment(tknum, weight="1500")
     )

@@ -45,6 +45,7 @@ from gateway.store import (
 from gateway.store.engine import make_engine
 from gateway.store.migrate import upgrade_engine
 from gateway.store.schema import Base
+from tests.unit.test_store_streaming import AT_0002
 
 pytestmark = pytest.mark.integration
 
@@ -185,9 +186,7 @@ def test_0002_upgrades_a_populated_0001_database(pg_url: str) -> None:
     upgrade_engine(engine, "0002")  # the 0001 -> 0002 step, whatever head is
     with engine.connect() as conn:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
-        diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
-        )
+        diff = compare_metadata(MigrationContext.configure(conn, opts=AT_0002), Base.metadata)
         fk = conn.exec_driver_sql(
             "SELECT conname FROM pg_constraint WHERE conname = 'fk_event_interchange_id'"
         ).scalar_one()

@@ -45,6 +45,15 @@ T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ISA13 = "000000905"
 ACK_KEY = f"ack:{ISA13}"
 
+# Tables later revisions create (0006: soap_request) are not there yet at 0002.
+LATER_TABLES = frozenset({"soap_request"})
+AT_0002 = {
+    "compare_type": True,
+    "include_object": lambda obj, name, kind, reflected, other: (
+        not (kind == "table" and name in LATER_TABLES)
+    ),
+}
+
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
@@ -194,9 +203,7 @@ def test_migration_0002_upgrades_a_populated_0001_database(tmp_path: Path) -> No
     upgrade_engine(engine, "0002")  # the 0001 -> 0002 step, whatever head is
     with engine.connect() as conn:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
-        diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
-        )
+        diff = compare_metadata(MigrationContext.configure(conn, opts=AT_0002), Base.metadata)
         enforced = conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one()
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
     engine.dispose()
