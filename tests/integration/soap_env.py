@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -74,8 +74,8 @@ class SoapEnv:
         }
 
 
-def start(tmp: Path) -> Iterator[SoapEnv]:
-    settings = make_home(tmp)
+def start(tmp: Path, database_url: str | None = None) -> Iterator[SoapEnv]:
+    settings = replace(make_home(tmp), database_url=database_url)
     gw = gateway(settings)
     ops = ErpOperations(gw.store, gw.registry, gw.pipeline, gw.archive)
     server = serve_in_thread(

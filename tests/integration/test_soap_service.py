@@ -339,3 +339,22 @@ def canary_free_xxe() -> bytes:
         f'<GetShipmentStatus xmlns="{NS}"><KEY>&x;</KEY></GetShipmentStatus>'
         "</soap:Body></soap:Envelope>"
     ).encode()
+
+
+def test_release_retry_conflict_and_change_on_postgresql(tmp_path: Path, pg_url: str) -> None:
+    """The same calls with the store on PostgreSQL (its own INSERT ... ON CONFLICT paths)."""
+    for pg in start(tmp_path, database_url=pg_url):
+        client = pg.client()
+        order = shipment("0000480001")
+        first = client.service.ReleaseOrder(DOCNUM="4811000001", Shipment=order)
+        again = client.service.ReleaseOrder(DOCNUM="4811000001", Shipment=order)
+        assert zeep.helpers.serialize_object(again) == zeep.helpers.serialize_object(first)
+        with pytest.raises(Fault, match="already used for a different request"):
+            client.service.ReleaseOrder(
+                DOCNUM="4811000001", Shipment=shipment("0000480001", weight="1")
+            )
+        changed = client.service.ChangeOrder(DOCNUM="4811000002", Shipment=order)
+        assert [first.Tender[0].PURPOSE, changed.Tender[0].PURPOSE] == ["00", "04"]
+        assert first.Tender[0].ISA13 != changed.Tender[0].ISA13
+        assert len(pg.gw.store.list_outbox(destination="demo-carrier")) == 2
+        assert [r.state for r in pg.gw.store.list_soap_requests()] == ["done", "done"]
