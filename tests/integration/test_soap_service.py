@@ -358,3 +358,16 @@ def test_release_retry_conflict_and_change_on_postgresql(tmp_path: Path, pg_url:
         assert first.Tender[0].ISA13 != changed.Tender[0].ISA13
         assert len(pg.gw.store.list_outbox(destination="demo-carrier")) == 2
         assert [r.state for r in pg.gw.store.list_soap_requests()] == ["done", "done"]
+
+
+def test_the_soap_bench_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """bench/bench_soap.py on tiny sizes, so it cannot rot (no timing is asserted)."""
+    from bench import bench_soap
+
+    monkeypatch.setattr("sys.argv", ["bench_soap.py", "--orders", "2", "--queries", "2"])
+    bench_soap.main()
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["ReleaseOrder", "GetShipmentStatus"]
+    assert all("n=   2" in line for line in lines)
