@@ -25,6 +25,8 @@ from gateway.pipeline.delivery import DeliveryWorker
 from gateway.pipeline.inbound import InboundPipeline, ProcessOutcome
 from gateway.registry import Registry
 from gateway.settings import Settings
+from gateway.soap.operations import ErpOperations
+from gateway.soap.server import SoapDispatcher
 from gateway.store import MessageStatus, NewEvent, Store, StoreError, create_store
 from gateway.upkeep import Upkeep
 
@@ -158,6 +160,10 @@ class Gateway:
             )
         return len(flagged)
 
+    def soap_dispatcher(self) -> SoapDispatcher:
+        """The ERP's SOAP service (POST /soap) over this gateway's store and pipeline."""
+        return ErpOperations(self.store, self.registry, self.pipeline, self.archive).dispatcher()
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -184,7 +190,7 @@ class Gateway:
         scheduler.start()
         self.source.watch(on_ready=self.wake)
         server = serve_in_thread(
-            create_app(self.store, self.registry),
+            create_app(self.store, self.registry, soap=self.soap_dispatcher()),
             self.settings.http_host,
             self.settings.http_port,
         )

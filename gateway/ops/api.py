@@ -39,6 +39,7 @@ from gateway.ops.views import (
     TransactionSetView,
 )
 from gateway.registry import Registry
+from gateway.soap.server import SoapDispatcher, soap_router
 from gateway.store import (
     AckDirection,
     AckKind,
@@ -84,7 +85,11 @@ def problem(
 
 
 def create_app(
-    store: Store, registry: Registry, *, api_keys: Mapping[str, str] | None = None
+    store: Store,
+    registry: Registry,
+    *,
+    api_keys: Mapping[str, str] | None = None,
+    soap: SoapDispatcher | None = None,
 ) -> FastAPI:
     """The ops app over `store` and `registry`; `api_keys` maps key -> client name (None: open)."""
     app = FastAPI(
@@ -117,6 +122,8 @@ def create_app(
         return HTMLResponse(render_status_page(read_status(store)), headers=headers)
 
     app.include_router(_api_router(store, registry, guard))
+    if soap is not None:  # the ERP's SOAP service: its own auth (gateway/soap/server.py)
+        app.include_router(soap_router(soap))
     return app
 
 

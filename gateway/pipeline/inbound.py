@@ -213,6 +213,13 @@ class InboundPipeline:
         )
         return outcome
 
+    def route_document(
+        self, msg: MessageRow, partner: PartnerProfile, doc: AnyDocument, key: str
+    ) -> None:
+        """Route one canonical document a system sent (a file, or a SOAP call recorded as
+        message `msg`): X12 to carriers with control numbers, rendered copies to systems."""
+        self._route_document(msg, partner, doc, key)
+
     def _route_document(
         self, msg: MessageRow, partner: PartnerProfile, doc: AnyDocument, key: str
     ) -> None:

@@ -37,6 +37,7 @@ from gateway.canonical.tender import StopKind
 from gateway.idoc.control import IdocPartnerConfig
 from gateway.idoc.errors import IdocError
 from gateway.registry.secrets import SecretRef
+from gateway.registry.soap_service import SoapService
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # X12 basic character set minus the usual delimiters; ISA ids are at most 15 characters.
@@ -432,6 +433,7 @@ class PartnerProfile(Model):
     idoc: IdocSettings | None = None
     invoices: InvoicePolicy = Field(default_factory=InvoicePolicy)
     correlation: CorrelationPolicy = Field(default_factory=CorrelationPolicy)
+    soap_service: SoapService | None = None  # the party calls our SOAP service
 
     @property
     def account(self) -> str:

@@ -4,6 +4,12 @@
 `Store.migrate()` / `migrate(url)` bring the schema to head; everything else is a `Store` method.
 """
 
+from gateway.store._soap import (
+    NewSoapRequest,
+    SoapBegin,
+    SoapOrderStateError,
+    SoapRequestRow,
+)
 from gateway.store.control_numbers import (
     MAX_CONTROL_NUMBER,
     DurableControlNumbers,
@@ -94,6 +100,7 @@ __all__ = [
     "NewOutbox",
     "NewSet",
     "NewShipmentStatus",
+    "NewSoapRequest",
     "OutboundBatch",
     "OutboxId",
     "OutboxRow",
@@ -103,6 +110,9 @@ __all__ = [
     "SetRow",
     "ShipmentStatusRow",
     "ShipmentThread",
+    "SoapBegin",
+    "SoapOrderStateError",
+    "SoapRequestRow",
     "Store",
     "StoreBusyError",
     "StoreConfigError",

@@ -87,6 +87,7 @@ ACK_STATUSES = (
 ACK_DIRECTIONS = ("sent", "received", "expected")
 ACK_KINDS = ("997", "999", "TA1", "990")  # 990: a carrier's tender response
 DIRECTIONS = ("in", "out")
+SOAP_STATES = ("processing", "done")
 
 
 class ReceivedMessage(Base):
@@ -385,6 +386,34 @@ class ShipmentStatus(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class SoapRequest(Base):
+    """A mutating SOAP call of an ERP, by the ERP's document number (its idempotency key).
+
+    `state` is processing until the effects are recorded, then done with the response to
+    replay; `request_sha256` tells a retry (same content) from a conflict (other content).
+    """
+
+    __tablename__ = "soap_request"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "docnum"),
+        CheckConstraint(_in("state", SOAP_STATES), name="state"),
+        Index(None, "partner_id", "order_number"),
+        Index(None, "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(64))
+    docnum: Mapped[str] = mapped_column(String(64))
+    operation: Mapped[str] = mapped_column(String(32))
+    order_number: Mapped[str] = mapped_column(Text)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("received_message.id"))
+    response: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 # Core table handles: the hot path writes with Core `insert()` on lists of dicts, not the ORM.
 received_message_t = cast(Table, ReceivedMessage.__table__)
 interchange_t = cast(Table, Interchange.__table__)
@@ -401,6 +430,7 @@ wait_t = cast(Table, DocumentWait.__table__)
 wait_key_t = cast(Table, DocumentWaitKey.__table__)
 shipment_event_t = cast(Table, ShipmentEvent.__table__)
 shipment_status_t = cast(Table, ShipmentStatus.__table__)
+soap_request_t = cast(Table, SoapRequest.__table__)
 ALL_TABLES = (
     received_message_t,
     interchange_t,

@@ -42,6 +42,7 @@ from gateway.store import (
 )
 from gateway.store.engine import make_engine
 from gateway.store.schema import Base
+from tests.migrations import HEAD_REVISION
 from tests.store_checks import check_outbox_batch_with_existing_and_repeated_keys
 
 pytestmark = pytest.mark.integration
@@ -92,7 +93,7 @@ def test_same_migrations_give_the_models_schema(pg_url: str) -> None:
             MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
         )
     engine.dispose()
-    assert version == "0011"  # head: v0011_event_kind_index
+    assert version == HEAD_REVISION
     assert diff == []
 
 

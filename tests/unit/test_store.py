@@ -44,6 +44,7 @@ from gateway.store import (
 from gateway.store.engine import hold_checkpoint, make_engine
 from gateway.store.schema import Base
 from gateway.x12.acks import ControlNumbers
+from tests.migrations import HEAD_REVISION
 from tests.store_checks import check_outbox_batch_with_existing_and_repeated_keys
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -153,7 +154,7 @@ def test_migration_creates_the_schema_the_models_describe(store: Store, db_url: 
         )
     engine.dispose()
     assert names >= TABLES
-    assert version == "0011"  # head: v0011_event_kind_index
+    assert version == HEAD_REVISION
     assert diff == []
     store.migrate()  # a second start-up finds head and changes nothing
     assert store.check_integrity() == []

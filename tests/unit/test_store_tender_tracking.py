@@ -32,6 +32,7 @@ from gateway.store import (
 from gateway.store.engine import make_engine
 from gateway.store.migrate import alembic_config, sqlite_foreign_keys_deferred, upgrade_engine
 from gateway.store.schema import Base
+from tests.migrations import HEAD_REVISION
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 DUE = T0 + timedelta(hours=2)
@@ -235,7 +236,7 @@ def test_migration_0003_upgrades_a_populated_0002_database(tmp_path: Path) -> No
         )
         enforced = conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one()
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
-    assert (version, diff, enforced, broken) == ("0011", [], 1, [])
+    assert (version, diff, enforced, broken) == (HEAD_REVISION, [], 1, [])
     assert kind_check_sql(engine) == (
         "CONSTRAINT ck_acknowledgement_kind CHECK (kind IN ('997', '999', 'TA1', '990'))"
     )
@@ -272,7 +273,7 @@ def test_downgrade_to_0002_refuses_while_990_rows_exist(tmp_path: Path) -> None:
         downgrade_engine(engine, "0002")
     with engine.connect() as conn:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
-    assert version == "0011"
+    assert version == HEAD_REVISION  # the whole downgrade rolled back
 
     with engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM acknowledgement WHERE kind = '990'")
