@@ -1,67 +1,64 @@
 """Folder transport: watch `inbox/<partner>/` (watchdog + full rescans), write `outbox/<partner>/`.
 
 A file is taken only when complete: a closed-write event from watchdog, or size and mtime
-unchanged across rescans for `stable_seconds`. Symlinks, FIFOs, hard links and anything outside
-the root are refused. Output is written under a temporary name, fsynced and renamed.
+unchanged across rescans for `stable_seconds` (the read lock and claim/commit/rollback of
+`gateway.adapters.pickup`, shared with the SFTP source). Symlinks, FIFOs, hard links and
+anything outside the root are refused. Output is written under a temporary name, fsynced and
+renamed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from gateway.adapters.base import (
-    ChannelFacts,
     Delivery,
     PermanentDeliveryError,
     TransientDeliveryError,
 )
+from gateway.adapters.pickup import (
+    ClaimStrategy,
+    PickupClaim,
+    ReadLock,
+    facts,
+    is_candidate_name,
+    name_problem,
+)
 from gateway.fsutil import fsync_dir, syncfs
 
-_TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
 
+class _FolderStrategy(ClaimStrategy):
+    """Claim: held in flight (the file stays put). Commit: unlink. Rollback: release."""
 
-def _is_candidate_name(name: str) -> bool:
-    return not name.startswith(".") and not name.endswith(_TEMP_SUFFIXES)
+    def __init__(self, release: Callable[[Path], None]) -> None:
+        self._release = release
 
-
-@dataclass(slots=True)
-class FolderClaim:
-    """A complete file in a watch folder; removed only on `commit()`."""
-
-    path: Path
-    facts: ChannelFacts
-    _on_done: Callable[[Path], None]
-
-    def open(self) -> BinaryIO:
-        # O_NOFOLLOW: the file may have been swapped for a symlink since the scan
-        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        return os.fdopen(fd, "rb")
-
-    def commit(self) -> None:
+    def commit(self, claim: PickupClaim) -> None:
+        path = Path(claim.key)
         with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-        fsync_dir(self.path.parent)
-        self._on_done(self.path)
+            path.unlink()
+        fsync_dir(path.parent)
+        self._release(path)
 
-    def rollback(self, reason: str) -> None:
+    def rollback(self, claim: PickupClaim, reason: str) -> None:
         # leave the file where it is; the next rescan offers it again
-        self._on_done(self.path)
+        self._release(Path(claim.key))
 
 
-@dataclass(slots=True)
-class _Seen:
-    size: int
-    mtime_ns: int
-    since: float
+def _open_nofollow(path: Path) -> BinaryIO:
+    # O_NOFOLLOW: the file may have been swapped for a symlink since the scan
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    return os.fdopen(fd, "rb")
 
 
 @dataclass
@@ -72,7 +69,7 @@ class FolderSource:
     stable_seconds: float = 1.0
     accounts: frozenset[str] | None = None  # None: every sub-folder
     clock: Callable[[], float] = time.monotonic
-    _seen: dict[Path, _Seen] = field(default_factory=dict)
+    _lock_files: ReadLock = field(default_factory=ReadLock)
     _closed_write: set[Path] = field(default_factory=set)
     _in_flight: set[Path] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -82,6 +79,8 @@ class FolderSource:
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        self._lock_files = ReadLock(self.stable_seconds)
+        self._strategy = _FolderStrategy(self._done)
 
     def watch(self, on_ready: Callable[[], None] | None = None) -> None:
         """Start watchdog so closed-write events make files ready without waiting a rescan."""
@@ -119,19 +118,19 @@ class FolderSource:
                     continue
                 yield Path(entry.path)
 
-    def poll(self) -> Iterator[FolderClaim]:
+    def poll(self) -> Iterator[PickupClaim]:
         now = self.clock()
-        present: set[Path] = set()
+        present: set[Hashable] = set()
         for account_dir in self._account_dirs():
             with os.scandir(account_dir) as it:
                 entries = sorted(it, key=lambda e: e.name)
             for entry in entries:
-                if not _is_candidate_name(entry.name):
+                if not is_candidate_name(entry.name):
                     continue
                 path = Path(entry.path)
                 present.add(path)
                 st = os.lstat(path)
-                problem = _refusal(st)
+                problem = _refusal(st) or name_problem(entry.name)
                 if problem:
                     if (path, problem) not in self.refused:
                         self.refused.append((path, problem))
@@ -140,27 +139,18 @@ class FolderSource:
                     if path in self._in_flight:
                         continue
                     closed = path in self._closed_write
-                prev = self._seen.get(path)
-                if prev is None or prev.size != st.st_size or prev.mtime_ns != st.st_mtime_ns:
-                    self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
-                    if not closed and self.stable_seconds > 0:
-                        continue
-                elif not closed and now - prev.since < self.stable_seconds:
+                if not self._lock_files.ready(path, st.st_size, st.st_mtime_ns, now, closed=closed):
                     continue
                 with self._lock:
                     self._in_flight.add(path)
                     self._closed_write.discard(path)
-                self._seen.pop(path, None)
-                facts = ChannelFacts(
-                    channel="folder",
-                    account=account_dir.name,
-                    original_name=entry.name,
-                    received_at=datetime.now(UTC),
-                    size=st.st_size,
+                yield PickupClaim(
+                    facts("folder", account_dir.name, entry.name, st.st_size, datetime.now(UTC)),
+                    str(path),
+                    functools.partial(_open_nofollow, path),
+                    self._strategy,
                 )
-                yield FolderClaim(path, facts, self._done)
-        for gone in set(self._seen) - present:
-            del self._seen[gone]
+        self._lock_files.forget_except(present, lambda _key: True)
 
     def _done(self, path: Path) -> None:
         with self._lock:
