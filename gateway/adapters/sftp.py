@@ -231,6 +231,11 @@ def connect(
                 f"{_fingerprint(policy.presented)} (type {policy.presented.get_name()}), the "
                 f"profile pins {_fingerprint(expected)}; refused before authentication"
             ) from None
+        if "host key" in str(exc):
+            raise HostKeyRefusedError(
+                f"{label}: {transport.host}:{transport.port} offers no host key of the pinned "
+                f"type {expected.get_name()} ({exc}); refused before authentication"
+            ) from None
         raise SftpError(f"{label}: SSH failure with {where}: {exc}") from None
     except (OSError, EOFError) as exc:
         client.close()
@@ -471,9 +476,9 @@ class SftpSource(ClaimStrategy):
 
     def _acceptable(self, where: str, attrs: paramiko.SFTPAttributes) -> bool:
         name = attrs.filename
-        if not is_candidate_name(name, self.transport.temp_suffixes):
-            return False  # still being written by the partner's convention, or hidden
         problem = name_problem(name)
+        if not problem and not is_candidate_name(name, self.transport.temp_suffixes):
+            return False  # still being written by the partner's convention, or hidden
         mode = attrs.st_mode or 0
         if not problem and not stat.S_ISREG(mode):
             if stat.S_ISDIR(mode):
@@ -499,12 +504,18 @@ class SftpSource(ClaimStrategy):
                 if name in self._in_flight:
                     continue
             size = attrs.st_size or 0
-            if not self._read_lock.ready(("p", name), size, attrs.st_mtime or 0, now):
+            waiting = self._incomplete.get(name)
+            if waiting is not None and waiting[0] == size:
+                if now - waiting[1] < self.incomplete_grace:
+                    continue  # unchanged and not whole: no need to copy it again yet
+            elif not self._read_lock.ready(("p", name), size, attrs.st_mtime or 0, now):
                 continue
             if self._staged_full():
                 break
             found += self._copy(conn, name, size, now)
         self._read_lock.forget_except(present, lambda k: isinstance(k, tuple) and k[0] == "p")
+        for gone in [n for n in self._incomplete if ("p", n) not in present]:
+            del self._incomplete[gone]
         return found
 
     def _claim_new(self, conn: Connection) -> int:
