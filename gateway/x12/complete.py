@@ -36,5 +36,6 @@ def ends_with_iea(tail: bytes, element: bytes, terminator: bytes) -> bool:
     tail = tail.rstrip(_WHITESPACE)
     if terminator not in _WHITESPACE:
         tail = tail.rstrip(terminator).rstrip(_WHITESPACE)
-    last = tail.rsplit(terminator, 1)[-1].lstrip(_WHITESPACE)
-    return last.startswith(b"IEA" + element)
+    last = tail.rsplit(terminator, 1)[-1].lstrip(_WHITESPACE).split(element)
+    # IEA*<groups>*<ISA13>: a cut inside the IEA leaves a short control number
+    return len(last) >= 3 and last[0] == b"IEA" and len(last[2].strip()) == 9
