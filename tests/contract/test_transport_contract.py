@@ -53,7 +53,7 @@ class Clock:
 @dataclass
 class SourceHarness:
     source: Source
-    put: Callable[[str, bytes], None]
+    put: Callable[[str, bytes], object]
     remaining: Callable[[], list[str]]  # names still at the source, wherever they wait there
     clock: Clock
     cleanup: list[Callable[[], None]] = field(default_factory=list)
