@@ -97,12 +97,24 @@ Subsystem sftp internal-sftp
 {extra_config}
 """
     )
+    return launch(directory, config, port, host_key, directory / "user_key", extra_config)
+
+
+def launch(
+    directory: Path,
+    config: Path,
+    port: int,
+    host_key: str,
+    user_key: Path,
+    extra_config: str = "",
+) -> Sshd:
+    """Run `sshd -D -e -f config` and wait for its banner on `port`."""
     log_path = directory / "sshd.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [str(SSHD), "-D", "-e", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT
         )
-    server = Sshd(directory, port, host_key, directory / "user_key", log_path, proc, extra_config)
+    server = Sshd(directory, port, host_key, user_key, log_path, proc, extra_config)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if proc.poll() is not None:
