@@ -18,6 +18,7 @@ import pytest
 from gateway.adapters.base import Delivery, PermanentDeliveryError, TransientDeliveryError
 from gateway.adapters.pickup import PickupClaim
 from gateway.adapters.sftp import Connection, SftpSink, SftpSource, connect
+from gateway.ops.page import read_status, render_status_page
 from gateway.pipeline import inbound as inbound_module
 from gateway.registry.profile import SftpTransport
 from gateway.service import Gateway
@@ -197,6 +198,9 @@ def test_wrong_host_key_is_refused_before_auth_nothing_read(
     detail = alerts[0].detail or {}
     assert len(alerts) == 1 and detail["kind"] == "sftp_host_key_refused"
     assert "refused before authentication" in str(detail["error"])
+    page = render_status_page(read_status(gw.store))
+    assert "Transport alerts" in page and "sftp_host_key_refused" in page
+    assert "refused before authentication" in page
     assert not src.breaker.allow()  # backs off; the next tick does not even connect
     gw.tick()
     assert len([e for e in gw.store.list_events() if e.kind == "alert"]) == 1
