@@ -186,3 +186,11 @@ def test_interchange_completeness(tmp_path: Path, data: bytes, whole: bool) -> N
 def test_newline_terminated_interchange_is_complete() -> None:
     assert ends_with_iea(b"GE*1*1\nIEA*1*000000101\n", b"*", b"\n")
     assert not ends_with_iea(b"GE*1*1\nIEA*1*0000", b"*", b"\n")  # cut inside the IEA
+
+
+def test_the_shipped_example_profile_is_valid() -> None:
+    example = PARTNERS.parent / "deploy" / "sftp" / "carrier-sftp.example.yaml"
+    profile, problems = parse_profile(example.read_text(), "acme-freight.yaml")
+    assert problems == [] and profile is not None
+    assert isinstance(profile.transport, SftpTransport)
+    assert profile.transport.after_pickup == "archive"
