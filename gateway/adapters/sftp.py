@@ -163,6 +163,11 @@ class Connection:
     client: paramiko.SSHClient
     sftp: paramiko.SFTPClient
 
+    def alive(self) -> bool:
+        """False once the server closed an idle session (paramiko's reader saw the EOF)."""
+        transport = self.client.get_transport()
+        return transport is not None and transport.is_active()
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.sftp.close()
@@ -211,6 +216,9 @@ def connect(
         )
         sftp = client.open_sftp()
         sftp.get_channel().settimeout(timeout)  # type: ignore[union-attr]
+        transport_ = client.get_transport()
+        if transport_ is not None:
+            transport_.set_keepalive(30)  # NAT and firewalls drop silent sessions
     except paramiko.BadHostKeyException as exc:
         client.close()
         raise HostKeyRefusedError(
@@ -395,6 +403,8 @@ class SftpSource(ClaimStrategy):
     def _round(self, work: Callable[[Connection], int]) -> int:
         with self._conn_lock:
             try:
+                if self._conn is not None and not self._conn.alive():
+                    self._disconnect()  # closed by the server while idle: a new session
                 if self._conn is None:
                     self._conn = self.connector()
                 found = work(self._conn)
@@ -406,6 +416,7 @@ class SftpSource(ClaimStrategy):
                 self._failed(error)
                 raise error from None
             self.breaker.success()
+            self._alerted.clear()  # a later failure is news again
             return found
 
     def _failed(self, exc: SftpError) -> None:
@@ -655,6 +666,9 @@ class SftpSink:
             )
         with self._lock:
             try:
+                if self._conn is not None and not self._conn.alive():
+                    self._conn.close()  # closed by the server while idle: a new session
+                    self._conn = None
                 if self._conn is None:
                     assert self.connector is not None
                     self._conn = self.connector()

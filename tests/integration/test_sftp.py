@@ -511,3 +511,31 @@ def _last_error(sink: SftpSink) -> str:
     except TransientDeliveryError as exc:
         return str(exc)
     return ""
+
+
+def test_a_session_the_server_closed_while_idle_is_replaced_without_a_failure(
+    sshd_server: Sshd, remote: Path, tmp_path: Path, key_env: None
+) -> None:
+    relay = Relay(sshd_server.port)
+    clock = Clock()
+    t = transport(sshd_server, remote, port=relay.port)
+    src = source(t, tmp_path / "staging", clock)
+    sink = SftpSink("demo-carrier", t)
+    try:
+        assert list(src.poll()) == []
+        sink.deliver(Delivery("demo-carrier", "997-1.x12", b"ISA1", "k1"))
+        relay.drop_all()  # an idle timeout on the carrier's side
+        time.sleep(0.5)  # paramiko's reader thread sees the EOF
+        (remote / "in" / "214.edi").write_bytes(demo_214())
+        clock.t += 1
+        assert list(src.poll()) == []  # first look, on a new session
+        clock.t += 1
+        (claim,) = list(src.poll())
+        claim.commit()
+        sink.deliver(Delivery("demo-carrier", "997-2.x12", b"ISA2", "k2"))
+        assert src.breaker.failures == 0 and sink.breaker.failures == 0
+        assert files(remote / "out") == ["997-1.x12", "997-2.x12"]
+    finally:
+        src.close()
+        sink.close()
+        relay.close()

@@ -137,6 +137,7 @@ class Relay:
     cuts: int = 0
     _server: socket.socket = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _open: list[socket.socket] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -150,6 +151,7 @@ class Relay:
             except OSError:
                 return
             upstream = socket.create_connection(("127.0.0.1", self.target))
+            self._open += [client, upstream]
             threading.Thread(target=self._pipe, args=(client, upstream, None), daemon=True).start()
             threading.Thread(
                 target=self._pipe, args=(upstream, client, self.cut_after), daemon=True
@@ -171,9 +173,17 @@ class Relay:
                 s.shutdown(socket.SHUT_RDWR)
             s.close()
 
+    def drop_all(self) -> None:
+        """Close every relayed connection (the server hung up on an idle session)."""
+        for s in self._open:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+        self._open.clear()
+
     def close(self) -> None:
         self._stop.set()
         self._server.close()
+        self.drop_all()
 
 
 @dataclass
