@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +27,7 @@ from gateway.pipeline import inbound as inbound_module
 from gateway.registry.profile import SftpTransport
 from gateway.service import Gateway
 from gateway.settings import Settings
-from gateway.store import MessageStatus
+from gateway.store import MessageStatus, create_store
 from gateway.x12.complete import file_complete
 from tests.integration.gateway_env import demo_214, make_home
 from tests.peers.sshd import BlackHole, Relay, Sshd, keygen, sshd_server
@@ -539,3 +543,60 @@ def test_a_session_the_server_closed_while_idle_is_replaced_without_a_failure(
         src.close()
         sink.close()
         relay.close()
+
+
+def _gateway_process(home: Path, crashpoint: str | None) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "GATEWAY_HOME": str(home),
+        "GATEWAY_STABLE_SECONDS": "0.3",  # also the main loop's idle wait: no busy loop
+        "GATEWAY_RESCAN_SECONDS": "0.5",
+        "GATEWAY_HTTP_PORT": "0",
+    }
+    env.pop("GATEWAY_CRASHPOINT", None)
+    if crashpoint:
+        env["GATEWAY_CRASHPOINT"] = crashpoint
+    with (home / f"gateway-{crashpoint or 'restart'}.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli", "run"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+@pytest.mark.slow
+def test_kill_9_after_the_receipt_commit_then_restart_finishes_the_remote_step(
+    tmp_path: Path, sshd_server: Sshd, remote: Path, key_env: None
+) -> None:
+    """The classic window, with a real `gateway run` killed by SIGKILL (gateway/faults.py)."""
+    settings = sftp_home(tmp_path, sshd_server, remote)
+    sent = {}
+    for n in range(3):
+        data = demo_214(f"{800000000 + n:09d}", sets=1)
+        (remote / "in" / f"214_{n}.edi").write_bytes(data)
+        sent[hashlib.sha256(data).hexdigest()] = data
+    crashed = _gateway_process(settings.base_dir, "after_receipt_commit")
+    assert crashed.wait(timeout=60) == -signal.SIGKILL
+    assert len(files(remote / "in" / ".processing")) >= 1  # stored, not yet archived remotely
+    restarted = _gateway_process(settings.base_dir, None)
+    try:
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:
+            done = len(files(remote / "archive")) == 3 and len(files(remote / "out")) == 3
+            if done and files(remote / "in") == [".processing"]:
+                break
+            time.sleep(0.3)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        restarted.wait(timeout=30)
+    store = create_store(f"sqlite:///{settings.var_dir / 'gateway.db'}")
+    try:
+        messages = store.list_messages()
+        assert sorted(m.sha256 for m in messages) == sorted(sent)  # LOST 0, each once
+        assert {m.status for m in messages} == {MessageStatus.PARSED}
+    finally:
+        store.close()
+    assert files(remote / "in" / ".processing") == [] and len(files(remote / "archive")) == 3
+    out = files(remote / "out")
+    assert len(out) == 3 and not any(n.endswith(".part") for n in out)  # one 997 each
