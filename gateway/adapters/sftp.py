@@ -311,6 +311,7 @@ class SftpSource(ClaimStrategy):
         self._in_flight: dict[str, _Staged] = {}
         self._to_finish: deque[_Staged] = deque()
         self._incomplete: dict[str, tuple[int, float]] = {}
+        self._processing_names: set[str] = set()  # as listed by the last recovery
         self._alerted: set[str] = set()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -363,6 +364,12 @@ class SftpSource(ClaimStrategy):
         if self._thread is not None:
             self._thread.join(timeout=self.transport.timeout_seconds + 5)
             self._thread = None
+        with self._lock:
+            pending = bool(self._to_finish)
+        if pending and self.breaker.allow():
+            # finish what is stored before leaving (else the next start copies it again)
+            with contextlib.suppress(SftpError):
+                self._round(self._finish)
         with self._conn_lock:
             self._disconnect()
 
@@ -506,8 +513,10 @@ class SftpSource(ClaimStrategy):
         found = 0
         now = self.clock()
         present: set[object] = set()
+        self._processing_names = set()
         for attrs in self._listing(conn, self.processing):
             name = attrs.filename
+            self._processing_names.add(name)
             if not self._acceptable(self.processing, attrs):
                 continue
             present.add(("p", name))
@@ -538,13 +547,15 @@ class SftpSource(ClaimStrategy):
             if not self._acceptable(self.inbound, attrs):
                 continue
             present.add(("i", name))
+            if name in self._processing_names:
+                continue  # the same name is still being processed: never rename over it
             size = attrs.st_size or 0
             if not self._read_lock.ready(("i", name), size, attrs.st_mtime or 0, now):
                 continue
             if self._staged_full():
                 break
             try:
-                # the claim: atomic on the server; fails if <processing>/<name> exists
+                # the claim: atomic on the server; OpenSSH refuses to replace an existing name
                 conn.sftp.rename(
                     posixpath.join(self.inbound, name), posixpath.join(self.processing, name)
                 )

@@ -600,3 +600,31 @@ def test_kill_9_after_the_receipt_commit_then_restart_finishes_the_remote_step(
     assert files(remote / "in" / ".processing") == [] and len(files(remote / "archive")) == 3
     out = files(remote / "out")
     assert len(out) == 3 and not any(n.endswith(".part") for n in out)  # one 997 each
+
+
+def test_a_name_reused_while_the_first_file_is_processed_waits_its_turn(
+    sshd_server: Sshd, remote: Path, tmp_path: Path, key_env: None
+) -> None:
+    clock = Clock()
+    src = source(transport(sshd_server, remote), tmp_path / "staging", clock)
+    first, second = demo_214("000000621"), demo_214("000000622")
+    (remote / "in" / "214.edi").write_bytes(first)
+    list(src.poll())
+    clock.t += 1
+    (claim,) = list(src.poll())
+    (remote / "in" / "214.edi").write_bytes(second)  # the carrier reuses the name
+    for _ in range(2):
+        clock.t += 1
+        assert list(src.poll()) == []  # never renamed over the file being processed
+    assert (remote / "in" / ".processing" / "214.edi").read_bytes() == first
+    claim.commit()
+    clock.t += 1
+    assert list(src.poll()) == []  # its first look of its own
+    clock.t += 1
+    (again,) = list(src.poll())
+    with again.open() as fh:
+        assert fh.read() == second
+    again.commit()
+    archived = sorted((remote / "archive").iterdir())
+    assert sorted(p.read_bytes() for p in archived) == sorted([first, second])
+    src.close()
