@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             gw = Gateway(settings)
             (src,) = [s for s in gw.sources if isinstance(s, SftpSource)]
             try:
-                t0 = time.perf_counter()
+                load_before = Path("/proc/loadavg").read_text().split()[:3]
+                t0, c0 = time.perf_counter(), time.process_time()
                 src.sync_once()  # the first look (the read lock takes files on the second)
                 received = 0
                 while received < args.files:
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                         if gw.pipeline.receive(claim) is not None:
                             received += 1
                 src.sync_once()  # the remote archive of the last batch
-                t1 = time.perf_counter()
+                t1, c1 = time.perf_counter(), time.process_time()
                 processed = 0
                 while pending := gw.store.list_messages(
                     status=MessageStatus.RECEIVED, oldest_first=True, limit=500
@@ -107,7 +108,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     result: dict[str, object] = {
         "command": command_line(sys.argv[1:] if argv is None else argv),
         "machine": machine(),
-        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
+        "loadavg_before": load_before,
+        "loadavg_after": Path("/proc/loadavg").read_text().split()[:3],
         "files": args.files,
         "bytes": total_bytes,
         "received": received,
@@ -116,6 +118,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "uploaded_997": uploaded,
         "archived_remote": archived,
         "pickup_s": round(pickup, 2),
+        "pickup_cpu_s": round(c1 - c0, 2),  # this process; the rest is waiting (disk, sshd)
         "process_s": round(process, 2),
         "deliver_s": round(deliver, 2),
         "pickup_files_per_s": round(received / pickup) if pickup else 0,
