@@ -628,3 +628,13 @@ def test_a_name_reused_while_the_first_file_is_processed_waits_its_turn(
     archived = sorted((remote / "archive").iterdir())
     assert sorted(p.read_bytes() for p in archived) == sorted([first, second])
     src.close()
+
+
+@pytest.mark.slow
+def test_the_pickup_bench_runs_and_counts(sshd_server: Sshd) -> None:
+    """bench/bench_sftp_pickup.py on 3 files (no timing asserted), so it cannot rot."""
+    from bench import bench_sftp_pickup
+
+    result = bench_sftp_pickup.main(["--files", "3"])
+    assert (result["received"], result["processed"], result["uploaded_997"]) == (3, 3, 3)
+    assert result["archived_remote"] == 3
