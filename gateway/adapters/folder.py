@@ -1,16 +1,18 @@
 """Folder transport: watch `inbox/<partner>/` (watchdog + full rescans), write `outbox/<partner>/`.
 
 A file is taken only when complete: a closed-write event from watchdog, or size and mtime
-unchanged across rescans for `stable_seconds`. Symlinks, FIFOs, hard links, sub-directories,
-dot-names, files over the size cap and anything outside the root are refused, each reported
-once (`take_refusals`) until it changes or goes; a temporary name unchanged for
-`stale_seconds` is reported as stale. Output is written under a temporary name, fsynced and
-renamed.
+unchanged across rescans for `stable_seconds` (the read lock and claim/commit/rollback of
+`gateway.adapters.pickup`, shared with the SFTP source). Symlinks, FIFOs, hard links,
+sub-directories, dot-names, names with control characters, files over the size cap and anything
+outside the root are refused, each reported once (`take_refusals`) until it changes or goes; a
+temporary name unchanged for `stale_seconds` is reported as stale. Output is written under a
+temporary name, fsynced and renamed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import stat
 import threading
@@ -22,20 +24,26 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from gateway.adapters.base import (
-    ChannelFacts,
     Delivery,
     PermanentDeliveryError,
     TransientDeliveryError,
 )
+from gateway.adapters.pickup import (
+    TEMP_SUFFIXES,
+    ClaimStrategy,
+    PickupClaim,
+    ReadLock,
+    facts,
+    name_problem,
+)
 from gateway.fsutil import fsync_dir, syncfs
 
 _MAX_KNOWN = 100_000
-_TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload")
 
 
 def _is_temporary_name(name: str) -> bool:
     """An upload in progress by convention: `*.part`, `.name.tmp` and the like."""
-    return name.endswith(_TEMP_SUFFIXES)
+    return name.lower().endswith(TEMP_SUFFIXES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,32 +65,42 @@ class Refusal:
         return cls(account, path.name, path, reason, kind, key)
 
 
-@dataclass(slots=True)
-class FolderClaim:
-    """A complete file in a watch folder; removed only on `commit()`."""
+class _FolderStrategy(ClaimStrategy):
+    """Claim: held in flight (the file stays put). Commit: unlink. Rollback: release."""
 
-    path: Path
-    facts: ChannelFacts
-    _on_done: Callable[..., None]
+    def __init__(self, release: Callable[..., None]) -> None:
+        self._release = release
 
-    def open(self) -> BinaryIO:
-        # O_NOFOLLOW: the file may have been swapped for a symlink since the scan
-        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        return os.fdopen(fd, "rb")
-
-    def commit(self) -> None:
+    def commit(self, claim: PickupClaim) -> None:
+        path = Path(claim.key)
         with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-        fsync_dir(self.path.parent)
-        self._on_done(self.path)
+            path.unlink()
+        fsync_dir(path.parent)
+        self._release(path)
 
-    def rollback(self, reason: str) -> None:
+    def rollback(self, claim: PickupClaim, reason: str) -> None:
         # leave the file where it is; the next rescan offers it again
-        self._on_done(self.path)
+        self._release(Path(claim.key))
+
+    def refuse(self, claim: PickupClaim, reason: str) -> None:
+        self._release(Path(claim.key), reason)
+
+
+@dataclass(eq=False)
+class FolderClaim(PickupClaim):
+    """A complete file in a watch folder; removed only on `commit()`."""
 
     def refuse(self, reason: str) -> None:
         """Never offer this file again while it stays unchanged (e.g. over the size cap)."""
-        self._on_done(self.path, reason)
+        if self._finish():
+            assert isinstance(self.strategy, _FolderStrategy)
+            self.strategy.refuse(self, reason)
+
+
+def _open_nofollow(path: Path) -> BinaryIO:
+    # O_NOFOLLOW: the file may have been swapped for a symlink since the scan
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    return os.fdopen(fd, "rb")
 
 
 @dataclass(slots=True)
@@ -100,7 +118,7 @@ class FolderSource:
     stable_seconds: float = 1.0
     accounts: frozenset[str] | None = None  # None: every sub-folder
     clock: Callable[[], float] = time.monotonic
-    _seen: dict[Path, _Seen] = field(default_factory=dict)
+    _lock_files: ReadLock = field(default_factory=ReadLock)
     _closed_write: set[Path] = field(default_factory=set)
     _in_flight: set[Path] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -116,6 +134,8 @@ class FolderSource:
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        self._lock_files = ReadLock(self.stable_seconds)
+        self._strategy = _FolderStrategy(self._done)
 
     def watch(self, on_ready: Callable[[], None] | None = None) -> None:
         """Start watchdog so closed-write events make files ready without waiting a rescan."""
@@ -203,7 +223,7 @@ class FolderSource:
                 )
                 self._refuse(path, account, st, reason, "stale")
             return True
-        problem = _refusal(st)
+        problem = _refusal(st) or name_problem(name)
         if not problem and name.startswith("."):
             problem = "hidden (dot) name refused: rename it without the leading dot"
         if problem:
@@ -240,27 +260,18 @@ class FolderSource:
                     if path in self._in_flight:
                         continue
                     closed = path in self._closed_write
-                prev = self._seen.get(path)
-                if prev is None or prev.size != st.st_size or prev.mtime_ns != st.st_mtime_ns:
-                    self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
-                    if not closed and self.stable_seconds > 0:
-                        continue
-                elif not closed and now - prev.since < self.stable_seconds:
+                if not self._lock_files.ready(path, st.st_size, st.st_mtime_ns, now, closed=closed):
                     continue
                 with self._lock:
                     self._in_flight.add(path)
                     self._closed_write.discard(path)
-                self._seen.pop(path, None)
-                facts = ChannelFacts(
-                    channel="folder",
-                    account=account_dir.name,
-                    original_name=entry.name,
-                    received_at=datetime.now(UTC),
-                    size=st.st_size,
+                yield FolderClaim(
+                    facts("folder", account_dir.name, entry.name, st.st_size, datetime.now(UTC)),
+                    str(path),
+                    functools.partial(_open_nofollow, path),
+                    self._strategy,
                 )
-                yield FolderClaim(path, facts, self._done)
-        for gone in set(self._seen) - present:
-            del self._seen[gone]
+        self._lock_files.forget_except(set(present), lambda _key: True)
         for gone in set(self._temps) - present:
             del self._temps[gone]
         for gone in set(self._held) - present:

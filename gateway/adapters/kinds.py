@@ -7,7 +7,9 @@ delivery going to the dead letters. A new adapter adds its kind here with its re
 
 from __future__ import annotations
 
-RUNNABLE_TRANSPORT_KINDS: set[str] = {"folder", "http"}
+# folder and sftp: sources (adapters/sources.py) and sinks (pipeline/delivery.py SINKS); http: a
+# sink; soap: the ERP calls the SOAP service the gateway serves (gateway/soap).
+RUNNABLE_TRANSPORT_KINDS: set[str] = {"folder", "http", "sftp", "soap"}
 
 
 def register_transport_kind(kind: str) -> None:

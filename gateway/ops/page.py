@@ -33,6 +33,7 @@ th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:
 th{background:#f3f3f3}
 .counts{display:flex;gap:2rem;flex-wrap:wrap}
 .quarantined,.rejected,.overdue,.dead,.failed{color:#a00;font-weight:600}
+.sftp_host_key_refused,.sftp_auth_failed,.sftp_name_refused{color:#a00;font-weight:600}
 """
 
 
@@ -45,6 +46,7 @@ class StatusData:
     acks: Sequence[AckRow]  # overdue, rejected, then pending expected
     dead_letters: Sequence[OutboxRow]
     notices: Sequence[EventRow] = ()  # inbox entries not taken, test data withheld, reloads
+    transport_alerts: Sequence[EventRow] = ()  # e.g. an SFTP host key refused
 
 
 def read_status(store: Store, *, limit: int = 25) -> StatusData:
@@ -60,6 +62,11 @@ def read_status(store: Store, *, limit: int = 25) -> StatusData:
             ),
         ],
         dead_letters=store.list_outbox(status=OutboxStatus.DEAD, limit=limit),
+        transport_alerts=[
+            e
+            for e in store.recent_events("alert", limit=limit)
+            if str((e.detail or {}).get("kind", "")).startswith("sftp_")
+        ],
     )
 
 
@@ -119,9 +126,29 @@ def render_status_page(data: StatusData) -> str:
                 for o in data.dead_letters
             ),
         ),
+        *_transport_alerts(data.transport_alerts),
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+def _transport_alerts(alerts: Sequence[EventRow]) -> list[str]:
+    """Shown only when there are some: a partner's server we refused or could not log in to."""
+    if not alerts:
+        return []
+    rows = (
+        (
+            _when(e.at),
+            str((e.detail or {}).get("partner", "")),
+            _status(str((e.detail or {}).get("kind", ""))),
+            str((e.detail or {}).get("error", "")),
+        )
+        for e in alerts
+    )
+    return [
+        "<h2>Transport alerts</h2>",
+        _table(("when", "partner", "alert", "detail"), rows),
+    ]
 
 
 _COUNT_TITLES = (("messages", "Messages"), ("outbox", "Outbox"), ("acks", "Acknowledgements"))

@@ -24,7 +24,7 @@ from gateway.adapters.folder import FolderSink
 from gateway.adapters.http import HttpSink
 from gateway.faults import crashpoint
 from gateway.registry import PartnerProfile, Registry
-from gateway.registry.profile import DeliveryPolicy, HttpTransport
+from gateway.registry.profile import DeliveryPolicy, HttpTransport, SftpTransport
 from gateway.registry.secrets import SecretMissingError, resolve_secret
 from gateway.store import OutboxRow, Store
 
@@ -49,8 +49,17 @@ def _http_sink(profile: PartnerProfile, base_dir: Path) -> Sink:
     return HttpSink(str(transport.url), transport.timeout_seconds, token, secret)
 
 
+def _sftp_sink(profile: PartnerProfile, base_dir: Path) -> Sink:
+    from gateway.adapters.sftp import sftp_sink
+
+    transport = profile.delivery_transport
+    if not isinstance(transport, SftpTransport):
+        raise PermanentDeliveryError(f"{profile.id}: not an sftp transport")
+    return sftp_sink(profile.id, transport)
+
+
 # One line per transport kind: a new transport registers its sink factory here.
-SINKS: dict[str, SinkFactory] = {"folder": _folder_sink, "http": _http_sink}
+SINKS: dict[str, SinkFactory] = {"folder": _folder_sink, "http": _http_sink, "sftp": _sftp_sink}
 
 
 @dataclass

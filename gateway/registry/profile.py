@@ -241,27 +241,37 @@ class FolderTransport(Model):
 
 
 class SftpTransport(Model):
-    """The partner's SFTP server, polled; key auth only and a pinned host key."""
+    """The partner's SFTP server, polled; a pinned host key, a key (or password) from the env.
+
+    `key_file` names a variable holding the private key's path (or the key itself).
+    """
 
     kind: Literal["sftp"]
     account: str | None = None
     host: Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.\-:\[\]]+$")]
     port: Annotated[int, Field(ge=1, le=65535)] = 22
     username: Annotated[str, Field(min_length=1, max_length=64)]
-    key_file: SecretRef
+    key_file: SecretRef | None = None
     key_passphrase: SecretRef | None = None
+    password: SecretRef | None = None  # only when the carrier offers no key auth
     host_key: Annotated[str, AfterValidator(_host_key)]
     inbound_dir: Directory | None = None
     outbound_dir: Directory | None = None
-    after_pickup: Literal["delete", "move"] = "delete"
-    archive_dir: Directory | None = None  # remote folder for after_pickup: move
+    processing_dir: Directory | None = None  # claimed files; default <inbound_dir>/.processing
+    after_pickup: Literal["delete", "archive", "move"] = "delete"  # move: old name of archive
+    archive_dir: Directory | None = None  # remote folder for after_pickup: archive
+    temp_suffixes: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
+        default_factory=lambda: [".tmp", ".part", ".partial", ".filepart"]
+    )  # the partner's names for files still being written
     poll_seconds: Annotated[float, Field(ge=1, le=86400)] = 60.0
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
 
     @model_validator(mode="after")
     def _archive(self) -> Self:
-        if self.after_pickup == "move" and self.archive_dir is None:
-            raise ValueError("after_pickup: move needs archive_dir")
+        if self.after_pickup != "delete" and self.archive_dir is None:
+            raise ValueError(f"after_pickup: {self.after_pickup} needs archive_dir")
+        if self.key_file is None and self.password is None:
+            raise ValueError("give key_file (or password) as a ${ENV_VAR} reference")
         return self
 
 

@@ -675,6 +675,20 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin):
         with self._read() as conn:
             return {kind: count for kind, count in conn.execute(stmt)}
 
+    def recent_events(self, kind: str, *, window: int = 5000, limit: int = 20) -> list[EventRow]:
+        """Events of `kind` among the newest `window` events, newest first (for the status
+        page: bounded by the primary key, so it stays cheap on a long log)."""
+        e = event_t.c
+        with self._read() as conn:
+            top = conn.scalar(select(func.max(e.id))) or 0
+            stmt = (
+                select(event_t)
+                .where(e.id > top - window, e.kind == kind)
+                .order_by(e.id.desc())
+                .limit(limit)
+            )
+            return [_rows.to_event(r) for r in conn.execute(stmt)]
+
     # ------------------------------------------------------------ control numbers and stats
 
     def allocate_control_numbers(self, partner_id: str, kind: CounterKind, n: int = 1) -> list[int]:

@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import SAMPLES
 
@@ -80,6 +81,60 @@ def partner_profile(data: bytes) -> None:
     parse_profile(data.decode("utf-8", "replace"), "fuzz.yaml")
 
 
+class UnexpectedServerFault(Exception):
+    """The SOAP dispatcher answered a request with a server fault: its own code failed."""
+
+
+_SOAP: list[Any] = []
+
+
+def _soap_dispatcher() -> Any:
+    if not _SOAP:
+        from lxml import etree
+
+        from gateway.registry import Registry
+        from gateway.soap.server import Call, SoapDispatcher
+
+        def echo(call: Call) -> etree._Element:
+            return etree.Element(f"{{{call.payload.nsmap.get(None, '')}}}Echo")
+
+        registry = Registry.load(Path(__file__).resolve().parents[2] / "partners")
+
+        def record(correlation_id: str, operation: str, exc: Exception) -> None:
+            raise UnexpectedServerFault(f"{operation}: {type(exc).__name__}: {exc}")
+
+        ops = ("ReleaseOrder", "ChangeOrder", "CancelOrder", "GetShipmentStatus")
+        handlers = dict.fromkeys(ops, echo) | {"GetAcknowledgementStatus": echo}
+        _SOAP.append(
+            SoapDispatcher(
+                registry, handlers, env={"ERP_SOAP_PASSWORD": "s3cret"}, on_server_fault=record
+            )
+        )
+    return _SOAP[0]
+
+
+def soap_request(data: bytes) -> None:
+    """The SOAP request path (size cap, hardened parse, envelope, auth, XSD): a fault, never a
+    server fault; the dispatcher records server faults through the hook, which raises here."""
+    dispatcher = _soap_dispatcher()
+    status, body, _ = dispatcher.handle(data, "Basic ZXJwLXNvYXA6czNjcmV0")
+    if b"correlation" in body.lower():
+        raise UnexpectedServerFault(body[:300].decode("utf-8", "replace"))
+    assert status in (200, 400, 500)
+
+
+def _soap_seeds() -> list[bytes]:
+    ns = "urn:logigateway:erp:soap:v1"
+    env = "http://schemas.xmlsoap.org/soap/envelope/"
+    return [
+        (
+            f'<soap:Envelope xmlns:soap="{env}"><soap:Body><{op} xmlns="{ns}">'
+            f"<TKNUM>0000000001</TKNUM></{op}></soap:Body></soap:Envelope>"
+        ).encode()
+        for op in ("GetAcknowledgementStatus", "GetShipmentStatus", "CancelOrder")
+    ] + _xml_seeds()[:1]
+
+
 def _x12_errors() -> tuple[type[BaseException], ...]:
     from gateway.x12.errors import X12Error
 
@@ -105,6 +160,7 @@ def targets() -> dict[str, Target]:
         "idoc_reader": Target(idoc_reader, _idoc_errors(), _xml_seeds),
         "tms_json": Target(tms_json, _tms_errors(), _tms_seeds),
         "partner_profile": Target(partner_profile, (), _profile_seeds),
+        "soap_request": Target(soap_request, (), _soap_seeds),
     }
 
 

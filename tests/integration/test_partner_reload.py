@@ -138,8 +138,12 @@ def test_replay_after_a_restart_resolves_the_channel_account_again(settings: Set
 
 
 def test_a_transport_without_an_adapter_is_a_warning_at_start(
-    settings: Settings, caplog: pytest.LogCaptureFixture
+    settings: Settings, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from gateway.adapters import kinds
+
+    # a gateway installed without the sftp adapter
+    monkeypatch.setattr(kinds, "RUNNABLE_TRANSPORT_KINDS", {"folder", "http"})
     text = acme_profile(settings).replace(
         "transport:\n  kind: folder\n  inbound_dir: inbox/acme-freight\n"
         "  outbound_dir: outbox/acme-freight\n",

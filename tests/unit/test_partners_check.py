@@ -101,7 +101,11 @@ def test_a_duplicate_isa_id_blames_the_file_added_later_not_the_first_by_name(
     ]
 
 
-def test_a_transport_the_gateway_cannot_run_is_an_error(tmp_path: Path) -> None:
+def test_a_transport_the_gateway_cannot_run_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a gateway installed without the sftp adapter (kinds without one are refused)
+    monkeypatch.setattr(kinds, "RUNNABLE_TRANSPORT_KINDS", {"folder", "http"})
     code, lines = check(partners(tmp_path, ("sftp-carrier.yaml", SFTP.format(id="sftp-carrier"))))
     assert code == 1
     assert lines == [
@@ -113,7 +117,7 @@ def test_a_transport_the_gateway_cannot_run_is_an_error(tmp_path: Path) -> None:
 def test_a_kind_registered_by_its_adapter_is_accepted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(kinds, "RUNNABLE_TRANSPORT_KINDS", set(kinds.RUNNABLE_TRANSPORT_KINDS))
+    monkeypatch.setattr(kinds, "RUNNABLE_TRANSPORT_KINDS", {"folder", "http"})
     kinds.register_transport_kind("sftp")
     code, lines = check(partners(tmp_path, ("sftp-carrier.yaml", SFTP.format(id="sftp-carrier"))))
     assert code == 0, lines
@@ -132,3 +136,11 @@ def test_partners_check_reads_the_folder_gateway_run_reads(
     monkeypatch.setenv("GATEWAY_HOME", str(tmp_path))  # $GATEWAY_HOME/partners, like `run`
     result = runner.invoke(app, ["partners", "check"])
     assert result.exit_code == 1 and "aaa-new.yaml" in result.stdout
+
+
+def test_every_runnable_kind_has_an_adapter() -> None:
+    # the set partners check trusts is the set of kinds with a sink, a source or a service
+    from gateway.adapters.sources import SOURCES
+    from gateway.pipeline.delivery import SINKS
+
+    assert set(SINKS) | set(SOURCES) | {"soap"} == kinds.RUNNABLE_TRANSPORT_KINDS
