@@ -20,6 +20,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from gateway.adapters.folder import FolderSource
 from gateway.ops import create_app, serve_in_thread
+from gateway.ops.auth import AuthConfig
+from gateway.ops.rest import rest_routers
 from gateway.pipeline.archive import Archive
 from gateway.pipeline.delivery import DeliveryWorker
 from gateway.pipeline.inbound import InboundPipeline, ProcessOutcome
@@ -93,6 +95,8 @@ class Gateway:
         self._stop = threading.Event()
         self.outcomes: list[ProcessOutcome] = []
         self.http_url: str | None = None
+        # API keys and allowed hosts; a wrong entry stops the start with its reason
+        self.auth = AuthConfig.from_env(registry=self.registry, bind_host=settings.http_host)
 
     def _folder_accounts(self) -> list[str]:
         accounts = []
@@ -180,7 +184,12 @@ class Gateway:
         scheduler.start()
         self.source.watch(on_ready=self.wake)
         server = serve_in_thread(
-            create_app(self.store, self.registry),
+            create_app(
+                self.store,
+                self.registry,
+                auth=self.auth,
+                routers=rest_routers(self.store, self.registry, self.pipeline, self.wake),
+            ),
             self.settings.http_host,
             self.settings.http_port,
         )

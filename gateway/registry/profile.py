@@ -291,6 +291,30 @@ Transport = Annotated[
 ]
 
 
+class ApiKeySpec(Model):
+    """A key this party presents to our REST API: a `${ENV_VAR}` or the key's sha256 (hex)."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")] | None = None
+    key: SecretRef | None = None
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    # empty: ingest:<id> (portal:<id> for a customer); see gateway/ops/auth.py
+    scopes: list[
+        Annotated[str, Field(pattern=r"^(read|operate|(ingest|portal):[a-z0-9][a-z0-9-]{0,62})$")]
+    ] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.key is None) == (self.sha256 is None):
+            raise ValueError("give exactly one of key (${ENV_VAR}) and sha256")
+        return self
+
+
+class PortalPolicy(Model):
+    """What the visibility API shows this customer."""
+
+    show_charges: bool = False
+
+
 class CodeMaps(Model):
     """The partner's codes -> canonical values; each entry beats the standard table."""
 
@@ -429,6 +453,8 @@ class PartnerProfile(Model):
     idoc: IdocSettings | None = None
     invoices: InvoicePolicy = Field(default_factory=InvoicePolicy)
     correlation: CorrelationPolicy = Field(default_factory=CorrelationPolicy)
+    api_keys: list[ApiKeySpec] = Field(default_factory=list)  # REST API clients of this party
+    portal: PortalPolicy = Field(default_factory=PortalPolicy)
 
     @property
     def account(self) -> str:
