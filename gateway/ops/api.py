@@ -290,7 +290,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = _TITLES.get(exc.status_code, "Error")
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
-        return problem(exc.status_code, title, detail, headers=exc.headers)
+        errors = getattr(exc, "errors", None)  # field errors some routes attach (schemas)
+        return problem(exc.status_code, title, detail, errors=errors, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

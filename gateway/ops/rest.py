@@ -11,6 +11,7 @@ from collections.abc import Callable
 from fastapi import APIRouter
 
 from gateway.ops.auth import AuthConfig
+from gateway.ops.ingest import Ingest
 from gateway.pipeline.inbound import InboundPipeline
 from gateway.registry import Registry
 from gateway.store import Store
@@ -21,4 +22,5 @@ RouterBuilder = Callable[[AuthConfig], APIRouter]
 def rest_routers(
     store: Store, registry: Registry, pipeline: InboundPipeline, wake: Callable[[], None]
 ) -> list[RouterBuilder]:
-    return []
+    ingest = Ingest(store, registry, pipeline, wake)
+    return [ingest.router]
