@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 from gateway.ops.auth import AuthConfig
 from gateway.ops.ingest import Ingest
+from gateway.ops.visibility import visibility_router
 from gateway.pipeline.inbound import InboundPipeline
 from gateway.registry import Registry
 from gateway.store import Store
@@ -23,4 +24,4 @@ def rest_routers(
     store: Store, registry: Registry, pipeline: InboundPipeline, wake: Callable[[], None]
 ) -> list[RouterBuilder]:
     ingest = Ingest(store, registry, pipeline, wake)
-    return [ingest.router]
+    return [ingest.router, visibility_router(store, registry)]

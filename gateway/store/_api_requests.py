@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from gateway.store import _rows
 from gateway.store._base import StoreBase
-from gateway.store.schema import api_request_t
+from gateway.store.records import DocumentRow, DocumentStatus
+from gateway.store.schema import api_request_t, document_t
 
 _r = api_request_t.c
 
@@ -23,6 +26,18 @@ class StoredResponse:
 
 
 class ApiRequestsMixin(StoreBase):
+    def documents_page(
+        self, doc_types: Sequence[str], *, before_id: int | None = None, limit: int = 500
+    ) -> list[DocumentRow]:
+        """Effective documents of `doc_types`, newest first, with ids below `before_id`: the
+        scan behind a cursor-paged API."""
+        d = document_t.c
+        conditions = [d.doc_type.in_(list(doc_types)), d.status == DocumentStatus.EFFECTIVE.value]
+        if before_id is not None:
+            conditions.append(d.id < before_id)
+        with self._read() as conn:
+            return _rows.load_documents(conn, *conditions, limit=limit)
+
     def get_api_response(self, client: str, key: str) -> StoredResponse | None:
         stmt = select(_r.request_sha256, _r.status_code, _r.content_type, _r.response).where(
             (_r.client == client) & (_r.idempotency_key == key)
