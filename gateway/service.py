@@ -210,4 +210,5 @@ class Gateway:
             server.stop()
             scheduler.shutdown(wait=False)
             self.source.close()
+            self.delivery.close()
             self.store.close()

@@ -24,7 +24,7 @@ from gateway.adapters.folder import FolderSink
 from gateway.adapters.http import HttpSink
 from gateway.faults import crashpoint
 from gateway.registry import PartnerProfile, Registry
-from gateway.registry.profile import DeliveryPolicy, HttpTransport
+from gateway.registry.profile import AmqpTransport, DeliveryPolicy, HttpTransport
 from gateway.registry.secrets import SecretMissingError, resolve_secret
 from gateway.store import OutboxRow, Store
 
@@ -49,8 +49,18 @@ def _http_sink(profile: PartnerProfile, base_dir: Path) -> Sink:
     return HttpSink(str(transport.url), transport.timeout_seconds, token, secret)
 
 
+def _amqp_sink(profile: PartnerProfile, base_dir: Path) -> Sink:
+    from gateway.adapters.amqp import AmqpSink
+
+    transport = profile.delivery_transport
+    if not isinstance(transport, AmqpTransport):
+        raise PermanentDeliveryError(f"{profile.id}: not an amqp transport")
+    url = resolve_secret(transport.url, dict(os.environ))
+    return AmqpSink(url, transport.exchange, transport.routing_prefix, transport.timeout_seconds)
+
+
 # One line per transport kind: a new transport registers its sink factory here.
-SINKS: dict[str, SinkFactory] = {"folder": _folder_sink, "http": _http_sink}
+SINKS: dict[str, SinkFactory] = {"folder": _folder_sink, "http": _http_sink, "amqp": _amqp_sink}
 
 
 @dataclass
@@ -109,6 +119,14 @@ class DeliveryWorker:
                     "%d deliveries: lease lost before completion", len(done) - len(recorded)
                 )
         return len(rows)
+
+    def close(self) -> None:
+        """Close the sinks that hold connections (HTTP clients, AMQP channels)."""
+        sinks, self._sinks = self._sinks, {}
+        for sink in sinks.values():
+            close = getattr(sink, "close", None)
+            if callable(close):
+                close()
 
     def drain(self, max_rounds: int = 1000) -> int:
         total = 0

@@ -286,8 +286,20 @@ class SoapTransport(Model):
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
 
 
+class AmqpTransport(Model):
+    """An event stream: documents published to a RabbitMQ exchange (gateway/adapters/amqp.py)."""
+
+    kind: Literal["amqp"]
+    account: str | None = None
+    url: SecretRef  # amqp(s)://user:password@host:port/vhost, so a secret
+    exchange: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,255}$")] = "gateway.events"
+    routing_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{0,100}$")] = ""
+    timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
+
+
 Transport = Annotated[
-    FolderTransport | SftpTransport | HttpTransport | SoapTransport, Field(discriminator="kind")
+    FolderTransport | SftpTransport | HttpTransport | SoapTransport | AmqpTransport,
+    Field(discriminator="kind"),
 ]
 
 
