@@ -97,6 +97,8 @@ class Gateway:
         self.http_url: str | None = None
         # API keys and allowed hosts; a wrong entry stops the start with its reason
         self.auth = AuthConfig.from_env(registry=self.registry, bind_host=settings.http_host)
+        if not self.auth.loopback and not self.auth.keys:
+            log.warning("HTTP on %s without API keys: every API route refuses", settings.http_host)
 
     def _folder_accounts(self) -> list[str]:
         accounts = []

@@ -307,12 +307,21 @@ def host_name(value: str) -> str:
 
 
 class RequestGuard:
-    """Host allow-list (DNS rebinding) and no cross-site simple requests that change state."""
+    """Host allow-list (DNS rebinding), no cross-site simple requests that change state, and a
+    small body cap on routes other than ingest (which checks its own, larger, limits)."""
 
-    def __init__(self, app: ASGIApp, config: AuthConfig) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        config: AuthConfig,
+        max_body: int = 64 * 1024,
+        own_limits: tuple[str, ...] = ("/api/v1/partners/",),
+    ) -> None:
         self.app = app
         self.allowed = config.allowed_hosts
         self.any_host = "*" in self.allowed
+        self.max_body = max_body
+        self.own_limits = own_limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -331,6 +340,12 @@ class RequestGuard:
             return _problem(400, "Bad request", "this Host is not served here")
         if scope.get("method", "GET") in _SAFE_METHODS:
             return None
+        if not str(scope.get("path", "")).startswith(self.own_limits):
+            length = _header(scope, b"content-length")
+            if length is None and _header(scope, b"transfer-encoding"):
+                return _problem(411, "Length required", "send Content-Length")
+            if length is not None and (not length.isdigit() or int(length) > self.max_body):
+                return _problem(413, "Payload too large", f"at most {self.max_body} bytes")
         if (_header(scope, b"sec-fetch-site") or "").lower() == "cross-site":
             return _problem(403, "Forbidden", "cross-site requests cannot change anything")
         media = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()

@@ -282,3 +282,15 @@ def test_compose_needs_secrets_and_publishes_on_loopback() -> None:
     example = (REPO / "deploy" / "gateway.env.example").read_text()
     assert re.search(r"^POSTGRES_PASSWORD=$", example, re.M)
     assert "deploy/gateway.env" in (REPO / ".gitignore").read_text().split()
+
+
+def test_bodies_of_changes_are_capped(home: Home, loopback: httpx.Client) -> None:
+    url = f"/api/outbox/{home.dead_id}/replay"
+    big = b'{"reason": "' + b"x" * 70_000 + b'"}'
+    headers = key(OPS_KEY) | {"Content-Type": "application/json"}
+    problem(loopback.post(url, content=big, headers=headers), 413)
+
+    def chunked() -> Iterator[bytes]:
+        yield b"{}"
+
+    problem(loopback.post(url, content=chunked(), headers=headers), 411)

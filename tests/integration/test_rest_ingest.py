@@ -250,3 +250,20 @@ def test_tms_json_is_checked_against_the_published_schema(api: Api) -> None:
         for m in api.gw.store.list_messages(partner_id="tms")
         if m.status is MessageStatus.QUARANTINED
     ]
+
+
+def test_a_status_the_tms_owns_goes_to_the_erp_and_the_portal(api: Api) -> None:
+    (first,) = [d for d in api.gw.store.search("PRO1") if d.doc_type == "shipment_status"][:1]
+    data = dict(first.payload)
+    data["correlation"] = {**data["correlation"], "pro": "PRO-TMS-9", "shipment_id": "SHIP-TMS-9"}
+    data["pro_number"] = "PRO-TMS-9"
+    doc = parse_document(data)
+    message = json.loads(to_tms_message(doc, idempotency_key="tms-status-9").model_dump_json())
+    response = api.client.post(
+        "/api/v1/partners/tms/messages", params={"wait": 10}, json=message, headers=key(TMS)
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "parsed", body
+    outbox = api.gw.store.list_outbox(source_message_id=body["message_id"])
+    assert {o.destination for o in outbox} == {"erp", "portal"}
