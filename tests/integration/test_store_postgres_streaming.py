@@ -188,6 +188,8 @@ def test_0002_upgrades_a_populated_0001_database(pg_url: str) -> None:
         diff = compare_metadata(
             MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
         )
+        # tables that later revisions add (0008: api_request) are not 0002's business
+        diff = [d for d in diff if not (d[0] == "add_table" and d[1].name == "api_request")]
         fk = conn.exec_driver_sql(
             "SELECT conname FROM pg_constraint WHERE conname = 'fk_event_interchange_id'"
         ).scalar_one()
