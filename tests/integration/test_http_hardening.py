@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -294,3 +296,34 @@ def test_bodies_of_changes_are_capped(home: Home, loopback: httpx.Client) -> Non
         yield b"{}"
 
     problem(loopback.post(url, content=chunked(), headers=headers), 411)
+
+
+def test_gateway_run_serves_the_rest_api_with_keys_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GATEWAY_API_KEYS", f"carrier|ingest:demo-carrier|{CARRIER_KEY}")
+    gw = Gateway(replace(make_home(tmp_path), http_port=0))
+    runner = threading.Thread(target=gw.run, daemon=True)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 20
+        while gw.http_url is None:
+            assert time.monotonic() < deadline and runner.is_alive()
+            time.sleep(0.05)
+        with httpx.Client(base_url=gw.http_url, timeout=20.0) as client:
+            url = "/api/v1/partners/demo-carrier/x12"
+            body = demo_214("000000209")
+            headers = {"Content-Type": "application/edi-x12"}
+            problem(client.post(url, content=body, headers=headers), 401)
+            posted = client.post(
+                url, params={"wait": 15}, content=body, headers=headers | key(CARRIER_KEY)
+            )
+            assert posted.status_code == 200, posted.text  # the worker was woken and processed it
+            assert posted.json()["status"] == "parsed"
+            assert [a["kind"] for a in posted.json()["acks"]] == ["997"]
+            replay = client.post("/api/outbox/1/replay", json={"force": True})
+            problem(replay, 401)  # loopback, but no operate key configured: no changes at all
+    finally:
+        gw.stop()
+        runner.join(15)
+    assert not runner.is_alive()
