@@ -24,8 +24,11 @@ import ipaddress
 import logging
 import os
 import re
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from math import ceil
 from typing import Annotated
 
 from fastapi import HTTPException, Request, Security
@@ -118,11 +121,35 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class RateLimiter:
+    """A token bucket per client: `rate` requests a second, bursts of `burst`."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_needed(self, client: str, now: float | None = None) -> float:
+        """0 when the request may go now (and takes a token), else the seconds to wait."""
+        at = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(client, (float(self.burst), at))
+            tokens = min(float(self.burst), tokens + (at - last) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[client] = (tokens - 1.0, at)
+                return 0.0
+            self._buckets[client] = (tokens, at)
+            return (1.0 - tokens) / self.rate
+
+
 @dataclass(frozen=True)
 class AuthConfig:
     keys: tuple[ApiKey, ...] = ()
     bind_host: str = "127.0.0.1"
     extra_hosts: frozenset[str] = frozenset()  # "*" allows any Host (behind a proxy that checks)
+    # per key: GATEWAY_API_RATE requests a second, bursts of GATEWAY_API_BURST
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(50.0, 200), compare=False)
 
     @property
     def loopback(self) -> bool:
@@ -164,7 +191,15 @@ class AuthConfig:
         if len(set(k.digest for k in keys)) != len(keys):
             raise AuthConfigError("two API key entries hold the same key")
         log.info("API keys loaded for %s", ", ".join(names) or "nobody")
-        return cls(tuple(keys), bind_host, hosts)
+        try:
+            limiter = RateLimiter(
+                float(env.get("GATEWAY_API_RATE", "50")), int(env.get("GATEWAY_API_BURST", "200"))
+            )
+        except ValueError:
+            raise AuthConfigError("GATEWAY_API_RATE and GATEWAY_API_BURST are numbers") from None
+        if limiter.rate <= 0 or limiter.burst < 1:
+            raise AuthConfigError("GATEWAY_API_RATE must be > 0 and GATEWAY_API_BURST >= 1")
+        return cls(tuple(keys), bind_host, hosts, limiter)
 
     @classmethod
     def of_plain_keys(cls, api_keys: Mapping[str, str], bind_host: str = "127.0.0.1") -> AuthConfig:
@@ -278,6 +313,10 @@ def require(
         needed = scope(request) if callable(scope) else scope
         if not principal.allows(needed):
             raise HTTPException(403, f"this key lacks the scope {needed}")
+        if principal.name is not None and (wait := config.limiter.wait_needed(principal.name)):
+            raise HTTPException(
+                429, "too many requests for this key", headers={"Retry-After": str(ceil(wait))}
+            )
         return principal
 
     return check

@@ -327,3 +327,21 @@ def test_gateway_run_serves_the_rest_api_with_keys_from_the_environment(
         gw.stop()
         runner.join(15)
     assert not runner.is_alive()
+
+
+def test_a_key_is_rate_limited(home: Home) -> None:
+    env = {"GATEWAY_API_KEYS": KEYS, "GATEWAY_API_RATE": "0.5", "GATEWAY_API_BURST": "3"}
+    auth = AuthConfig.from_env(env, home.gw.registry, bind_host="0.0.0.0")
+    server = serve_in_thread(create_app(home.gw.store, home.gw.registry, auth=auth), port=0)
+    try:
+        with httpx.Client(base_url=server.url, timeout=5.0) as client:
+            codes = [client.get("/api/acks", headers=key(READ_KEY)).status_code for _ in range(4)]
+            assert codes == [200, 200, 200, 429]
+            limited = client.get("/api/acks", headers=key(READ_KEY))
+            assert int(problem(limited, 429) and limited.headers["retry-after"]) >= 1
+            # another key has its own budget
+            assert client.get("/api/acks", headers=key(OPS_KEY)).status_code == 200
+    finally:
+        server.stop()
+    with pytest.raises(AuthConfigError, match="GATEWAY_API_RATE"):
+        AuthConfig.from_env({"GATEWAY_API_RATE": "fast"})
