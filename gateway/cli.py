@@ -253,6 +253,7 @@ def run(
     import logging
     import signal
 
+    from gateway.ops.auth import AuthConfigError
     from gateway.registry import RegistryError
     from gateway.service import Gateway, HomeBusyError, lock_home
     from gateway.settings import Settings
@@ -273,7 +274,7 @@ def run(
         for problem in exc.problems:
             err.print(f"error: {problem}", markup=False)
         raise typer.Exit(EXIT_UNREADABLE) from None
-    except StoreError as exc:
+    except (StoreError, AuthConfigError) as exc:
         _fail(str(exc))
 
     def _stop(_signum: int, _frame: object) -> None:

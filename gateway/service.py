@@ -22,6 +22,8 @@ from gateway.adapters.base import Source
 from gateway.adapters.folder import FolderSource
 from gateway.adapters.sources import SourceContext, partner_sources
 from gateway.ops import create_app, serve_in_thread
+from gateway.ops.auth import AuthConfig
+from gateway.ops.rest import rest_routers
 from gateway.pipeline.archive import Archive
 from gateway.pipeline.delivery import DeliveryWorker
 from gateway.pipeline.inbound import InboundPipeline, ProcessOutcome
@@ -101,6 +103,10 @@ class Gateway:
         self.outcomes: list[ProcessOutcome] = []
         self.http_url: str | None = None
         self.upkeep = Upkeep(self)  # profile reloads, inbox refusals
+        # API keys and allowed hosts; a wrong entry stops the start with its reason
+        self.auth = AuthConfig.from_env(registry=self.registry, bind_host=settings.http_host)
+        if not self.auth.loopback and not self.auth.keys:
+            log.warning("HTTP on %s without API keys: every API route refuses", settings.http_host)
 
     def _ctx(self) -> SourceContext:
         from gateway.x12.complete import file_complete
@@ -206,7 +212,13 @@ class Gateway:
             if watch is not None:
                 watch(on_ready=self.wake)
         server = serve_in_thread(
-            create_app(self.store, self.registry, soap=self.soap_dispatcher()),
+            create_app(
+                self.store,
+                self.registry,
+                auth=self.auth,
+                soap=self.soap_dispatcher(),
+                routers=rest_routers(self.store, self.registry, self.pipeline, self.wake),
+            ),
             self.settings.http_host,
             self.settings.http_port,
         )
@@ -228,4 +240,5 @@ class Gateway:
             scheduler.shutdown(wait=False)
             for source in self.sources:
                 source.close()
+            self.delivery.close()
             self.store.close()

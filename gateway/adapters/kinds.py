@@ -7,9 +7,9 @@ delivery going to the dead letters. A new adapter adds its kind here with its re
 
 from __future__ import annotations
 
-# folder and sftp: sources (adapters/sources.py) and sinks (pipeline/delivery.py SINKS); http: a
-# sink; soap: the ERP calls the SOAP service the gateway serves (gateway/soap).
-RUNNABLE_TRANSPORT_KINDS: set[str] = {"folder", "http", "sftp", "soap"}
+# folder and sftp: sources (adapters/sources.py) and sinks (pipeline/delivery.py SINKS); http and
+# amqp: sinks; soap: the ERP calls the SOAP service the gateway serves (gateway/soap).
+RUNNABLE_TRANSPORT_KINDS: set[str] = {"folder", "http", "sftp", "amqp", "soap"}
 
 
 def register_transport_kind(kind: str) -> None:

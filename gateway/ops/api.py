@@ -1,27 +1,27 @@
 """The operations HTTP API (FastAPI): messages and their lineage, acks, search, outbox, partners.
 
-`create_app(store, registry, api_keys=...)` builds the app. Everything is read-only except the
+`create_app(store, registry, auth=...)` builds the app. Everything is read-only except the
 replay of a delivery. Every error is an RFC 9457 problem document (JSON), never a traceback.
-With `api_keys`, every /api route and the status page need `X-API-Key`; /health and /metrics
-stay open for probes and scrapers.
+Who may call what is `gateway/ops/auth.py`: read routes need a key with `read` unless the
+server is bound to loopback, a change always needs `operate`; /health and /metrics stay open
+for probes and scrapers.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, Security
+from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
 from gateway.ops import metrics
+from gateway.ops.auth import API_KEY_HEADER, OPERATE, READ, AuthConfig, RequestGuard, require
 from gateway.ops.page import CONTENT_SECURITY_POLICY, read_status, render_status_page
 from gateway.ops.views import (
     Ack,
@@ -35,6 +35,7 @@ from gateway.ops.views import (
     Outbox,
     Partner,
     Problem,
+    ReplayRequest,
     ReplayResult,
     TransactionSetView,
 )
@@ -53,17 +54,22 @@ from gateway.store import (
 
 log = logging.getLogger(__name__)
 
-API_KEY_HEADER = "X-API-Key"
+__all__ = ["API_KEY_HEADER", "create_app", "problem"]
+
 PROBLEM_JSON = "application/problem+json"
 MAX_LIMIT = 1000
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many rows.")]
 RowId = Annotated[int, Path(ge=1)]
-# Module level: FastAPI resolves the dependency's (string) annotations in this module's globals.
-_KEY_HEADER = APIKeyHeader(name=API_KEY_HEADER, auto_error=False)
+MAX_ROW_ID = 2**63 - 1  # a larger id names no row (and would overflow the database's integer)
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "description": title}
-    for code, title in ((401, "Missing or wrong API key"), (404, "Not found"))
+    for code, title in (
+        (400, "Host not served"),
+        (401, "Missing or wrong API key"),
+        (403, "The key lacks the scope"),
+        (404, "Not found"),
+    )
 }
 
 
@@ -90,17 +96,27 @@ def create_app(
     *,
     api_keys: Mapping[str, str] | None = None,
     soap: SoapDispatcher | None = None,
+    auth: AuthConfig | None = None,
+    routers: Sequence[Callable[[AuthConfig], APIRouter]] = (),
 ) -> FastAPI:
-    """The ops app over `store` and `registry`; `api_keys` maps key -> client name (None: open)."""
+    """The ops app over `store` and `registry`.
+
+    `auth` says who may call (default: loopback, no keys: reads open, changes refused);
+    `api_keys` is the older form {key: client name}, each key allowed to read and operate.
+    `routers` add the REST routers (ingest, visibility) built with the same `auth`.
+    """
+    if auth is None:
+        auth = AuthConfig.of_plain_keys(api_keys or {})
     app = FastAPI(
         title="EDI gateway operations API",
         version="1",
         docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json is enough
         redoc_url=None,
     )
+    app.add_middleware(RequestGuard, config=auth)
     app.add_middleware(_ProblemOnError)
     _install_error_handlers(app)
-    guard = [Depends(_key_checker(api_keys))] if api_keys is not None else []
+    guard = [Depends(require(auth, READ, open_on_loopback=True))]
 
     @app.get("/health", response_model=Health, responses={503: {"model": Problem}})
     def health() -> Health | JSONResponse:
@@ -121,13 +137,15 @@ def create_app(
         headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
         return HTMLResponse(render_status_page(read_status(store)), headers=headers)
 
-    app.include_router(_api_router(store, registry, guard))
+    app.include_router(_api_router(store, registry, guard, auth))
     if soap is not None:  # the ERP's SOAP service: its own auth (gateway/soap/server.py)
         app.include_router(soap_router(soap))
+    for build in routers:
+        app.include_router(build(auth))
     return app
 
 
-def _api_router(store: Store, registry: Registry, guard: list[Any]) -> APIRouter:
+def _api_router(store: Store, registry: Registry, guard: list[Any], auth: AuthConfig) -> APIRouter:
     api = APIRouter(prefix="/api", dependencies=guard, responses=_PROBLEMS)
 
     @api.get("/messages", response_model=list[Message])
@@ -142,7 +160,7 @@ def _api_router(store: Store, registry: Registry, guard: list[Any]) -> APIRouter
 
     @api.get("/messages/{message_id}", response_model=Lineage)
     def get_message(message_id: RowId) -> Lineage:
-        row = store.get_message(message_id)
+        row = store.get_message(message_id) if message_id <= MAX_ROW_ID else None
         if row is None:
             raise HTTPException(404, f"no message {message_id}")
         return Lineage(
@@ -199,7 +217,7 @@ def _api_router(store: Store, registry: Registry, guard: list[Any]) -> APIRouter
 
     @api.get("/outbox/{outbox_id}", response_model=Outbox)
     def get_outbox(outbox_id: RowId) -> Outbox:
-        row = store.get_outbox(outbox_id)
+        row = store.get_outbox(outbox_id) if outbox_id <= MAX_ROW_ID else None
         if row is None:
             raise HTTPException(404, f"no outbox row {outbox_id}")
         return Outbox.of(row)
@@ -211,16 +229,44 @@ def _api_router(store: Store, registry: Registry, guard: list[Any]) -> APIRouter
     @api.post(
         "/outbox/{outbox_id}/replay",
         response_model=ReplayResult,
-        responses={409: {"model": Problem, "description": "Not a dead or delivered row"}},
+        dependencies=[Depends(require(auth, OPERATE))],
+        responses={
+            409: {"model": Problem, "description": "Queued already, or delivered without force"},
+            415: {"model": Problem, "description": "Not a JSON body"},
+        },
     )
-    def replay(outbox_id: RowId, request: Request) -> ReplayResult:
-        if store.get_outbox(outbox_id) is None:
+    def replay(
+        outbox_id: RowId,
+        request: Request,
+        body: Annotated[ReplayRequest | None, Body()] = None,
+    ) -> ReplayResult:
+        force = body.force if body is not None else False
+        before = store.get_outbox(outbox_id) if outbox_id <= MAX_ROW_ID else None
+        if before is None:
             raise HTTPException(404, f"no outbox row {outbox_id}")
+        if before.status is OutboxStatus.DELIVERED and not force:
+            # the peer took it already: a second send may be a second effect downstream
+            raise HTTPException(
+                409,
+                f"outbox row {outbox_id} was delivered and acknowledged by {before.destination}; "
+                'replay it with {"force": true} if it must go again',
+            )
         if not store.replay_outbox(outbox_id):
             raise HTTPException(409, f"outbox row {outbox_id} is queued already")
         row = store.get_outbox(outbox_id)
         assert row is not None  # outbox rows are never deleted
         client = getattr(request.state, "api_client", None)
+        store.add_event(
+            "replay_requested",
+            {
+                "by": client,
+                "force": force,
+                "previous_status": before.status.value,
+                "reason": body.reason if body is not None else None,
+            },
+            message_id=row.source_message_id,
+            outbox_id=outbox_id,
+        )
         log.info("outbox %s replayed (to %s) by %s", outbox_id, row.destination, client or "-")
         return ReplayResult(replayed=True, outbox=Outbox.of(row))
 
@@ -243,31 +289,13 @@ def _interchange(store: Store, row: InterchangeRow) -> Interchange:
     return Interchange.of(row, groups, mine)
 
 
-def _key_checker(api_keys: Mapping[str, str]) -> Callable[..., str]:
-    keys = [(k.encode(), name) for k, name in api_keys.items()]
-
-    def check_key(request: Request, presented: Annotated[str | None, Security(_KEY_HEADER)]) -> str:
-        given = (presented or "").encode()
-        found = None
-        for key, name in keys:  # compare against every key so timing does not tell which matched
-            if hmac.compare_digest(given, key) and found is None:
-                found = name
-        if not presented or found is None:
-            raise HTTPException(
-                401, "missing or wrong X-API-Key", headers={"WWW-Authenticate": API_KEY_HEADER}
-            )
-        request.state.api_client = found
-        return found
-
-    return check_key
-
-
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = _TITLES.get(exc.status_code, "Error")
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
-        return problem(exc.status_code, title, detail, headers=exc.headers)
+        errors = getattr(exc, "errors", None)  # field errors some routes attach (schemas)
+        return problem(exc.status_code, title, detail, errors=errors, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -290,6 +318,7 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     413: "Payload too large",
+    415: "Unsupported media type",
     422: "Invalid request",
     429: "Too many requests",
     500: "Internal server error",

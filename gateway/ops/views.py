@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.registry import PartnerProfile
 from gateway.store import (
@@ -317,6 +317,14 @@ class Lineage(View):
     documents: list[Document]
     outbox: list[Outbox]
     events: list[Event]
+
+
+class ReplayRequest(BaseModel):
+    """The body of a replay: `force` to re-send what the peer already acknowledged."""
+
+    model_config = ConfigDict(extra="forbid")
+    force: bool = False
+    reason: str | None = Field(default=None, max_length=500)
 
 
 class ReplayResult(View):

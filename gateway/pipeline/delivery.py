@@ -24,7 +24,7 @@ from gateway.adapters.folder import FolderSink
 from gateway.adapters.http import HttpSink
 from gateway.faults import crashpoint
 from gateway.registry import PartnerProfile, Registry
-from gateway.registry.profile import DeliveryPolicy, HttpTransport, SftpTransport
+from gateway.registry.profile import AmqpTransport, DeliveryPolicy, HttpTransport, SftpTransport
 from gateway.registry.secrets import SecretMissingError, resolve_secret
 from gateway.store import OutboxRow, Store
 
@@ -58,8 +58,23 @@ def _sftp_sink(profile: PartnerProfile, base_dir: Path) -> Sink:
     return sftp_sink(profile.id, transport)
 
 
+def _amqp_sink(profile: PartnerProfile, base_dir: Path) -> Sink:
+    from gateway.adapters.amqp import AmqpSink
+
+    transport = profile.delivery_transport
+    if not isinstance(transport, AmqpTransport):
+        raise PermanentDeliveryError(f"{profile.id}: not an amqp transport")
+    url = resolve_secret(transport.url, dict(os.environ))
+    return AmqpSink(url, transport.exchange, transport.routing_prefix, transport.timeout_seconds)
+
+
 # One line per transport kind: a new transport registers its sink factory here.
-SINKS: dict[str, SinkFactory] = {"folder": _folder_sink, "http": _http_sink, "sftp": _sftp_sink}
+SINKS: dict[str, SinkFactory] = {
+    "folder": _folder_sink,
+    "http": _http_sink,
+    "sftp": _sftp_sink,
+    "amqp": _amqp_sink,
+}
 
 
 @dataclass
@@ -118,6 +133,14 @@ class DeliveryWorker:
                     "%d deliveries: lease lost before completion", len(done) - len(recorded)
                 )
         return len(rows)
+
+    def close(self) -> None:
+        """Close the sinks that hold connections (HTTP clients, AMQP channels)."""
+        sinks, self._sinks = self._sinks, {}
+        for sink in sinks.values():
+            close = getattr(sink, "close", None)
+            if callable(close):
+                close()
 
     def drain(self, max_rounds: int = 1000) -> int:
         total = 0

@@ -300,9 +300,45 @@ class SoapTransport(Model):
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
 
 
+class AmqpTransport(Model):
+    """An event stream: documents published to a RabbitMQ exchange (gateway/adapters/amqp.py)."""
+
+    kind: Literal["amqp"]
+    account: str | None = None
+    url: SecretRef  # amqp(s)://user:password@host:port/vhost, so a secret
+    exchange: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,255}$")] = "gateway.events"
+    routing_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{0,100}$")] = ""
+    timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
+
+
 Transport = Annotated[
-    FolderTransport | SftpTransport | HttpTransport | SoapTransport, Field(discriminator="kind")
+    FolderTransport | SftpTransport | HttpTransport | SoapTransport | AmqpTransport,
+    Field(discriminator="kind"),
 ]
+
+
+class ApiKeySpec(Model):
+    """A key this party presents to our REST API: a `${ENV_VAR}` or the key's sha256 (hex)."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")] | None = None
+    key: SecretRef | None = None
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    # empty: ingest:<id> (portal:<id> for a customer); see gateway/ops/auth.py
+    scopes: list[
+        Annotated[str, Field(pattern=r"^(read|operate|(ingest|portal):[a-z0-9][a-z0-9-]{0,62})$")]
+    ] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.key is None) == (self.sha256 is None):
+            raise ValueError("give exactly one of key (${ENV_VAR}) and sha256")
+        return self
+
+
+class PortalPolicy(Model):
+    """What the visibility API shows this customer."""
+
+    show_charges: bool = False
 
 
 class CodeMaps(Model):
@@ -444,6 +480,8 @@ class PartnerProfile(Model):
     invoices: InvoicePolicy = Field(default_factory=InvoicePolicy)
     correlation: CorrelationPolicy = Field(default_factory=CorrelationPolicy)
     soap_service: SoapService | None = None  # the party calls our SOAP service
+    api_keys: list[ApiKeySpec] = Field(default_factory=list)  # REST API clients of this party
+    portal: PortalPolicy = Field(default_factory=PortalPolicy)
 
     @property
     def account(self) -> str:

@@ -51,6 +51,7 @@ MAX_REQUEST_BYTES = 2 * 1024 * 1024
 CONTENT_TYPE = "text/xml; charset=utf-8"
 CONTENT_TYPE_12 = "application/soap+xml; charset=utf-8"
 _CONTENT_TYPES = {SOAP11: CONTENT_TYPE, SOAP12: CONTENT_TYPE_12}
+SOAP_MEDIA_TYPES = frozenset({"text/xml", "application/soap+xml"})
 # SOAP 1.2 names the fault codes by who is at fault, and maps them to HTTP statuses
 _CODES_12 = {"Client": "Sender", "Server": "Receiver", "MustUnderstand": "MustUnderstand"}
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
@@ -428,6 +429,15 @@ def soap_router(dispatcher: SoapDispatcher) -> APIRouter:
         cap = dispatcher.max_bytes
         content_type = request.headers.get("content-type")
         version = version_of(content_type)
+        media = (content_type or "").split(";")[0].strip().lower()
+        if media not in SOAP_MEDIA_TYPES:
+            # a page on another site can POST text/plain, a form or no type at all without a
+            # preflight; a SOAP stack always sends text/xml or application/soap+xml
+            fault = SoapFault(
+                f"Content-Type {media or '(none)'} is not SOAP: send text/xml (SOAP 1.1) "
+                "or application/soap+xml (SOAP 1.2)"
+            )
+            return _xml(*fault_response(fault, version), version)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             # refused before a byte of the body is read

@@ -415,6 +415,23 @@ class SoapRequest(Base):
 
 
 # Core table handles: the hot path writes with Core `insert()` on lists of dicts, not the ORM.
+class ApiRequest(Base):
+    """The first response to a REST request sent with an `Idempotency-Key`, per client: a retry
+    gets it again; the same key with another request is refused."""
+
+    __tablename__ = "api_request"
+    __table_args__ = (UniqueConstraint("client", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    client: Mapped[str] = mapped_column(String(128))
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(100))
+    response: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 received_message_t = cast(Table, ReceivedMessage.__table__)
 interchange_t = cast(Table, Interchange.__table__)
 group_t = cast(Table, FunctionalGroup.__table__)
@@ -424,6 +441,7 @@ key_t = cast(Table, CorrelationKey.__table__)
 outbox_t = cast(Table, Outbox.__table__)
 ack_t = cast(Table, Acknowledgement.__table__)
 event_t = cast(Table, Event.__table__)
+api_request_t = cast(Table, ApiRequest.__table__)
 counter_t = cast(Table, ControlNumberCounter.__table__)
 business_event_t = cast(Table, BusinessEvent.__table__)
 wait_t = cast(Table, DocumentWait.__table__)

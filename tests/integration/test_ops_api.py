@@ -16,12 +16,14 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.ops import API_KEY_HEADER, RunningServer, create_app, serve_in_thread
+from gateway.ops.auth import AuthConfig
 from gateway.registry import Registry
 from gateway.service import Gateway
 from gateway.store import NewOutbox, OutboxStatus, create_store
 from tests.integration.gateway_env import demo_214, drop, gateway, make_home
 from tests.integration.test_outbound_204 import tender_json
 
+OPS_KEY = "k-ops-0123456789"
 HOSTILE_NAME = '<script>alert("owned")<!--.edi'
 CANARY_PROFILE = """
 id: canary-carrier
@@ -66,7 +68,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     assert len(gw.store.mark_overdue_acks(datetime.now(UTC) + timedelta(hours=2))) == 1
     by_name = {m.original_name: m.id for m in gw.store.list_messages()}
     dead = {o.idempotency_key: o.id for o in gw.store.list_outbox(status=OutboxStatus.DEAD)}
-    server = serve_in_thread(create_app(gw.store, gw.registry), port=0)
+    server = serve_in_thread(create_app(gw.store, gw.registry, api_keys={OPS_KEY: "ops"}), port=0)
     try:
         with httpx.Client(base_url=server.url, timeout=5.0) as client:
             yield Env(
@@ -229,7 +231,8 @@ def test_outbox_and_dead_letters(env: Env) -> None:
 
 def test_a_dead_letter_replays_once(env: Env) -> None:
     dead_id = env.dead_ids["ops-dead-2"]
-    response = env.client.post(f"/api/outbox/{dead_id}/replay")
+    ops = {API_KEY_HEADER: OPS_KEY}
+    response = env.client.post(f"/api/outbox/{dead_id}/replay", json={}, headers=ops)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["replayed"] is True
@@ -241,9 +244,10 @@ def test_a_dead_letter_replays_once(env: Env) -> None:
     row = env.gw.store.get_outbox(dead_id)
     assert row is not None and row.status is OutboxStatus.PENDING
     assert dead_id not in {o["id"] for o in get(env, "/api/deadletters")}
-    again = env.client.post(f"/api/outbox/{dead_id}/replay")
+    again = env.client.post(f"/api/outbox/{dead_id}/replay", json={}, headers=ops)
     assert "queued already" in assert_problem(again, 409, "Conflict")["detail"]
-    assert_problem(env.client.post("/api/outbox/99999/replay"), 404, "Not found")
+    missing = env.client.post("/api/outbox/99999/replay", json={}, headers=ops)
+    assert_problem(missing, 404, "Not found")
     env.gw.tick()  # the replayed row is attempted again and, still undeliverable, dies again
     assert get(env, f"/api/outbox/{dead_id}")["status"] == "dead"
 
@@ -331,7 +335,9 @@ def test_errors_are_problem_documents(env: Env) -> None:
 
 
 def test_api_keys_guard_api_and_page_but_not_probes(env: Env) -> None:
-    app = create_app(env.gw.store, env.gw.registry, api_keys={"k-0123456789": "ops-team"})
+    # bound beyond loopback (the policy; the test still listens on 127.0.0.1): reads need keys
+    auth = AuthConfig.of_plain_keys({"k-0123456789": "ops-team"}, bind_host="0.0.0.0")
+    app = create_app(env.gw.store, env.gw.registry, auth=auth)
     server = serve_in_thread(app, port=0)
     try:
         with httpx.Client(base_url=server.url, timeout=5.0) as client:
@@ -343,7 +349,7 @@ def test_api_keys_guard_api_and_page_but_not_probes(env: Env) -> None:
                 assert_problem(wrong, 401, "Unauthorized")
                 ok = client.get(path, headers={API_KEY_HEADER: "k-0123456789"})
                 assert ok.status_code == 200
-            replay = client.post(f"/api/outbox/{env.dead_ids['ops-dead-1']}/replay")
+            replay = client.post(f"/api/outbox/{env.dead_ids['ops-dead-1']}/replay", json={})
             assert_problem(replay, 401, "Unauthorized")
             assert client.get("/health").json() == {"status": "ok"}
             assert client.get("/metrics").status_code == 200

@@ -124,18 +124,37 @@ def test_hostile_request_is_a_client_fault_with_zero_effects(
     assert canary.hits == []
 
 
+XML = {"Content-Type": "text/xml; charset=utf-8"}
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None]
+)
+def test_a_cross_site_simple_post_is_a_client_fault_with_zero_effects(
+    env: SoapEnv, canary: Canary, content_type: str | None
+) -> None:
+    # the content types a page on another site may POST without a preflight
+    before = env.snapshot()
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = httpx.post(
+        f"{env.url}/soap", content=request("0000990003").encode(), headers=headers, timeout=10
+    )
+    assert_client_fault(response, "is not SOAP")
+    assert env.snapshot() == before and canary.hits == []
+
+
 def test_oversized_body_is_refused_before_it_is_read(env: SoapEnv, canary: Canary) -> None:
     before = env.snapshot()
     padding = "<!-- " + "x" * MAX_REQUEST_BYTES + " -->"
     body = request(extra=padding).encode()
-    declared = httpx.post(f"{env.url}/soap", content=body, timeout=10)
+    declared = httpx.post(f"{env.url}/soap", content=body, headers=XML, timeout=10)
     assert_client_fault(declared, "exceeds the cap")
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: the cap applies while streaming
         for offset in range(0, len(body), 65536):
             yield body[offset : offset + 65536]
 
-    streamed = httpx.post(f"{env.url}/soap", content=chunks(), timeout=10)
+    streamed = httpx.post(f"{env.url}/soap", content=chunks(), headers=XML, timeout=10)
     assert_client_fault(streamed, "exceeds the cap")
     assert env.snapshot() == before and canary.hits == []
 
@@ -143,7 +162,9 @@ def test_oversized_body_is_refused_before_it_is_read(env: SoapEnv, canary: Canar
 def test_the_same_request_without_the_attack_is_accepted(env: SoapEnv, canary: Canary) -> None:
     """The control case: the template itself is a valid call, so the faults above are the
     attacks' doing."""
-    response = httpx.post(f"{env.url}/soap", content=request("0000990002").encode(), timeout=10)
+    response = httpx.post(
+        f"{env.url}/soap", content=request("0000990002").encode(), headers=XML, timeout=10
+    )
     assert response.status_code == 200, response.text
     root = etree.fromstring(response.content)
     assert root.findtext(f".//{{{NS}}}ISA13") is not None
