@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
+from gateway.console.cli import users_app
 from gateway.x12.errors import X12Error
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 partners_app = typer.Typer(help="Partner profiles in partners/.", no_args_is_help=True)
 app.add_typer(partners_app, name="partners")
+app.add_typer(users_app, name="users")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

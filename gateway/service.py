@@ -19,6 +19,7 @@ from typing import TextIO
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from gateway.adapters.folder import FolderSource
+from gateway.console.app import ConsoleConfig
 from gateway.ops import create_app, serve_in_thread
 from gateway.pipeline.archive import Archive
 from gateway.pipeline.delivery import DeliveryWorker
@@ -180,7 +181,7 @@ class Gateway:
         scheduler.start()
         self.source.watch(on_ready=self.wake)
         server = serve_in_thread(
-            create_app(self.store, self.registry),
+            create_app(self.store, self.registry, console=ConsoleConfig(archive=self.archive)),
             self.settings.http_host,
             self.settings.http_port,
         )

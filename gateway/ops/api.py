@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
@@ -50,6 +50,9 @@ from gateway.store import (
     StoreBusyError,
 )
 
+if TYPE_CHECKING:
+    from gateway.console.app import ConsoleConfig
+
 log = logging.getLogger(__name__)
 
 API_KEY_HEADER = "X-API-Key"
@@ -84,7 +87,11 @@ def problem(
 
 
 def create_app(
-    store: Store, registry: Registry, *, api_keys: Mapping[str, str] | None = None
+    store: Store,
+    registry: Registry,
+    *,
+    api_keys: Mapping[str, str] | None = None,
+    console: ConsoleConfig | None = None,
 ) -> FastAPI:
     """The ops app over `store` and `registry`; `api_keys` maps key -> client name (None: open)."""
     app = FastAPI(
@@ -117,6 +124,10 @@ def create_app(
         return HTMLResponse(render_status_page(read_status(store)), headers=headers)
 
     app.include_router(_api_router(store, registry, guard))
+    if console is not None:  # the web console (gateway/console): its own login, under /console
+        from gateway.console.app import mount_console
+
+        mount_console(app, store, registry, console)
     return app
 
 

@@ -4,6 +4,7 @@
 `Store.migrate()` / `migrate(url)` bring the schema to head; everything else is a `Store` method.
 """
 
+from gateway.store._console import AckCount, ConsoleSessionRow, ConsoleUserRow, PartnerFigures
 from gateway.store.control_numbers import (
     MAX_CONTROL_NUMBER,
     DurableControlNumbers,
@@ -64,11 +65,14 @@ from gateway.store.store import Store, create_store, utc_now
 
 __all__ = [
     "MAX_CONTROL_NUMBER",
+    "AckCount",
     "AckDirection",
     "AckKind",
     "AckRow",
     "AckStatus",
     "BatchIds",
+    "ConsoleSessionRow",
+    "ConsoleUserRow",
     "CounterKind",
     "Direction",
     "DocumentRow",
@@ -98,6 +102,7 @@ __all__ = [
     "OutboxId",
     "OutboxRow",
     "OutboxStatus",
+    "PartnerFigures",
     "RawJson",
     "Receipt",
     "SetRow",

@@ -384,6 +384,41 @@ class ShipmentStatus(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+CONSOLE_ROLES = ("viewer", "operator", "admin")
+
+
+class ConsoleUser(Base):
+    """An operations user of the web console; the password is an argon2 hash, never the text."""
+
+    __tablename__ = "console_user"
+    __table_args__ = (
+        UniqueConstraint("name"),
+        CheckConstraint(_in("role", CONSOLE_ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    disabled: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ConsoleSession(Base):
+    """A console login: the cookie holds a random token, the table only its sha256."""
+
+    __tablename__ = "console_session"
+    __table_args__ = (UniqueConstraint("token_hash"), Index(None, "user_id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("console_user.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 # Core table handles: the hot path writes with Core `insert()` on lists of dicts, not the ORM.
 received_message_t = cast(Table, ReceivedMessage.__table__)
 interchange_t = cast(Table, Interchange.__table__)
@@ -400,6 +435,8 @@ wait_t = cast(Table, DocumentWait.__table__)
 wait_key_t = cast(Table, DocumentWaitKey.__table__)
 shipment_event_t = cast(Table, ShipmentEvent.__table__)
 shipment_status_t = cast(Table, ShipmentStatus.__table__)
+console_user_t = cast(Table, ConsoleUser.__table__)
+console_session_t = cast(Table, ConsoleSession.__table__)
 ALL_TABLES = (
     received_message_t,
     interchange_t,

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from gateway.store import _batch, _outbox, _rows, _status
 from gateway.store._base import Clock, utc_now
+from gateway.store._console import ConsoleMixin
 from gateway.store._stream import StreamingMixin
 from gateway.store._threads import ThreadsMixin
 from gateway.store.control_numbers import (
@@ -93,7 +94,7 @@ def create_store(
     return Store(make_engine(url, busy_timeout_ms=busy_timeout_ms), clock=clock)
 
 
-class Store(StreamingMixin, ThreadsMixin):
+class Store(StreamingMixin, ThreadsMixin, ConsoleMixin):
     """Durable state of the gateway. Methods that take `now` default to the store's clock."""
 
     # ------------------------------------------------------------ lifecycle
