@@ -79,6 +79,7 @@ def _headers() -> dict[str, str]:
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("active", "")
     html = _env.get_template(name).render(prefix=PREFIX, **context)
     return HTMLResponse(html, status_code=status, headers=_headers())
 

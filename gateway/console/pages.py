@@ -305,7 +305,12 @@ def shipment_page(store: Store, key: str) -> ShipmentPage:
             Stage(
                 d,
                 STAGES[d.doc_type],
-                [o for o in thread.outbox if o.document_id == d.id],
+                [
+                    o
+                    for o in thread.outbox
+                    if o.document_id == d.id
+                    or (o.document_id is None and o.source_message_id == d.message_id)
+                ],
                 acks_by_message.get(d.message_id, []) if d.message_id is not None else [],
             )
         )
