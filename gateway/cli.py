@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from gateway.console.cli import users_app
+from gateway.onboarding.cli import register as register_onboarding
 from gateway.x12.errors import X12Error
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app = typer.Typer(
 partners_app = typer.Typer(help="Partner profiles in partners/.", no_args_is_help=True)
 app.add_typer(partners_app, name="partners")
 app.add_typer(users_app, name="users")
+register_onboarding(partners_app)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
