@@ -31,9 +31,11 @@ from gateway.store.schema import (
     console_user_t,
     document_t,
     event_t,
+    group_t,
     interchange_t,
     outbox_t,
     received_message_t,
+    set_t,
     wait_t,
 )
 
@@ -410,3 +412,59 @@ class ConsoleMixin(StoreBase):
         stmt = select(i.id, i.message_id).where(i.id.in_(list(interchange_ids)))
         with self._read() as conn:
             return {r[0]: r[1] for r in conn.execute(stmt)}
+
+    # ------------------------------------------------------------ metrics
+
+    def set_outcomes(self) -> list[tuple[str, str, str, int]]:
+        """Inbound transaction sets counted by (partner, set id, outcome A/E/R)."""
+        i, g, t = interchange_t.c, group_t.c, set_t.c
+        stmt = (
+            select(i.partner_id, t.set_id, t.outcome, func.count())
+            .select_from(set_t)
+            .join(group_t, g.id == t.group_id)
+            .join(interchange_t, i.id == g.interchange_id)
+            .where(i.direction == "in")
+            .group_by(i.partner_id, t.set_id, t.outcome)
+        )
+        with self._read() as conn:
+            return [(r[0], r[1], r[2], int(r[3])) for r in conn.execute(stmt)]
+
+    def message_counts_by_partner(self) -> list[tuple[str, str, int]]:
+        """Received messages counted by (partner, status)."""
+        m = received_message_t.c
+        stmt = select(m.partner_id, m.status, func.count()).group_by(m.partner_id, m.status)
+        with self._read() as conn:
+            return [(r[0], r[1], int(r[2])) for r in conn.execute(stmt)]
+
+    def outbox_depth(self) -> list[tuple[str, int]]:
+        """Deliveries not yet made (held, pending, in flight) by destination."""
+        o = outbox_t.c
+        waiting = [
+            OutboxStatus.HELD.value,
+            OutboxStatus.PENDING.value,
+            OutboxStatus.IN_FLIGHT.value,
+        ]
+        stmt = (
+            select(o.destination, func.count()).where(o.status.in_(waiting)).group_by(o.destination)
+        )
+        with self._read() as conn:
+            return [(r[0], int(r[1])) for r in conn.execute(stmt)]
+
+    def delivery_timings(self, *, limit: int = 10_000) -> list[tuple[float, float | None]]:
+        """For the newest `limit` deliveries made: (seconds queued -> delivered, seconds the
+        source file was received -> delivered, None without a source file)."""
+        o, m = outbox_t.c, received_message_t.c
+        stmt = (
+            select(o.created_at, o.delivered_at, m.received_at)
+            .select_from(outbox_t)
+            .join(received_message_t, m.id == o.source_message_id, isouter=True)
+            .where((o.status == OutboxStatus.DELIVERED.value) & o.delivered_at.is_not(None))
+            .order_by(o.id.desc())
+            .limit(limit)
+        )
+        out: list[tuple[float, float | None]] = []
+        with self._read() as conn:
+            for created, delivered, received in conn.execute(stmt):
+                drop = (delivered - received).total_seconds() if received is not None else None
+                out.append(((delivered - created).total_seconds(), drop))
+        return out
