@@ -155,6 +155,16 @@ class Gateway:
             )
         return len(flagged)
 
+    def run_alerts(self) -> None:
+        from gateway.alerts.engine import AlertEngine
+
+        host, port = self.settings.http_host, self.settings.http_port
+        engine = AlertEngine(self.store, self.registry, console_url=f"http://{host}:{port}/console")
+        try:
+            engine.run()
+        except StoreError as exc:  # the store is down: the next round tries again
+            log.warning("alerts: %s", exc)
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -177,6 +187,10 @@ class Gateway:
             id="acks-overdue",
             max_instances=1,
             coalesce=True,
+        )
+        # alerts (gateway/alerts): overdue/rejected acks, dead letters, silent partners, host keys
+        scheduler.add_job(
+            self.run_alerts, "interval", seconds=60, id="alerts", max_instances=1, coalesce=True
         )
         scheduler.start()
         self.source.watch(on_ready=self.wake)

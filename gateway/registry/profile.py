@@ -36,6 +36,7 @@ from gateway.canonical import (
 from gateway.canonical.tender import StopKind
 from gateway.idoc.control import IdocPartnerConfig
 from gateway.idoc.errors import IdocError
+from gateway.registry.alerts_policy import AlertPolicy
 from gateway.registry.secrets import SecretRef
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -429,6 +430,7 @@ class PartnerProfile(Model):
     idoc: IdocSettings | None = None
     invoices: InvoicePolicy = Field(default_factory=InvoicePolicy)
     correlation: CorrelationPolicy = Field(default_factory=CorrelationPolicy)
+    alerts: AlertPolicy | None = None  # where alerts go (self profile: the global policy)
 
     @property
     def account(self) -> str:

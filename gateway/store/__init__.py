@@ -4,6 +4,7 @@
 `Store.migrate()` / `migrate(url)` bring the schema to head; everything else is a `Store` method.
 """
 
+from gateway.store._alerts import AlertRow, NewAlert
 from gateway.store._console import AckCount, ConsoleSessionRow, ConsoleUserRow, PartnerFigures
 from gateway.store.control_numbers import (
     MAX_CONTROL_NUMBER,
@@ -70,6 +71,7 @@ __all__ = [
     "AckKind",
     "AckRow",
     "AckStatus",
+    "AlertRow",
     "BatchIds",
     "ConsoleSessionRow",
     "ConsoleUserRow",
@@ -90,6 +92,7 @@ __all__ = [
     "MessageRow",
     "MessageStatus",
     "NewAck",
+    "NewAlert",
     "NewDocument",
     "NewEvent",
     "NewEventKey",

@@ -419,6 +419,25 @@ class ConsoleSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class Alert(Base):
+    """An alert raised once per `dedup_key` and the state of its delivery."""
+
+    __tablename__ = "alert"
+    __table_args__ = (UniqueConstraint("dedup_key"), Index(None, "delivered_at", "id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    partner_id: Mapped[str | None] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 # Core table handles: the hot path writes with Core `insert()` on lists of dicts, not the ORM.
 received_message_t = cast(Table, ReceivedMessage.__table__)
 interchange_t = cast(Table, Interchange.__table__)
@@ -437,6 +456,7 @@ shipment_event_t = cast(Table, ShipmentEvent.__table__)
 shipment_status_t = cast(Table, ShipmentStatus.__table__)
 console_user_t = cast(Table, ConsoleUser.__table__)
 console_session_t = cast(Table, ConsoleSession.__table__)
+alert_t = cast(Table, Alert.__table__)
 ALL_TABLES = (
     received_message_t,
     interchange_t,

@@ -60,6 +60,7 @@ TABLES = {
     "control_number_counter",
     "console_user",
     "console_session",
+    "alert",
     "alembic_version",
 }
 
