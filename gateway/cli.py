@@ -253,16 +253,17 @@ def run(
 ) -> None:
     """Run the whole gateway on the embedded default (SQLite, folders); Ctrl-C stops cleanly."""
     import logging
+    import os
     import signal
 
+    from gateway.ops.logs import configure
     from gateway.registry import RegistryError
     from gateway.service import Gateway, HomeBusyError, lock_home
     from gateway.settings import Settings
     from gateway.store import StoreError
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # GATEWAY_LOG_FORMAT=json: one JSON object per line, with each message's correlation id
+    configure(os.environ.get("GATEWAY_LOG_FORMAT", "text"))
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     settings = Settings.from_env(home)
     try:
@@ -633,7 +634,7 @@ def replay(
     else:
         _fail("name a message id, --filter-status or --deadletter")
     try:
-        for mid in ids:
+        for mid in _progress(ids, "replaying", bulk=len(ids) > 1 and not dry_run):
             if dry_run:
                 for d in preview(store, archive, registry, mid):
                     head = f"message {mid} set {d.set_id} {d.control_number}"
@@ -648,6 +649,15 @@ def replay(
                 out.print(f"message {mid} requeued; the running gateway processes it next tick")
     except ReplayError as exc:
         _fail(str(exc), EXIT_REJECTED)
+
+
+def _progress(items: list[Any], label: str, *, bulk: bool) -> Any:
+    """A progress bar on stderr for bulk work (stdout stays the report)."""
+    if not bulk:
+        return items
+    from rich.progress import track
+
+    return track(items, description=label, console=err, transient=True)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from gateway.adapters.folder import FolderSource
 from gateway.console.app import ConsoleConfig
 from gateway.ops import create_app, serve_in_thread
+from gateway.ops.logs import correlation
 from gateway.pipeline.archive import Archive
 from gateway.pipeline.delivery import DeliveryWorker
 from gateway.pipeline.inbound import InboundPipeline, ProcessOutcome
@@ -117,7 +118,8 @@ class Gateway:
         ):
             for msg in pending:
                 try:
-                    outcome = self.pipeline.process(msg.id)
+                    with correlation(f"msg-{msg.id}"):  # every log line of this message
+                        outcome = self.pipeline.process(msg.id)
                 except StoreError:
                     raise  # the store is down: stop this tick, try again later
                 except Exception as exc:

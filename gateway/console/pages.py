@@ -20,6 +20,7 @@ from gateway.store import (
     AckKind,
     AckRow,
     AckStatus,
+    AlertRow,
     DocumentRow,
     EventRow,
     MessageRow,
@@ -329,6 +330,7 @@ class ExceptionsPage:
     waiting: list[Any]
     dead_letters: list[OutboxRow]
     mapping_exceptions: list[tuple[int, int | None, datetime, str, Any]]
+    alerts: list[AlertRow]
 
 
 def exceptions_page(store: Store, limit: int = 100) -> ExceptionsPage:
@@ -350,6 +352,7 @@ def exceptions_page(store: Store, limit: int = 100) -> ExceptionsPage:
         waiting=store.list_waiting(state=WaitState.WAITING, limit=limit),
         dead_letters=store.list_outbox(status=OutboxStatus.DEAD, limit=limit),
         mapping_exceptions=[e for e in events if e[3] == "exception"][:limit],
+        alerts=store.list_alerts(limit=limit),
     )
 
 

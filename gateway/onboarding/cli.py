@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -121,6 +122,15 @@ def new(
     out.print(f"wrote {target}; next: gateway partners test {partner_id} FILE...", markup=False)
 
 
+def _progress(files: list[Path]) -> Iterable[Path]:
+    """A progress bar on stderr when many files are tried (stdout stays the report)."""
+    if len(files) < 5:
+        return files
+    from rich.progress import track
+
+    return track(files, description="dry run", console=err, transient=True)
+
+
 def test(
     partner_id: Annotated[str, typer.Argument(metavar="ID", help="The partner sending the files.")],
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Files it would send.")],
@@ -146,7 +156,7 @@ def test(
             err.print(f"error: {p}", markup=False, highlight=False)
         raise typer.Exit(2) from None
     try:
-        results = dry_run(registry, partner_id, files)
+        results = dry_run(registry, partner_id, _progress(files))
     except UnknownPartnerError as exc:
         raise _fail(str(exc)) from None
     worst = 0
