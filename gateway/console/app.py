@@ -84,8 +84,16 @@ def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers=_headers())
 
 
-def mount_console(app: FastAPI, store: Store, registry: Registry, config: ConsoleConfig) -> None:
-    """Add the console's routes, its error pages, and the login guard of the status page."""
+def mount_console(
+    app: FastAPI,
+    store: Store,
+    registry: Registry,
+    config: ConsoleConfig,
+    *,
+    api_keys: bool = False,
+) -> None:
+    """Add the console's routes and error pages, and the login guard of everything else
+    (`api_keys`: the ops API checks X-API-Key itself, so a request with one goes through)."""
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
@@ -101,26 +109,52 @@ def mount_console(app: FastAPI, store: Store, registry: Registry, config: Consol
         return render("error.html", 403, title="Not allowed", detail=str(exc), session=None)
 
     app.include_router(_router(store, registry, config))
-    app.add_middleware(_GuardStatusPage, store=store)
+    app.add_middleware(_LoginGuard, store=store, api_keys=api_keys)
 
 
-class _GuardStatusPage:
-    """With the console mounted, the status page at / needs a console login too (or an API
-    key, which the ops API checks itself); only /health and /metrics stay open."""
+OPEN_PATHS = ("/health", "/metrics")
 
-    def __init__(self, app: ASGIApp, store: Store) -> None:
+
+class _LoginGuard:
+    """With the console mounted, only /health and /metrics (and the console's own login) answer
+    without a console login. Where the ops API has keys, a request presenting X-API-Key goes
+    on to the API, which checks the key itself."""
+
+    def __init__(self, app: ASGIApp, store: Store, api_keys: bool) -> None:
         self.app = app
         self.store = store
+        self.api_keys = api_keys
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("path") == "/":
-            headers = dict(scope.get("headers") or [])
-            cookie = _cookie(headers.get(b"cookie", b"").decode("latin-1"), auth.SESSION_COOKIE)
-            if b"x-api-key" not in headers and auth.find_session(self.store, cookie) is None:
-                response = RedirectResponse(f"{PREFIX}/login?next=/", 303, headers=_headers())
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path or path in OPEN_PATHS or path == PREFIX or path.startswith(f"{PREFIX}/"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if self.api_keys and b"x-api-key" in headers:
+            await self.app(scope, receive, send)
+            return
+        cookie = _cookie(headers.get(b"cookie", b"").decode("latin-1"), auth.SESSION_COOKIE)
+        if auth.find_session(self.store, cookie) is not None:
+            await self.app(scope, receive, send)
+            return
+        response: Response
+        if path == "/" and scope.get("method") in ("GET", "HEAD"):
+            response = RedirectResponse(f"{PREFIX}/login?next=/", 303, headers=_headers())
+        else:
+            response = Response(
+                json.dumps(
+                    {
+                        "type": "about:blank",
+                        "title": "Unauthorized",
+                        "status": 401,
+                        "detail": "log in to the console, or present an API key",
+                    }
+                ),
+                status_code=401,
+                media_type="application/problem+json",
+            )
+        await response(scope, receive, send)
 
 
 def _cookie(header: str, name: str) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from gateway.registry import PartnerProfile
+from gateway.registry import PartnerProfile, alerts_policy
 from gateway.registry import profile as profile_module
 
 SCHEMA_ID = "https://github.com/logistics-edi-gateway/partner-profile.schema.json"
@@ -159,7 +159,7 @@ def _models() -> list[tuple[str, type[BaseModel] | None]]:
     defs = PartnerProfile.model_json_schema(by_alias=True).get("$defs", {})
     out: list[tuple[str, type[BaseModel] | None]] = [("PartnerProfile", PartnerProfile)]
     for name in defs:
-        cls = getattr(profile_module, name, None)
+        cls = getattr(profile_module, name, None) or getattr(alerts_policy, name, None)
         out.append((name, cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None))
     return out
 

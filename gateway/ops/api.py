@@ -127,7 +127,7 @@ def create_app(
     if console is not None:  # the web console (gateway/console): its own login, under /console
         from gateway.console.app import mount_console
 
-        mount_console(app, store, registry, console)
+        mount_console(app, store, registry, console, api_keys=api_keys is not None)
     return app
 
 

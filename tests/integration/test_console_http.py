@@ -72,9 +72,19 @@ def test_nothing_but_health_and_metrics_without_a_login(env: Env) -> None:
         assert r.status_code == 403 and "log in" in r.text
         r = c.post(f"/console/deadletters/{env.demo.dead_ids[0]}/requeue", data={"confirm": "yes"})
         assert r.status_code == 403
+        for path in ("/api/messages", "/api/partners", "/openapi.json"):
+            r = c.get(path)
+            assert r.status_code == 401, path
+            assert r.headers["content-type"] == "application/problem+json"
+        assert c.get("/api/messages", headers={"X-API-Key": "anything"}).status_code == 401
         # a forged session cookie is no session
         c.cookies.set("gateway_console", "forged-token")
         assert c.get("/console/acks").status_code == 303
+        assert c.get("/api/messages").status_code == 401
+    with client(env) as c:  # a console login opens the read-only API to the browser too
+        login(c, "vera")
+        assert c.get("/api/messages").status_code == 200
+        assert c.get("/").status_code == 200
     assert env.demo.gw.store.get_message(env.demo.bad_id).status is MessageStatus.QUARANTINED  # type: ignore[union-attr]
 
 
@@ -103,6 +113,27 @@ def test_login_sets_a_strict_httponly_cookie_and_logout_ends_the_session(env: En
         assert r.status_code == 303
         c.cookies.set("gateway_console", token)  # the old token is dead server-side
         assert c.get("/console/acks").status_code == 303
+
+
+def test_with_api_keys_a_key_reaches_the_api_without_a_console_login(env: Env) -> None:
+    app = create_app(
+        env.demo.gw.store,
+        env.demo.gw.registry,
+        api_keys={"k-123": "tms"},
+        console=ConsoleConfig(archive=env.demo.gw.archive),
+    )
+
+    async def calls() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as ac:
+            return [
+                (await ac.get("/api/messages", headers={"X-API-Key": "k-123"})).status_code,
+                (await ac.get("/api/messages", headers={"X-API-Key": "wrong"})).status_code,
+                (await ac.get("/api/messages")).status_code,
+                (await ac.get("/health")).status_code,
+            ]
+
+    assert asyncio.run(calls()) == [200, 401, 401, 200]
 
 
 def test_secure_cookie_when_not_served_on_loopback(env: Env) -> None:
