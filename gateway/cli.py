@@ -415,7 +415,18 @@ def acks(
         return
     _table(
         "acknowledgements",
-        ["id", "direction", "kind", "status", "partner", "ISA13", "GS06", "due", "delivery"],
+        [
+            "id",
+            "direction",
+            "kind",
+            "status",
+            "partner",
+            "ISA13",
+            "GS06",
+            "due",
+            "updated",
+            "delivery",
+        ],
         [
             [
                 a.id,
@@ -427,6 +438,7 @@ def acks(
                 a.group_control_number,
                 a.due_at.isoformat(timespec="minutes") if a.due_at else "",
                 a.updated_at.isoformat(timespec="seconds"),
+                delivery.get(a.id, ""),  # the delivery of an ack we sent
             ]
             for a in rows
         ],

@@ -55,7 +55,12 @@ class Browser:
     shots: Path
 
     def go(self, path: str) -> None:
+        from selenium.webdriver.support.ui import WebDriverWait
+
         self.driver.get(self.server.url + path)  # type: ignore[attr-defined]
+        WebDriverWait(self.driver, 20).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
 
     def css(self, selector: str) -> list[object]:
         from selenium.webdriver.common.by import By
@@ -69,13 +74,21 @@ class Browser:
 
     def click(self, target: str | object) -> None:
         """Click and wait until the next page has replaced this one (a form post or a link)."""
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
-        element = self.one(target) if isinstance(target, str) else target
-        page = self.driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
-        element.click()  # type: ignore[attr-defined]
+        for attempt in range(3):
+            element = self.one(target) if isinstance(target, str) else target
+            page = self.driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
+            try:
+                element.click()  # type: ignore[attr-defined]
+                break
+            except WebDriverException:
+                # found in a document that was being replaced: find it again in the new one
+                if attempt == 2 or not isinstance(target, str):
+                    raise
         WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(page))
         WebDriverWait(self.driver, 20).until(
             lambda d: d.execute_script("return document.readyState") == "complete"
