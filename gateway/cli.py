@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -98,7 +100,7 @@ def validate(
     try:
         if ack_out is not None:
             ack_stream = ack_out.open("wb")
-        with _open(file) as stream:
+        with _open(file) as raw, _read_progress(raw, file) as stream:
             for event in check_stream(stream, ack_kind_for=kind_for):
                 if isinstance(event, CheckedSet):
                     code = event.result.code.value
@@ -661,6 +663,33 @@ def replay(
                 out.print(f"message {mid} requeued; the running gateway processes it next tick")
     except ReplayError as exc:
         _fail(str(exc), EXIT_REJECTED)
+
+
+PROGRESS_MIN_BYTES = 64 * 1024 * 1024
+
+
+@contextmanager
+def _read_progress(raw: Any, path: Path) -> Iterator[Any]:
+    """A large file read with a progress bar on a terminal's stderr (else the file itself)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size < PROGRESS_MIN_BYTES or not err.is_terminal:
+        yield raw
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(f"reading {path.name}", total=size)
+
+        class Counting:
+            def read(self, n: int = -1) -> bytes:
+                data: bytes = raw.read(n)
+                progress.advance(task, len(data))
+                return data
+
+        yield Counting()
 
 
 def _progress(items: list[Any], label: str, *, bulk: bool) -> Any:
