@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +16,8 @@ from rich.console import Console
 
 from gateway.cli_choices import AckDirectionChoice, AckStatusChoice, MessageChoice
 from gateway.cli_messages import messages
+from gateway.console.cli import users_app
+from gateway.onboarding.cli import register as register_onboarding
 from gateway.x12.errors import X12Error
 
 app = typer.Typer(
@@ -25,6 +29,8 @@ app = typer.Typer(
 )
 partners_app = typer.Typer(help="Partner profiles in partners/.", no_args_is_help=True)
 app.add_typer(partners_app, name="partners")
+app.add_typer(users_app, name="users")
+register_onboarding(partners_app)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -96,7 +102,7 @@ def validate(
     try:
         if ack_out is not None:
             ack_stream = ack_out.open("wb")
-        with _open(file) as stream:
+        with _open(file) as raw, _read_progress(raw, file) as stream:
             for event in check_stream(stream, ack_kind_for=kind_for):
                 if isinstance(event, CheckedSet):
                     code = event.result.code.value
@@ -251,17 +257,18 @@ def run(
 ) -> None:
     """Run the whole gateway on the embedded default (SQLite, folders); Ctrl-C stops cleanly."""
     import logging
+    import os
     import signal
 
     from gateway.ops.auth import AuthConfigError
+    from gateway.ops.logs import configure
     from gateway.registry import RegistryError
     from gateway.service import Gateway, HomeBusyError, lock_home
     from gateway.settings import Settings
     from gateway.store import StoreError
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # GATEWAY_LOG_FORMAT=json: one JSON object per line, with each message's correlation id
+    configure(os.environ.get("GATEWAY_LOG_FORMAT", "text"))
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     settings = Settings.from_env(home)
     try:
@@ -417,7 +424,18 @@ def acks(
         return
     _table(
         "acknowledgements",
-        ["id", "direction", "kind", "status", "partner", "ISA13", "GS06", "due", "delivery"],
+        [
+            "id",
+            "direction",
+            "kind",
+            "status",
+            "partner",
+            "ISA13",
+            "GS06",
+            "due",
+            "updated",
+            "delivery",
+        ],
         [
             [
                 a.id,
@@ -429,6 +447,7 @@ def acks(
                 a.group_control_number,
                 a.due_at.isoformat(timespec="minutes") if a.due_at else "",
                 a.updated_at.isoformat(timespec="seconds"),
+                delivery.get(a.id, ""),  # the delivery of an ack we sent
             ]
             for a in rows
         ],
@@ -662,7 +681,7 @@ def replay(
     else:
         _fail("name a message id, --filter-status or --deadletter")
     try:
-        for mid in ids:
+        for mid in _progress(ids, "replaying", bulk=len(ids) > 1 and not dry_run):
             if dry_run:  # the validation outcome first; one unreadable file does not stop it
                 lines, diffs = dry_run_report(store, archive, registry, mid)
                 for line in lines:
@@ -677,6 +696,42 @@ def replay(
                 out.print(f"message {mid} requeued; the running gateway processes it next tick")
     except ReplayError as exc:
         _fail(str(exc), EXIT_REJECTED)
+
+
+PROGRESS_MIN_BYTES = 64 * 1024 * 1024
+
+
+@contextmanager
+def _read_progress(raw: Any, path: Path) -> Iterator[Any]:
+    """A large file read with a progress bar on a terminal's stderr (else the file itself)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size < PROGRESS_MIN_BYTES or not err.is_terminal:
+        yield raw
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(f"reading {path.name}", total=size)
+
+        class Counting:
+            def read(self, n: int = -1) -> bytes:
+                data: bytes = raw.read(n)
+                progress.advance(task, len(data))
+                return data
+
+        yield Counting()
+
+
+def _progress(items: list[Any], label: str, *, bulk: bool) -> Any:
+    """A progress bar on stderr for bulk work (stdout stays the report)."""
+    if not bulk:
+        return items
+    from rich.progress import track
+
+    return track(items, description=label, console=err, transient=True)
 
 
 app.command("messages")(messages)

@@ -21,8 +21,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from gateway.adapters.base import Source
 from gateway.adapters.folder import FolderSource
 from gateway.adapters.sources import SourceContext, partner_sources
+from gateway.console.app import ConsoleConfig
 from gateway.ops import create_app, serve_in_thread
 from gateway.ops.auth import AuthConfig
+from gateway.ops.logs import correlation
 from gateway.ops.rest import rest_routers
 from gateway.pipeline.archive import Archive
 from gateway.pipeline.delivery import DeliveryWorker
@@ -141,7 +143,8 @@ class Gateway:
         ):
             for msg in pending:
                 try:
-                    outcome = self.pipeline.process(msg.id)
+                    with correlation(f"msg-{msg.id}"):  # every log line of this message
+                        outcome = self.pipeline.process(msg.id)
                 except StoreError:
                     raise  # the store is down: stop this tick, try again later
                 except Exception as exc:
@@ -183,6 +186,16 @@ class Gateway:
         """The ERP's SOAP service (POST /soap) over this gateway's store and pipeline."""
         return ErpOperations(self.store, self.registry, self.pipeline, self.archive).dispatcher()
 
+    def run_alerts(self) -> None:
+        from gateway.alerts.engine import AlertEngine
+
+        host, port = self.settings.http_host, self.settings.http_port
+        engine = AlertEngine(self.store, self.registry, console_url=f"http://{host}:{port}/console")
+        try:
+            engine.run()
+        except StoreError as exc:  # the store is down: the next round tries again
+            log.warning("alerts: %s", exc)
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -206,6 +219,10 @@ class Gateway:
             max_instances=1,
             coalesce=True,
         )
+        # alerts (gateway/alerts): overdue/rejected acks, dead letters, silent partners, host keys
+        scheduler.add_job(
+            self.run_alerts, "interval", seconds=60, id="alerts", max_instances=1, coalesce=True
+        )
         scheduler.start()
         for source in self.sources:
             watch = getattr(source, "watch", None)
@@ -217,6 +234,7 @@ class Gateway:
                 self.registry,
                 auth=self.auth,
                 soap=self.soap_dispatcher(),
+                console=ConsoleConfig(archive=self.archive),
                 routers=rest_routers(self.store, self.registry, self.pipeline, self.wake),
             ),
             self.settings.http_host,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -51,6 +51,9 @@ from gateway.store import (
     Store,
     StoreBusyError,
 )
+
+if TYPE_CHECKING:
+    from gateway.console.app import ConsoleConfig
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +101,7 @@ def create_app(
     soap: SoapDispatcher | None = None,
     auth: AuthConfig | None = None,
     routers: Sequence[Callable[[AuthConfig], APIRouter]] = (),
+    console: ConsoleConfig | None = None,
 ) -> FastAPI:
     """The ops app over `store` and `registry`.
 
@@ -142,6 +146,10 @@ def create_app(
         app.include_router(soap_router(soap))
     for build in routers:
         app.include_router(build(auth))
+    if console is not None:  # the web console (gateway/console): its own login, under /console
+        from gateway.console.app import mount_console
+
+        mount_console(app, store, registry, console, api_keys=bool(auth.keys))
     return app
 
 

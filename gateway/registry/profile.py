@@ -36,6 +36,7 @@ from gateway.canonical import (
 from gateway.canonical.tender import StopKind
 from gateway.idoc.control import IdocPartnerConfig
 from gateway.idoc.errors import IdocError
+from gateway.registry.alerts_policy import AlertPolicy
 from gateway.registry.secrets import SecretRef
 from gateway.registry.soap_service import SoapService
 
@@ -482,6 +483,7 @@ class PartnerProfile(Model):
     soap_service: SoapService | None = None  # the party calls our SOAP service
     api_keys: list[ApiKeySpec] = Field(default_factory=list)  # REST API clients of this party
     portal: PortalPolicy = Field(default_factory=PortalPolicy)
+    alerts: AlertPolicy | None = None  # where alerts go (self profile: the global policy)
 
     @property
     def account(self) -> str:

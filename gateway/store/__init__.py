@@ -4,6 +4,8 @@
 `Store.migrate()` / `migrate(url)` bring the schema to head; everything else is a `Store` method.
 """
 
+from gateway.store._alerts import AlertRow, NewAlert
+from gateway.store._console import AckCount, ConsoleSessionRow, ConsoleUserRow, PartnerFigures
 from gateway.store._soap import (
     NewSoapRequest,
     SoapBegin,
@@ -70,11 +72,15 @@ from gateway.store.store import Store, create_store, utc_now
 
 __all__ = [
     "MAX_CONTROL_NUMBER",
+    "AckCount",
     "AckDirection",
     "AckKind",
     "AckRow",
     "AckStatus",
+    "AlertRow",
     "BatchIds",
+    "ConsoleSessionRow",
+    "ConsoleUserRow",
     "CounterKind",
     "Direction",
     "DocumentRow",
@@ -92,6 +98,7 @@ __all__ = [
     "MessageRow",
     "MessageStatus",
     "NewAck",
+    "NewAlert",
     "NewDocument",
     "NewEvent",
     "NewEventKey",
@@ -105,6 +112,7 @@ __all__ = [
     "OutboxId",
     "OutboxRow",
     "OutboxStatus",
+    "PartnerFigures",
     "RawJson",
     "Receipt",
     "SetRow",

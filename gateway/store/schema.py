@@ -414,6 +414,60 @@ class SoapRequest(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+CONSOLE_ROLES = ("viewer", "operator", "admin")
+
+
+class ConsoleUser(Base):
+    """An operations user of the web console; the password is an argon2 hash, never the text."""
+
+    __tablename__ = "console_user"
+    __table_args__ = (
+        UniqueConstraint("name"),
+        CheckConstraint(_in("role", CONSOLE_ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    disabled: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ConsoleSession(Base):
+    """A console login: the cookie holds a random token, the table only its sha256."""
+
+    __tablename__ = "console_session"
+    __table_args__ = (UniqueConstraint("token_hash"), Index(None, "user_id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("console_user.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Alert(Base):
+    """An alert raised once per `dedup_key` and the state of its delivery."""
+
+    __tablename__ = "alert"
+    __table_args__ = (UniqueConstraint("dedup_key"), Index(None, "delivered_at", "id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    partner_id: Mapped[str | None] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 # Core table handles: the hot path writes with Core `insert()` on lists of dicts, not the ORM.
 class ApiRequest(Base):
     """The first response to a REST request sent with an `Idempotency-Key`, per client: a retry
@@ -449,6 +503,9 @@ wait_key_t = cast(Table, DocumentWaitKey.__table__)
 shipment_event_t = cast(Table, ShipmentEvent.__table__)
 shipment_status_t = cast(Table, ShipmentStatus.__table__)
 soap_request_t = cast(Table, SoapRequest.__table__)
+console_user_t = cast(Table, ConsoleUser.__table__)
+console_session_t = cast(Table, ConsoleSession.__table__)
+alert_t = cast(Table, Alert.__table__)
 ALL_TABLES = (
     received_message_t,
     interchange_t,

@@ -16,8 +16,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from gateway.store import _batch, _outbox, _rows, _status
+from gateway.store._alerts import AlertsMixin
 from gateway.store._api_requests import ApiRequestsMixin
 from gateway.store._base import Clock, utc_now
+from gateway.store._console import ConsoleMixin
 from gateway.store._soap import SoapMixin
 from gateway.store._stream import StreamingMixin
 from gateway.store._threads import ThreadsMixin
@@ -95,7 +97,7 @@ def create_store(
     return Store(make_engine(url, busy_timeout_ms=busy_timeout_ms), clock=clock)
 
 
-class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin):
+class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMixin, AlertsMixin):
     """Durable state of the gateway. Methods that take `now` default to the store's clock."""
 
     # ------------------------------------------------------------ lifecycle

@@ -282,7 +282,7 @@ def test_metrics_parse_and_match_the_store(env: Env) -> None:
     assert response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
     values: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
     for family in text_string_to_metric_families(response.text):
-        assert family.type == "gauge"
+        assert family.type == ("histogram" if family.name.endswith("_seconds") else "gauge")
         for sample in family.samples:
             values[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
     counts = env.gw.store.counts()
@@ -306,6 +306,13 @@ def test_metrics_parse_and_match_the_store(env: Env) -> None:
     assert metric("gateway_documents", doc_type="load_tender", status="void") == 0
     assert metric("gateway_documents", doc_type="freight_invoice", status="effective") == 0
     assert metric("gateway_metrics_truncated", family="documents") == 0
+    # read through prometheus_client's custom collector: per partner, depth, timings
+    assert (
+        metric("gateway_transaction_sets", partner="demo-carrier", set_id="214", outcome="A") == 2
+    )
+    delivered = counts["outbox"].get("delivered", 0)
+    assert metric("gateway_delivery_latency_seconds_count") == delivered > 0
+    assert 0 < metric("gateway_drop_to_delivered_seconds_count") <= delivered
 
 
 def test_status_page_escapes_partner_text(env: Env) -> None:

@@ -1,4 +1,5 @@
-"""Prometheus exposition written by gateway.ops.metrics, read back by the official client's parser."""
+"""Prometheus exposition written by gateway.ops.metrics (prometheus_client with a custom
+collector), read back by the official client's parser."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 def parse(text: str) -> Samples:
     values: Samples = {}
     for family in text_string_to_metric_families(text):
-        assert family.type == "gauge", family.name
+        # figures read from the store are gauges; the two delivery timings are histograms
+        expected = "histogram" if family.name.endswith("_seconds") else "gauge"
+        assert family.type == expected, family.name
         assert family.documentation, family.name
         for sample in family.samples:
             key = (sample.name, tuple(sorted(sample.labels.items())))
@@ -60,6 +63,33 @@ def test_label_values_from_the_database_are_escaped() -> None:
     values = parse(render(Snapshot(store_up=True, messages={odd: 4}, documents={(odd, odd): 2})))
     assert value(values, "gateway_messages", status=odd) == 4
     assert value(values, "gateway_documents", doc_type=odd, status=odd) == 2
+
+
+def test_partner_figures_depth_and_delivery_histograms() -> None:
+    snapshot = Snapshot(
+        store_up=True,
+        partner_messages={("demo-carrier", "parsed"): 3},
+        sets={("demo-carrier", "214", "A"): 4, ("demo-carrier", "214", "R"): 1},
+        outbox_depth={"erp": 2},
+        delivery_seconds=[0.05, 0.3, 2.0, 7200.0],
+        drop_to_delivered_seconds=[1.0, 20.0],
+    )
+    values = parse(render(snapshot))
+    assert value(values, "gateway_partner_messages", partner="demo-carrier", status="parsed") == 3
+    assert (
+        value(values, "gateway_transaction_sets", partner="demo-carrier", set_id="214", outcome="R")
+        == 1
+    )
+    assert value(values, "gateway_outbox_depth", destination="erp") == 2
+    latency = "gateway_delivery_latency_seconds"
+    assert value(values, f"{latency}_bucket", le="0.1") == 1
+    assert value(values, f"{latency}_bucket", le="0.5") == 2
+    assert value(values, f"{latency}_bucket", le="3600.0") == 3
+    assert value(values, f"{latency}_bucket", le="+Inf") == 4
+    assert value(values, f"{latency}_count") == 4
+    assert value(values, f"{latency}_sum") == 7202.35
+    drop = "gateway_drop_to_delivered_seconds"
+    assert value(values, f"{drop}_bucket", le="15.0") == 1 and value(values, f"{drop}_count") == 2
 
 
 def test_store_down_reports_only_that() -> None:

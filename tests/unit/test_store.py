@@ -59,6 +59,9 @@ TABLES = {
     "acknowledgement",
     "event",
     "control_number_counter",
+    "console_user",
+    "console_session",
+    "alert",
     "alembic_version",
 }
 
