@@ -292,11 +292,11 @@ class EnvelopeReader:
                 if group is None:
                     isa_issues.append(_issue(lvl_i, "024", "GE without a GS", seg))
                     continue
-                if seg.el(1) != str(group_sets):
+                if not same_number(seg.el(1), group_sets):
                     group_issues.append(
                         _issue(lvl_g, "5", f"GE01 {seg.el(1)} but {group_sets} sets received", seg)
                     )
-                if seg.el(2).strip() != group.control_number:
+                if not same_control_number(seg.el(2).strip(), group.control_number):
                     group_issues.append(
                         _issue(lvl_g, "4", f"GE02 {seg.el(2)} != GS06 {group.control_number}", seg)
                     )
@@ -319,11 +319,11 @@ class EnvelopeReader:
                     group_issues.append(_issue(lvl_g, "3", "functional group has no GE", seg))
                     yield GroupEnd(group, None, group_sets, group_issues)
                     group = None
-                if seg.el(1) != str(group_count):
+                if not same_number(seg.el(1), group_count):
                     isa_issues.append(
                         _issue(lvl_i, "021", f"IEA01 {seg.el(1)} but {group_count} groups", seg)
                     )
-                if seg.el(2) != isa.control_number:
+                if not same_control_number(seg.el(2), isa.control_number):
                     isa_issues.append(
                         _issue(
                             lvl_i, "001", f"IEA02 {seg.el(2)} != ISA13 {isa.control_number}", seg
@@ -354,9 +354,28 @@ class EnvelopeReader:
 _ENVELOPE_TAGS = frozenset(("ISA", "IEA", "GS", "GE", "ST", "TA1"))
 
 
+def same_number(value: str, count: int) -> bool:
+    """An N0 count (SE01, GE01, IEA01) against the actual count: compared as numbers, so
+    `0000000013` is 13 (leading zeros do not change an N0 value)."""
+    return value.isascii() and value.isdigit() and int(value) == count
+
+
+def same_control_number(trailer: str, header: str) -> bool:
+    """GE02/GS06 and IEA02/ISA13 are N0: equal as numbers when both are digits, else as text."""
+    if trailer == header:
+        return True
+    return (
+        trailer.isascii()
+        and trailer.isdigit()
+        and header.isascii()
+        and header.isdigit()
+        and int(trailer) == int(header)
+    )
+
+
 def _check_set_trailer(ts: TransactionSet, se: Segment, count: int) -> None:
     where = {"segment_id": "SE", "segment_position": count, "segment_index": se.index}
-    if se.el(1) != str(count):
+    if not same_number(se.el(1), count):
         msg = f"SE01 {se.el(1)} but {count} segments"
         ts.issues.append(Issue(Level.TRANSACTION, "4", msg, **where))  # type: ignore[arg-type]
     if se.el(2) != ts.control_number:
