@@ -95,7 +95,11 @@ def _clean(value: str) -> str:
 
 
 def _reportable(issue: Issue) -> bool:
-    return bool(issue.code) and issue.level in (Level.SEGMENT, Level.ELEMENT)
+    return (
+        bool(issue.code)
+        and issue.level in (Level.SEGMENT, Level.ELEMENT)
+        and issue.severity is not Severity.INFO
+    )
 
 
 class FunctionalAck:

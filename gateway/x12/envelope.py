@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, NoReturn
 
+from gateway.x12 import levels
 from gateway.x12.errors import InterchangeHeaderError
 from gateway.x12.model import (
     Delimiters,
@@ -100,13 +101,16 @@ class ControlNumberSet:
         return any(lo <= n <= hi for lo, hi in self._ranges)
 
 
-def _issue(level: Level, code: str, message: str, seg: Segment | None = None) -> Issue:
+def _issue(
+    level: Level, code: str, message: str, seg: Segment | None = None, finding: str = ""
+) -> Issue:
     return Issue(
         level=level,
         code=code,
         message=message,
         segment_id=seg.tag if seg else "",
         segment_index=seg.index if seg else 0,
+        finding=finding,
     )
 
 
@@ -121,7 +125,8 @@ def _warning(level: Level, code: str, message: str, seg: Segment) -> Issue:
     )
 
 
-_ISA_WIDTHS = {2: 10, 4: 10, 6: 15, 8: 15}
+# fixed-width ISA fields and the TA105 note code for each when its width is wrong
+_ISA_WIDTHS = {2: (10, "011"), 4: (10, "013"), 6: (15, "006"), 8: (15, "008")}
 _USAGE = frozenset("PTI")
 
 
@@ -135,11 +140,10 @@ def parse_interchange_header(
     if len(e) != 17:
         issues.append(_issue(lvl, "024", f"ISA has {len(e) - 1} elements, expected 16", isa))
         e = (e + [""] * 17)[:17]
-    for pos, width in _ISA_WIDTHS.items():
+    for pos, (width, note) in _ISA_WIDTHS.items():
         if len(e[pos]) != width:
-            issues.append(
-                _warning(lvl, "000", f"ISA{pos:02d} is {len(e[pos])} characters, not {width}", isa)
-            )
+            msg = f"ISA{pos:02d} is {len(e[pos])} characters, not {width}"
+            issues.append(_issue(lvl, note, msg, isa, levels.ISA_FIXED_LENGTH))
     checks = (
         (1, "010", lambda v: len(v) == 2 and v.isdigit(), "authorization qualifier"),
         (3, "012", lambda v: len(v) == 2 and v.isdigit(), "security qualifier"),
@@ -158,7 +162,20 @@ def parse_interchange_header(
         if not ok(e[pos]):
             issues.append(_issue(lvl, code, f"ISA{pos:02d} {name} {e[pos]!r} is invalid", isa))
     if e[13].isdigit() and len(e[13]) != 9:
-        issues.append(_warning(lvl, "000", f"ISA13 {e[13]!r} is not 9 digits", isa))
+        msg = f"ISA13 {e[13]!r} is not 9 digits"
+        issues.append(_issue(lvl, "018", msg, isa, levels.ISA_FIXED_LENGTH))
+    version = e[12]
+    if version.isdigit() and len(version) == 5:
+        if version <= "00401":
+            # ISA11 is the interchange control standards identifier up to 00401: only U
+            if e[11] != "U":
+                issues.append(
+                    _issue(lvl, "016", f"ISA11 {e[11]!r} is not U in a {version} interchange", isa)
+                )
+        elif delimiters.repetition is None:
+            # from 00402 ISA11 is the repetition separator: one special character
+            msg = f"ISA11 {e[11]!r} is not a repetition separator (ISA12 {version})"
+            issues.append(_warning(lvl, "000", msg, isa))
     header = InterchangeHeader(
         authorization_qualifier=e[1],
         authorization=e[2].strip(),
@@ -293,9 +310,8 @@ class EnvelopeReader:
                     isa_issues.append(_issue(lvl_i, "024", "GE without a GS", seg))
                     continue
                 if not same_number(seg.el(1), group_sets):
-                    group_issues.append(
-                        _issue(lvl_g, "5", f"GE01 {seg.el(1)} but {group_sets} sets received", seg)
-                    )
+                    msg = f"GE01 {seg.el(1)} but {group_sets} sets received"
+                    group_issues.append(_issue(lvl_g, "5", msg, seg, levels.ENVELOPE_COUNT))
                 if not same_control_number(seg.el(2).strip(), group.control_number):
                     group_issues.append(
                         _issue(lvl_g, "4", f"GE02 {seg.el(2)} != GS06 {group.control_number}", seg)
@@ -320,9 +336,8 @@ class EnvelopeReader:
                     yield GroupEnd(group, None, group_sets, group_issues)
                     group = None
                 if not same_number(seg.el(1), group_count):
-                    isa_issues.append(
-                        _issue(lvl_i, "021", f"IEA01 {seg.el(1)} but {group_count} groups", seg)
-                    )
+                    msg = f"IEA01 {seg.el(1)} but {group_count} groups"
+                    isa_issues.append(_issue(lvl_i, "021", msg, seg, levels.ENVELOPE_COUNT))
                 if not same_control_number(seg.el(2), isa.control_number):
                     isa_issues.append(
                         _issue(
@@ -377,7 +392,9 @@ def _check_set_trailer(ts: TransactionSet, se: Segment, count: int) -> None:
     where = {"segment_id": "SE", "segment_position": count, "segment_index": se.index}
     if not same_number(se.el(1), count):
         msg = f"SE01 {se.el(1)} but {count} segments"
-        ts.issues.append(Issue(Level.TRANSACTION, "4", msg, **where))  # type: ignore[arg-type]
+        ts.issues.append(
+            Issue(Level.TRANSACTION, "4", msg, **where, finding=levels.ENVELOPE_COUNT)  # type: ignore[arg-type]
+        )
     if se.el(2) != ts.control_number:
         msg = f"SE02 {se.el(2)} != ST02 {ts.control_number}"
         ts.issues.append(Issue(Level.TRANSACTION, "3", msg, **where))  # type: ignore[arg-type]
