@@ -37,6 +37,7 @@ from gateway.canonical.tender import StopKind
 from gateway.idoc.control import IdocPartnerConfig
 from gateway.idoc.errors import IdocError
 from gateway.registry.secrets import SecretRef
+from gateway.registry.validation import ValidationPolicy
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # X12 basic character set minus the usual delimiters; ISA ids are at most 15 characters.
@@ -429,6 +430,7 @@ class PartnerProfile(Model):
     idoc: IdocSettings | None = None
     invoices: InvoicePolicy = Field(default_factory=InvoicePolicy)
     correlation: CorrelationPolicy = Field(default_factory=CorrelationPolicy)
+    validation: ValidationPolicy = Field(default_factory=ValidationPolicy)  # X12 levels
 
     @property
     def account(self) -> str:

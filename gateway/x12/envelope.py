@@ -22,7 +22,7 @@ from gateway.x12.model import (
     Severity,
     TransactionSet,
 )
-from gateway.x12.reader import CHUNK_SIZE, SegmentReader
+from gateway.x12.reader import CHUNK_SIZE, SegmentReader, TrailingData
 
 
 @dataclass(slots=True)
@@ -61,7 +61,15 @@ class InterchangeEnd:
     issues: list[Issue] = field(default_factory=list)  # Level.INTERCHANGE, TA105 codes
 
 
-Event = InterchangeStart | GroupStart | TransactionSet | GroupEnd | TechnicalAck | InterchangeEnd
+Event = (
+    InterchangeStart
+    | GroupStart
+    | TransactionSet
+    | GroupEnd
+    | TechnicalAck
+    | InterchangeEnd
+    | TrailingData
+)
 
 
 class ControlNumberSet:
@@ -229,8 +237,10 @@ class EnvelopeReader:
     `InterchangeEnd` (TA1 codes). Nothing is dropped: every set read is yielded.
     """
 
-    def __init__(self, stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> None:
-        self.segments = SegmentReader(stream, chunk_size=chunk_size)
+    def __init__(
+        self, stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE, encoding: str = "utf-8"
+    ) -> None:
+        self.segments = SegmentReader(stream, chunk_size=chunk_size, encoding=encoding)
 
     def __iter__(self) -> Iterator[Event]:
         isa: InterchangeHeader | None = None
@@ -326,6 +336,8 @@ class EnvelopeReader:
                 delims = self.segments.delimiters
                 assert delims is not None
                 isa, isa_issues = parse_interchange_header(seg, delims)
+                for recovered in self.segments.isa_warnings:
+                    isa_issues.append(_warning(lvl_i, "000", recovered, seg))
                 group, group_count, group_numbers = None, 0, ControlNumberSet()
                 yield InterchangeStart(isa, seg)
             elif tag == "IEA":
@@ -364,6 +376,8 @@ class EnvelopeReader:
             yield from _close_open(
                 isa, isa_issues, group, group_sets, group_issues, group_count, None, None
             )
+        if self.segments.trailing is not None:
+            yield self.segments.trailing
 
 
 _ENVELOPE_TAGS = frozenset(("ISA", "IEA", "GS", "GE", "ST", "TA1"))
@@ -422,9 +436,11 @@ def raise_outside(seg: Segment) -> NoReturn:
     raise InterchangeHeaderError(f"segment {seg.tag} at {seg.index} is outside an interchange")
 
 
-def read_events(stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> Iterator[Event]:
+def read_events(
+    stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE, encoding: str = "utf-8"
+) -> Iterator[Event]:
     """Stream events from a binary X12 stream (one or many interchanges)."""
-    return iter(EnvelopeReader(stream, chunk_size=chunk_size))
+    return iter(EnvelopeReader(stream, chunk_size=chunk_size, encoding=encoding))
 
 
 @dataclass(frozen=True, slots=True)

@@ -388,7 +388,7 @@ class _Where:
             component_position=comp,
             repetition_position=rep,
             element_ref=ref,
-            bad_value=bad[:99],
+            bad_value=_UNDECODED.sub("\ufffd", bad[:99]),
             segment_index=self.index,
             finding=finding,
         )
@@ -719,6 +719,11 @@ def _walk(
             found = _element_issues(
                 dictionary[tag], els, checkers.delimiters, checkers.lists, where
             )
+            for k, value in enumerate(els):
+                if _UNDECODED.search(value):
+                    # reported above; from here on the data carries U+FFFD, never a lone
+                    # surrogate that the store's or the mapping's encoders would refuse
+                    els[k] = _UNDECODED.sub("\ufffd", value)
             if found and all(i.severity is INFO for i in found):
                 issues.extend(found)  # for the report only: no AK3, the segment stands
                 found = []
