@@ -388,7 +388,7 @@ class _Where:
             component_position=comp,
             repetition_position=rep,
             element_ref=ref,
-            bad_value=_UNDECODED.sub("\ufffd", bad[:99]),
+            bad_value=_UNDECODED.sub("?", bad[:99]),  # the copy of bad data AK404 echoes
             segment_index=self.index,
             finding=finding,
         )
