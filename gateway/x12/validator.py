@@ -216,40 +216,50 @@ def _sequence(parts: list[tuple[str, bool]], sep: str) -> str:
     return tail
 
 
-def _note_pattern(note: SyntaxNote, sep: str) -> str:
-    """A zero-width check of one syntax note at the start of the joined segment: the regex
-    then rejects a segment that breaks it and the precise walk reports it."""
-
-    def present(pos: int) -> str:  # element `pos` holds at least one character
-        return f"[^{sep}]*(?:{sep}[^{sep}]*){{{pos - 1}}}{sep}[^{sep}]"
-
+def _note_condition(note: SyntaxNote) -> str:
+    """One syntax note as regex conditionals on the element groups `e<pos>` (a group takes part
+    only when its element holds a value): checked once at the end of the match, no rescans, so
+    a segment that breaks a note fails the fast regex and the precise walk reports it."""
     first, *others = note.positions
-    if note.kind == "P":
-        both = "".join(f"(?={present(p)})" for p in note.positions)
-        neither = "".join(f"(?!{present(p)})" for p in note.positions)
-        return f"(?:{both}|{neither})"
-    if note.kind == "R":
-        return "(?=" + "|".join(present(p) for p in note.positions) + ")"
-    if note.kind == "E":
-        pairs = [(a, b) for i, a in enumerate(note.positions) for b in note.positions[i + 1 :]]
-        return "".join(f"(?!(?={present(a)}){present(b)})" for a, b in pairs)
-    if note.kind == "C":
-        everyone = "".join(f"(?={present(p)})" for p in others)
-        return f"(?!(?={present(first)})(?!{everyone}))"
-    # L
-    return f"(?!(?={present(first)})(?!" + "|".join(present(p) for p in others) + "))"
+    fail = "(?!)"
+
+    def all_of(positions: list[int]) -> str:
+        return "".join(f"(?(e{p})|{fail})" for p in positions)
+
+    def none_of(positions: list[int]) -> str:
+        return "".join(f"(?(e{p}){fail}|)" for p in positions)
+
+    def any_of(positions: list[int]) -> str:
+        out = fail
+        for p in reversed(positions):
+            out = f"(?(e{p})|{out})"
+        return out
+
+    if note.kind == "P":  # all or none
+        return f"(?(e{first}){all_of(others)}|{none_of(others)})"
+    if note.kind == "R":  # at least one
+        return any_of(list(note.positions))
+    if note.kind == "E":  # at most one
+        pos = note.positions
+        return "".join(f"(?(e{a}){none_of(list(pos[i + 1 :]))}|)" for i, a in enumerate(pos))
+    if note.kind == "C":  # if the first, all the others
+        return f"(?(e{first}){all_of(others)}|)"
+    return f"(?(e{first}){any_of(others)}|)"  # L: if the first, at least one other
 
 
 def _segment_pattern(
     defn: SegmentDef, d: Delimiters, lists: MappingProxyType[str, CodeList]
 ) -> str:
-    sep = re.escape(d.element)
-    notes = "".join(_note_pattern(n, sep) for n in defn.notes)
-    return notes + _elements_pattern(defn, d, lists)
+    grouped = frozenset(p for n in defn.notes for p in n.positions)
+    conditions = "".join(_note_condition(n) for n in defn.notes)
+    return _elements_pattern(defn, d, lists, grouped) + conditions
 
 
 def _elements_pattern(
-    defn: SegmentDef, d: Delimiters, lists: MappingProxyType[str, CodeList]
+    defn: SegmentDef,
+    d: Delimiters,
+    lists: MappingProxyType[str, CodeList],
+    grouped: frozenset[int] = frozenset(),
 ) -> str:
     sep = re.escape(d.element)
     if defn.elements is None:
@@ -258,7 +268,7 @@ def _elements_pattern(
     chars = f"[^{excluded}\\x00-\\x1f\\x7f\\udc80-\\udcff]"
     comp = re.escape(d.component)
     parts: list[tuple[str, bool]] = []
-    for e in defn.elements:
+    for pos, e in enumerate(defn.elements, start=1):
         if e.is_composite:
             inner = [(_simple_pattern(c, chars, lists), c.required) for c in e.components]
             first, *rest = inner
@@ -266,9 +276,12 @@ def _elements_pattern(
             if e.repeat > 1 and d.repetition:
                 rep = re.escape(d.repetition)
                 one = f"{one}(?:{rep}{one}){{0,{e.repeat - 1}}}"
-            parts.append((one, e.required))
         else:
-            parts.append((_simple_pattern(e, chars, lists), e.required))
+            one = _simple_pattern(e, chars, lists)
+        if pos in grouped:
+            # a group that takes part only for a non-empty value, for the note conditionals
+            one = f"(?P<e{pos}>(?=[^{sep}]){one})"
+        parts.append((one, e.required))
     return re.escape(defn.tag) + _sequence(parts, sep)
 
 

@@ -7,11 +7,17 @@ required data element missing; 10, exclusion condition violated), plus the issue
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from gateway.x12 import schema
 from gateway.x12.checker import CheckedInterchange, check_stream
-from gateway.x12.model import AckCode, Level, Severity
+from gateway.x12.model import AckCode, Delimiters, Level, Severity
+from gateway.x12.schema import ElementDef
+from gateway.x12.validator import _Checkers, _element_issues, _Where
 from tests.unit.test_acks import acknowledge, body
 from tests.unit.test_validator import STAR_5010, check
 
@@ -109,3 +115,53 @@ def _interchange_issues(isa11: str, isa12: str) -> list[tuple[str, str]]:
 )
 def test_isa11_per_version(isa11: str, isa12: str, expected: list[tuple[str, str]]) -> None:
     assert _interchange_issues(isa11, isa12) == expected
+
+
+# -- the fast regex and the precise walk agree on every note ------------------------------------
+
+
+def _valid(e: ElementDef) -> str:
+    if e.is_composite:
+        return ":".join(_valid(c) for c in e.components if c.required) or _valid(e.components[0])
+    if e.code_list:
+        return sorted(schema.code_lists()[e.code_list].codes)[0]
+    if e.type == "DT":
+        return "20240101"
+    if e.type == "TM":
+        return "1200"
+    if e.type[0] in "NR":
+        return "1" * max(e.min_len, 1)
+    return "X" * max(e.min_len, 1)
+
+
+NOTED = sorted(
+    (v, tag)
+    for v in schema.BASE_VERSIONS
+    for tag, d in schema.segment_dictionary(v).items()
+    if d.notes and d.elements is not None
+)
+
+
+@settings(max_examples=int(os.environ.get("GATEWAY_FUZZ_EXAMPLES", "150")), deadline=None)
+@given(st.sampled_from(NOTED), st.data())
+def test_fast_path_and_walk_agree_on_syntax_notes(
+    tag: tuple[str, str], data: st.DataObject
+) -> None:
+    version, seg = tag
+    d = Delimiters("*", ":", "~", "^")
+    checkers = _Checkers(schema.segment_dictionary(version), d)
+    defn = checkers.dictionary[seg]
+    assert defn.elements is not None
+    present = data.draw(
+        st.lists(st.booleans(), min_size=len(defn.elements), max_size=len(defn.elements))
+    )
+    values = [
+        _valid(e) if (keep or e.required) else ""
+        for e, keep in zip(defn.elements, present, strict=True)
+    ]
+    while values and not values[-1]:
+        values.pop()
+    els = [seg, *values]
+    fast_ok = checkers.compile(seg)(d.element.join(els)) is not None
+    issues = _element_issues(defn, els, d, checkers.lists, _Where(seg, 2, "", 2))
+    assert fast_ok == (not issues), (els, [i.message for i in issues])
