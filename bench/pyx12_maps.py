@@ -145,7 +145,7 @@ def _set_map(template: Path, set_id: str, refs: dict[str, ElementDef]) -> ET.Ele
     return root
 
 
-_PYX12_TYPES = {"AN": "AN", "ID": "ID", "DT": "DT", "TM": "TM", "N0": "N0", "N2": "N2", "R": "R"}
+_PYX12_TYPES = {"AN": "AN", "ID": "ID", "DT": "DT", "TM": "TM", "N": "N0", "R": "R"}  # Nn as is
 
 
 def build_map_folder(target: Path) -> Path:
@@ -181,7 +181,7 @@ def build_map_folder(target: Path) -> Path:
             "data_ele",
             {
                 "ele_num": ref,
-                "data_type": _PYX12_TYPES[e.type],
+                "data_type": _PYX12_TYPES.get(e.type, e.type),
                 "min_len": str(e.min_len),
                 "max_len": str(e.max_len),
                 "name": f"element {ref}",

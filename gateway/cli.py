@@ -75,8 +75,15 @@ def validate(
         AckChoice | None, typer.Option("--ack", help="997 or 999 (default: by group version).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON report on stdout.")] = False,
+    partner: Annotated[
+        str | None,
+        typer.Option(
+            "--partner", help="Apply this partner's validation levels and encoding (profile id)."
+        ),
+    ] = None,
 ) -> None:
-    """Validate any X12 file against the standard code lists, without a partner profile.
+    """Validate any X12 file against the standard code lists, by default without a partner
+    profile (every finding at the standard's level: reject).
 
     Exit 0: everything accepted; 1: anything rejected or accepted with errors; 2: not X12.
     """
@@ -90,8 +97,10 @@ def validate(
         summarise,
     )
     from gateway.x12.model import AckCode
+    from gateway.x12.reader import TrailingData
 
     kind_for = fixed_ack_kind(ack.value) if ack is not None else standard_ack_kind
+    policy = _validation_policy(partner)
     numbers = CountingControlNumbers()
     now = datetime.now(UTC)
     report: dict[str, Any] = {"file": str(file), "interchanges": [], "sets": {}}
@@ -103,7 +112,9 @@ def validate(
         if ack_out is not None:
             ack_stream = ack_out.open("wb")
         with _open(file) as raw, _read_progress(raw, file) as stream:
-            for event in check_stream(stream, ack_kind_for=kind_for):
+            for event in check_stream(
+                stream, ack_kind_for=kind_for, noted=policy.noted(), encoding=policy.encoding
+            ):
                 if isinstance(event, CheckedSet):
                     code = event.result.code.value
                     counts[code] = counts.get(code, 0) + 1
@@ -129,6 +140,9 @@ def validate(
                     for g in event.groups:
                         if g.ack is not None:
                             g.ack.close()
+                elif isinstance(event, TrailingData):
+                    report["trailing"] = event.describe()
+                    worst = EXIT_REJECTED
     except X12Error as exc:
         _fail(f"{file}: {exc}")
     except OSError as exc:
@@ -149,6 +163,24 @@ def validate(
     else:
         _print_report(report)
     raise typer.Exit(worst)
+
+
+def _validation_policy(partner_id: str | None) -> Any:
+    """The partner's `validation` section (levels, encoding), or the standard's defaults."""
+    from gateway.registry import Registry, RegistryError
+    from gateway.registry.validation import ValidationPolicy
+    from gateway.settings import Settings
+
+    if partner_id is None:
+        return ValidationPolicy()
+    try:
+        registry = Registry.load(Settings.from_env().partners_dir)
+    except RegistryError as exc:
+        _fail("; ".join(str(p) for p in exc.problems))
+    found = registry.find(partner_id)
+    if found is None:
+        _fail(f"no partner profile {partner_id!r}")
+    return found.validation
 
 
 def _write_acks(stream: Any, event: Any, numbers: Any, now: datetime, write: Any) -> None:
@@ -207,6 +239,8 @@ def _print_report(report: dict[str, Any]) -> None:
             )
             for i in g["issues"]:
                 out.print(f"    AK9 {i['code']}: {i['message']}", markup=False)
+    if report.get("trailing"):
+        out.print(f"  after the last interchange: {report['trailing']}", markup=False)
     sets = report["sets"]
     for s in sets["with_issues"]:
         out.print(f"  ST {s['set']} {s['control_number']}: {s['code']}", markup=False)

@@ -322,6 +322,9 @@ class InboundPipeline:
             outcome.reason = "; ".join(result.problems)
             self._quarantine(msg, outcome.reason)
         else:
-            detail = {"interchanges": result.interchanges, "sets": result.sets}
+            detail: dict[str, object] = {"interchanges": result.interchanges, "sets": result.sets}
+            if result.trailing:
+                detail["trailing"] = result.trailing
+                outcome.reason = result.trailing
             self.store.mark_message(msg.id, status, event=NewEvent(status.value, detail))
         return outcome

@@ -56,6 +56,7 @@ from gateway.x12.checker import (
 )
 from gateway.x12.envelope import GroupStart, InterchangeStart, TechnicalAck
 from gateway.x12.model import AckCode, GroupHeader, InterchangeHeader, Segment
+from gateway.x12.reader import TrailingData
 from gateway.x12.validator import Validator
 from transforms.registry import MappingContext, inbound_x12
 from transforms.x12_acks_in import interchange_source, technical_ack_from_segment
@@ -84,6 +85,7 @@ class X12Outcome:
     deliveries: int = 0
     duplicates: int = 0  # interchanges seen before (same sender + ISA13, same content)
     problems: list[str] = field(default_factory=list)
+    trailing: str | None = None  # what followed the last interchange instead of an ISA
 
 
 @dataclass(slots=True)
@@ -145,6 +147,8 @@ class X12Inbound:
             validator=self.validator,
             ack_kind_for=ack_kind_for,
             ta1_policy=partner.acks.send_ta1,
+            noted=partner.validation.noted(),
+            encoding=partner.validation.encoding,
         ):
             if isinstance(event, CheckedSet):
                 assert state is not None
@@ -168,6 +172,10 @@ class X12Inbound:
                 outcome.interchanges += 1
                 self._close(msg, partner, state, event, outcome)
                 state = None
+            elif isinstance(event, TrailingData):
+                # the interchanges before it stand (acknowledged, applied); the message's
+                # status event carries this (one write, so a re-run cannot double it)
+                outcome.trailing = event.describe()
         return outcome
 
     # ------------------------------------------------------------ envelope

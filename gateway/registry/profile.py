@@ -39,6 +39,7 @@ from gateway.idoc.errors import IdocError
 from gateway.registry.alerts_policy import AlertPolicy
 from gateway.registry.secrets import SecretRef
 from gateway.registry.soap_service import SoapService
+from gateway.registry.validation import ValidationPolicy
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # X12 basic character set minus the usual delimiters; ISA ids are at most 15 characters.
@@ -484,6 +485,7 @@ class PartnerProfile(Model):
     api_keys: list[ApiKeySpec] = Field(default_factory=list)  # REST API clients of this party
     portal: PortalPolicy = Field(default_factory=PortalPolicy)
     alerts: AlertPolicy | None = None  # where alerts go (self profile: the global policy)
+    validation: ValidationPolicy = Field(default_factory=ValidationPolicy)  # X12 levels
 
     @property
     def account(self) -> str:

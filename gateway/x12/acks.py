@@ -91,11 +91,22 @@ def ack_version(kind: AckKind, group_version: str) -> str:
 def _clean(value: str) -> str:
     # isprintable() is False for every control character (and for some it need not be): a C
     # call spares the regex for the values that, nearly always, have nothing to remove
-    return value if value.isprintable() else _CONTROL.sub("", value)
+    if value.isprintable():
+        return value
+    # a byte the partner's encoding could not read (a lone surrogate from the reader) is echoed
+    # as "?": the copy of bad data must stay writable
+    return _CONTROL.sub("", _UNDECODED.sub("?", value))
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 def _reportable(issue: Issue) -> bool:
-    return bool(issue.code) and issue.level in (Level.SEGMENT, Level.ELEMENT)
+    return (
+        bool(issue.code)
+        and issue.level in (Level.SEGMENT, Level.ELEMENT)
+        and issue.severity is not Severity.INFO
+    )
 
 
 class FunctionalAck:

@@ -25,6 +25,7 @@ from gateway.x12.envelope import (
     TechnicalAck,
     read_events,
 )
+from gateway.x12.levels import demote_all
 from gateway.x12.model import (
     AckCode,
     GroupHeader,
@@ -34,6 +35,7 @@ from gateway.x12.model import (
     Severity,
     TransactionSet,
 )
+from gateway.x12.reader import TrailingData
 from gateway.x12.validator import Validator, default_validator
 
 Ta1Policy = Literal["always", "on-request", "never"]
@@ -86,7 +88,13 @@ class CheckedInterchange:
 
 
 CheckEvent = (
-    InterchangeStart | GroupStart | CheckedSet | CheckedGroup | TechnicalAck | CheckedInterchange
+    InterchangeStart
+    | GroupStart
+    | CheckedSet
+    | CheckedGroup
+    | TechnicalAck
+    | CheckedInterchange
+    | TrailingData
 )
 
 AckKindFor = Callable[[InterchangeHeader, GroupHeader], AckKind | None]
@@ -112,8 +120,13 @@ def check_stream(
     validator: Validator | None = None,
     ack_kind_for: AckKindFor = standard_ack_kind,
     ta1_policy: Ta1Policy | Callable[[InterchangeHeader], Ta1Policy] = "on-request",
+    noted: frozenset[str] = frozenset(),
+    encoding: str = "utf-8",
 ) -> Iterator[CheckEvent]:
     """Validate every set as it arrives and close each group with its acknowledgement.
+
+    `noted`: the finding classes the partner's profile notes instead of rejecting
+    (gateway.x12.levels); `encoding`: how the partner's bytes are decoded.
 
     Raises only `gateway.x12.errors.X12Error` subclasses (for input that is not X12 at all or
     whose ISA cannot give delimiters); everything else is reported in the events.
@@ -121,7 +134,7 @@ def check_stream(
     v = validator or default_validator()
     state = _CheckState()
     try:
-        yield from _check(stream, v, ack_kind_for, ta1_policy, state)
+        yield from _check(stream, v, ack_kind_for, ta1_policy, state, noted, encoding)
     finally:
         # a consumer that stops early (or fails) must not leak an open group's spool
         if state.builder is not None:
@@ -142,6 +155,8 @@ def _check(
     ack_kind_for: AckKindFor,
     ta1_policy: Ta1Policy | Callable[[InterchangeHeader], Ta1Policy],
     state: _CheckState,
+    noted: frozenset[str],
+    encoding: str,
 ) -> Iterator[CheckEvent]:
     interchange: InterchangeHeader | None = None
     checked: CheckedInterchange | None = None
@@ -149,13 +164,13 @@ def _check(
     builder: FunctionalAckBuilder | None = None
     version_check = None
     groups: list[CheckedGroup] = []
-    for event in read_events(stream):
+    for event in read_events(stream, encoding=encoding):
         if isinstance(event, TransactionSet):
             assert interchange is not None
             g = group or _ORPHAN_GROUP
             if version_check is None:
                 version_check = v.for_version(g.version)
-            result = version_check.validate(event, interchange.delimiters)
+            result = version_check.validate(event, interchange.delimiters, noted)
             if builder is not None:
                 builder.add(result)
             yield CheckedSet(event, result, interchange, g)
@@ -167,6 +182,8 @@ def _check(
             state.builder = builder
             yield event
         elif isinstance(event, GroupEnd):
+            if noted:
+                event.issues = demote_all(event.issues, noted)
             ack = builder.finish(event) if builder is not None else None
             if ack is not None:
                 state.finished.append(ack)
@@ -180,6 +197,8 @@ def _check(
             groups = []
             yield event
         elif isinstance(event, InterchangeEnd):
+            if noted:
+                event.issues = demote_all(event.issues, noted)
             policy = ta1_policy(event.header) if callable(ta1_policy) else ta1_policy
             checked = CheckedInterchange(event.header, event, groups)
             checked.ta1_requested = policy == "always" or (

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, NoReturn
 
+from gateway.x12 import levels
 from gateway.x12.errors import InterchangeHeaderError
 from gateway.x12.model import (
     Delimiters,
@@ -21,7 +22,7 @@ from gateway.x12.model import (
     Severity,
     TransactionSet,
 )
-from gateway.x12.reader import CHUNK_SIZE, SegmentReader
+from gateway.x12.reader import CHUNK_SIZE, SegmentReader, TrailingData
 
 
 @dataclass(slots=True)
@@ -60,7 +61,15 @@ class InterchangeEnd:
     issues: list[Issue] = field(default_factory=list)  # Level.INTERCHANGE, TA105 codes
 
 
-Event = InterchangeStart | GroupStart | TransactionSet | GroupEnd | TechnicalAck | InterchangeEnd
+Event = (
+    InterchangeStart
+    | GroupStart
+    | TransactionSet
+    | GroupEnd
+    | TechnicalAck
+    | InterchangeEnd
+    | TrailingData
+)
 
 
 class ControlNumberSet:
@@ -100,13 +109,16 @@ class ControlNumberSet:
         return any(lo <= n <= hi for lo, hi in self._ranges)
 
 
-def _issue(level: Level, code: str, message: str, seg: Segment | None = None) -> Issue:
+def _issue(
+    level: Level, code: str, message: str, seg: Segment | None = None, finding: str = ""
+) -> Issue:
     return Issue(
         level=level,
         code=code,
         message=message,
         segment_id=seg.tag if seg else "",
         segment_index=seg.index if seg else 0,
+        finding=finding,
     )
 
 
@@ -121,7 +133,8 @@ def _warning(level: Level, code: str, message: str, seg: Segment) -> Issue:
     )
 
 
-_ISA_WIDTHS = {2: 10, 4: 10, 6: 15, 8: 15}
+# fixed-width ISA fields and the TA105 note code for each when its width is wrong
+_ISA_WIDTHS = {2: (10, "011"), 4: (10, "013"), 6: (15, "006"), 8: (15, "008")}
 _USAGE = frozenset("PTI")
 
 
@@ -135,11 +148,10 @@ def parse_interchange_header(
     if len(e) != 17:
         issues.append(_issue(lvl, "024", f"ISA has {len(e) - 1} elements, expected 16", isa))
         e = (e + [""] * 17)[:17]
-    for pos, width in _ISA_WIDTHS.items():
+    for pos, (width, note) in _ISA_WIDTHS.items():
         if len(e[pos]) != width:
-            issues.append(
-                _warning(lvl, "000", f"ISA{pos:02d} is {len(e[pos])} characters, not {width}", isa)
-            )
+            msg = f"ISA{pos:02d} is {len(e[pos])} characters, not {width}"
+            issues.append(_issue(lvl, note, msg, isa, levels.ISA_FIXED_LENGTH))
     checks = (
         (1, "010", lambda v: len(v) == 2 and v.isdigit(), "authorization qualifier"),
         (3, "012", lambda v: len(v) == 2 and v.isdigit(), "security qualifier"),
@@ -158,7 +170,20 @@ def parse_interchange_header(
         if not ok(e[pos]):
             issues.append(_issue(lvl, code, f"ISA{pos:02d} {name} {e[pos]!r} is invalid", isa))
     if e[13].isdigit() and len(e[13]) != 9:
-        issues.append(_warning(lvl, "000", f"ISA13 {e[13]!r} is not 9 digits", isa))
+        msg = f"ISA13 {e[13]!r} is not 9 digits"
+        issues.append(_issue(lvl, "018", msg, isa, levels.ISA_FIXED_LENGTH))
+    version = e[12]
+    if version.isdigit() and len(version) == 5:
+        if version <= "00401":
+            # ISA11 is the interchange control standards identifier up to 00401: only U
+            if e[11] != "U":
+                issues.append(
+                    _issue(lvl, "016", f"ISA11 {e[11]!r} is not U in a {version} interchange", isa)
+                )
+        elif delimiters.repetition is None:
+            # from 00402 ISA11 is the repetition separator: one special character
+            msg = f"ISA11 {e[11]!r} is not a repetition separator (ISA12 {version})"
+            issues.append(_warning(lvl, "000", msg, isa))
     header = InterchangeHeader(
         authorization_qualifier=e[1],
         authorization=e[2].strip(),
@@ -212,8 +237,10 @@ class EnvelopeReader:
     `InterchangeEnd` (TA1 codes). Nothing is dropped: every set read is yielded.
     """
 
-    def __init__(self, stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> None:
-        self.segments = SegmentReader(stream, chunk_size=chunk_size)
+    def __init__(
+        self, stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE, encoding: str = "utf-8"
+    ) -> None:
+        self.segments = SegmentReader(stream, chunk_size=chunk_size, encoding=encoding)
 
     def __iter__(self) -> Iterator[Event]:
         isa: InterchangeHeader | None = None
@@ -292,11 +319,10 @@ class EnvelopeReader:
                 if group is None:
                     isa_issues.append(_issue(lvl_i, "024", "GE without a GS", seg))
                     continue
-                if seg.el(1) != str(group_sets):
-                    group_issues.append(
-                        _issue(lvl_g, "5", f"GE01 {seg.el(1)} but {group_sets} sets received", seg)
-                    )
-                if seg.el(2).strip() != group.control_number:
+                if not same_number(seg.el(1), group_sets):
+                    msg = f"GE01 {seg.el(1)} but {group_sets} sets received"
+                    group_issues.append(_issue(lvl_g, "5", msg, seg, levels.ENVELOPE_COUNT))
+                if not same_control_number(seg.el(2).strip(), group.control_number):
                     group_issues.append(
                         _issue(lvl_g, "4", f"GE02 {seg.el(2)} != GS06 {group.control_number}", seg)
                     )
@@ -310,6 +336,8 @@ class EnvelopeReader:
                 delims = self.segments.delimiters
                 assert delims is not None
                 isa, isa_issues = parse_interchange_header(seg, delims)
+                for recovered in self.segments.isa_warnings:
+                    isa_issues.append(_warning(lvl_i, "000", recovered, seg))
                 group, group_count, group_numbers = None, 0, ControlNumberSet()
                 yield InterchangeStart(isa, seg)
             elif tag == "IEA":
@@ -319,11 +347,10 @@ class EnvelopeReader:
                     group_issues.append(_issue(lvl_g, "3", "functional group has no GE", seg))
                     yield GroupEnd(group, None, group_sets, group_issues)
                     group = None
-                if seg.el(1) != str(group_count):
-                    isa_issues.append(
-                        _issue(lvl_i, "021", f"IEA01 {seg.el(1)} but {group_count} groups", seg)
-                    )
-                if seg.el(2) != isa.control_number:
+                if not same_number(seg.el(1), group_count):
+                    msg = f"IEA01 {seg.el(1)} but {group_count} groups"
+                    isa_issues.append(_issue(lvl_i, "021", msg, seg, levels.ENVELOPE_COUNT))
+                if not same_control_number(seg.el(2), isa.control_number):
                     isa_issues.append(
                         _issue(
                             lvl_i, "001", f"IEA02 {seg.el(2)} != ISA13 {isa.control_number}", seg
@@ -349,16 +376,39 @@ class EnvelopeReader:
             yield from _close_open(
                 isa, isa_issues, group, group_sets, group_issues, group_count, None, None
             )
+        if self.segments.trailing is not None:
+            yield self.segments.trailing
 
 
 _ENVELOPE_TAGS = frozenset(("ISA", "IEA", "GS", "GE", "ST", "TA1"))
 
 
+def same_number(value: str, count: int) -> bool:
+    """An N0 count (SE01, GE01, IEA01) against the actual count: compared as numbers, so
+    `0000000013` is 13 (leading zeros do not change an N0 value)."""
+    return value.isascii() and value.isdigit() and int(value) == count
+
+
+def same_control_number(trailer: str, header: str) -> bool:
+    """GE02/GS06 and IEA02/ISA13 are N0: equal as numbers when both are digits, else as text."""
+    if trailer == header:
+        return True
+    return (
+        trailer.isascii()
+        and trailer.isdigit()
+        and header.isascii()
+        and header.isdigit()
+        and int(trailer) == int(header)
+    )
+
+
 def _check_set_trailer(ts: TransactionSet, se: Segment, count: int) -> None:
     where = {"segment_id": "SE", "segment_position": count, "segment_index": se.index}
-    if se.el(1) != str(count):
+    if not same_number(se.el(1), count):
         msg = f"SE01 {se.el(1)} but {count} segments"
-        ts.issues.append(Issue(Level.TRANSACTION, "4", msg, **where))  # type: ignore[arg-type]
+        ts.issues.append(
+            Issue(Level.TRANSACTION, "4", msg, **where, finding=levels.ENVELOPE_COUNT)  # type: ignore[arg-type]
+        )
     if se.el(2) != ts.control_number:
         msg = f"SE02 {se.el(2)} != ST02 {ts.control_number}"
         ts.issues.append(Issue(Level.TRANSACTION, "3", msg, **where))  # type: ignore[arg-type]
@@ -386,9 +436,11 @@ def raise_outside(seg: Segment) -> NoReturn:
     raise InterchangeHeaderError(f"segment {seg.tag} at {seg.index} is outside an interchange")
 
 
-def read_events(stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> Iterator[Event]:
+def read_events(
+    stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE, encoding: str = "utf-8"
+) -> Iterator[Event]:
     """Stream events from a binary X12 stream (one or many interchanges)."""
-    return iter(EnvelopeReader(stream, chunk_size=chunk_size))
+    return iter(EnvelopeReader(stream, chunk_size=chunk_size, encoding=encoding))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@
 X12Error                      anything this package raises
 ├── NotX12Error               the bytes are not an X12 interchange at all (no ISA, binary, empty)
 ├── InterchangeHeaderError    an ISA that cannot be trusted to give delimiters (carries a TA1 code)
-├── X12EncodingError          bytes that are not valid in the interchange's character encoding
+├── X12EncodingError          (kept for callers; the reader no longer raises it: undecodable
+│                             bytes are reported at their element, AK4 6)
 ├── TruncatedInterchangeError the stream ended inside a segment or envelope
 └── DelimiterInDataError      the writer was asked to write a value containing a delimiter
 """
@@ -28,7 +29,8 @@ class InterchangeHeaderError(X12Error):
 
 
 class X12EncodingError(X12Error):
-    """Undecodable bytes: the file is quarantined, never guessed at."""
+    """Undecodable bytes. Not raised by the reader any more: it keeps such a byte as a lone
+    surrogate and the validator reports it at its element (issue 10)."""
 
 
 class TruncatedInterchangeError(X12Error):

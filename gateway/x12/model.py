@@ -43,7 +43,8 @@ class Segment(NamedTuple):
 
 class Severity(StrEnum):
     ERROR = "error"
-    WARNING = "warning"
+    WARNING = "warning"  # reported in the acknowledgement, the set is accepted with errors
+    INFO = "info"  # a finding for the report and the store only: never in an acknowledgement
 
 
 class Level(StrEnum):
@@ -77,6 +78,7 @@ class Issue:
     element_ref: str = ""  # data element reference number, e.g. "1650"
     bad_value: str = ""
     segment_index: int = 0  # ordinal in the input stream
+    finding: str = ""  # class for per-partner validation levels (gateway.x12.levels); "" = fixed
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,19 +3,27 @@
 Delimiters are found by walking each ISA's first sixteen element separators (real ISAs are
 62-107 bytes, some wrapped over lines), so no fixed offsets are assumed. Each interchange in a
 file is detected afresh after its IEA.
+
+X12 is a byte format. The bytes are decoded with the partner's encoding (UTF-8 by default, which
+reads ASCII and the extended character sets; Latin-1 or Windows-1252 as a profile setting) and a
+byte the encoding cannot read is kept as a lone surrogate (U+DC80..U+DCFF), so the validator
+reports it at its element (AK4 6, invalid character) instead of the whole file being refused.
+Data after the last IEA that is not another ISA (binary or text garbage) ends the reading: the
+complete interchanges before it stand, and `trailing` describes what followed.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from gateway.x12.errors import (
     InterchangeHeaderError,
     NotX12Error,
     TruncatedInterchangeError,
-    X12EncodingError,
 )
 from gateway.x12.model import Delimiters, Segment
 
@@ -27,6 +35,23 @@ _BOM = "\ufeff"
 _LINE_BREAKS = "\r\n"
 _STRIP = " \t\r\n\x00"
 _ALNUM_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\udc80-\udcff]")
+
+
+@dataclass(frozen=True, slots=True)
+class TrailingData:
+    """What followed the last complete interchange instead of another ISA."""
+
+    after_segment: int  # ordinal of the last segment read (the IEA)
+    preview: str  # its first characters, for the report
+    binary: bool  # NUL or undecodable bytes: not text at all
+
+    def describe(self) -> str:
+        kind = "binary data" if self.binary else "text that is not an ISA"
+        return f"{kind} after the IEA (segment {self.after_segment}): {self.preview!r}"
+
+
+_NEXT_AFTER_ISA = ("GS", "TA1", "IEA")
 
 
 def detect_delimiters(isa_text: str) -> tuple[Delimiters, int]:
@@ -35,6 +60,17 @@ def detect_delimiters(isa_text: str) -> tuple[Delimiters, int]:
     Returns the delimiters and the index just past the ISA's segment terminator. Line breaks
     inside the ISA (80-column wrapping) are skipped while walking.
     """
+    delims, end, _ = detect_delimiters_lenient(isa_text)
+    return delims, end
+
+
+def detect_delimiters_lenient(isa_text: str) -> tuple[Delimiters, int, list[str]]:
+    """`detect_delimiters`, plus the recoveries it made (as warnings for the report).
+
+    Recovered: spaces between ISA16 and a line break (`...*>  \nGS*...`): the line break is the
+    segment terminator when the next segment (GS, TA1 or IEA) starts after it.
+    """
+    warnings: list[str] = []
     if not isa_text.startswith("ISA"):
         raise NotX12Error("input does not start with an ISA segment")
     if len(isa_text) < 4:
@@ -63,6 +99,22 @@ def detect_delimiters(isa_text: str) -> tuple[Delimiters, int]:
     component = isa_text[pos]
     terminator = isa_text[pos + 1]
     end = pos + 2
+    if terminator == " ":
+        pad_end = pos + 1
+        while pad_end < len(isa_text) and isa_text[pad_end] == " ":
+            pad_end += 1
+        rest = isa_text[pad_end:].lstrip(_STRIP)
+        if (
+            pad_end < len(isa_text)
+            and isa_text[pad_end] in _LINE_BREAKS
+            and rest.startswith(_NEXT_AFTER_ISA)
+        ):
+            terminator = isa_text[pad_end]
+            end = pad_end + 1
+            warnings.append(
+                f"{pad_end - pos - 1} space(s) between ISA16 and the line break: the line break "
+                "is taken as the segment terminator"
+            )
     # A multi-character terminator (e.g. U+2026 decoded is one char; CR LF is terminator CR).
     if component in _ALNUM_SAFE or component == " " or component in _LINE_BREAKS:
         raise InterchangeHeaderError(
@@ -89,7 +141,7 @@ def detect_delimiters(isa_text: str) -> tuple[Delimiters, int]:
             and rep not in (element, component, terminator, " ")
         ):
             repetition = rep
-    return Delimiters(element, component, terminator, repetition), end
+    return Delimiters(element, component, terminator, repetition), end, warnings
 
 
 class SegmentReader:
@@ -99,14 +151,19 @@ class SegmentReader:
     IEA (or in the middle, for a truncated interchange) sets new delimiters.
     """
 
-    def __init__(self, stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(
+        self, stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE, encoding: str = "utf-8"
+    ) -> None:
         self._stream = stream
         self._chunk_size = chunk_size
-        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        # never strict: an undecodable byte becomes U+DC80..U+DCFF and is reported at its element
+        self._decoder = codecs.getincrementaldecoder(encoding)("surrogateescape")
         self._eof = False
         self._bytes_read = 0
         self.delimiters: Delimiters | None = None
         self.segment_count = 0
+        self.isa_warnings: list[str] = []  # recoveries made reading the last ISA
+        self.trailing: TrailingData | None = None
 
     @property
     def bytes_read(self) -> int:
@@ -118,18 +175,11 @@ class SegmentReader:
         raw = self._stream.read(self._chunk_size)
         if not raw:
             self._eof = True
-            try:
-                return self._decoder.decode(b"", final=True)
-            except UnicodeDecodeError as exc:
-                raise X12EncodingError(f"input ends inside a UTF-8 sequence: {exc.reason}") from exc
+            return self._decoder.decode(b"", final=True)
         self._bytes_read += len(raw)
         if b"\x00" in raw and self._bytes_read <= self._chunk_size and not raw.strip(b"\x00"):
             raise NotX12Error("input is binary (NUL bytes)")
-        try:
-            return self._decoder.decode(raw)
-        except UnicodeDecodeError as exc:
-            at = self._bytes_read - len(raw) + exc.start
-            raise X12EncodingError(f"byte {at} is not valid UTF-8 ({exc.reason})") from exc
+        return self._decoder.decode(raw)
 
     def __iter__(self) -> Iterator[Segment]:
         buf = self._read_text()
@@ -153,11 +203,14 @@ class SegmentReader:
             if not buf.startswith("ISA"):
                 if first:
                     raise NotX12Error("input does not start with an ISA segment")
-                raise InterchangeHeaderError(
-                    f"data after IEA that is not an ISA: {buf[:20]!r}", "024"
-                )
+                # the interchanges before stand; what follows is reported, not read
+                preview = buf[:20]
+                binary = bool(_NOT_TEXT.search(buf[:512]))
+                self.trailing = TrailingData(index, preview, binary)
+                self.segment_count = index
+                return
             first = False
-            delims, end = detect_delimiters(buf)
+            delims, end, self.isa_warnings = detect_delimiters_lenient(buf)
             self.delimiters = delims
             el_sep = delims.element
             term = delims.segment
@@ -225,6 +278,8 @@ def _redetect(raw: str, current: Delimiters) -> Delimiters:
     return Delimiters(delims.element, delims.component, current.segment, delims.repetition)
 
 
-def iter_segments(stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> Iterator[Segment]:
+def iter_segments(
+    stream: BinaryIO, *, chunk_size: int = CHUNK_SIZE, encoding: str = "utf-8"
+) -> Iterator[Segment]:
     """Convenience: the segments of every interchange in `stream`."""
-    return iter(SegmentReader(stream, chunk_size=chunk_size))
+    return iter(SegmentReader(stream, chunk_size=chunk_size, encoding=encoding))

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-from gateway.x12 import schema
+from gateway.x12 import levels, schema
 from gateway.x12.model import (
     AckCode,
     Delimiters,
@@ -48,9 +48,10 @@ from gateway.x12.schema import (
     SegmentDef,
     SegmentUse,
     SetSchema,
+    SyntaxNote,
 )
 
-ERROR, WARNING = Severity.ERROR, Severity.WARNING
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _SEG, _ELEM, _SET = Level.SEGMENT, Level.ELEMENT, Level.TRANSACTION
 
 # transition kinds
@@ -74,6 +75,8 @@ _TIME_BY_LEN = {
 _INTEGER = re.compile(r"-?\d+")
 _DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# a byte the interchange's encoding could not decode (kept as a lone surrogate by the reader)
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 # ------------------------------------------------------------------------------------------
@@ -193,7 +196,7 @@ def _simple_pattern(e: ElementDef, chars: str, lists: MappingProxyType[str, Code
     if e.type == "TM":
         alts = [p for n, p in _TIME_BY_LEN.items() if lo <= n <= hi]
         return "(?:" + "|".join(alts) + ")" if alts else "(?!)"
-    if e.type in ("N0", "N2"):
+    if e.type[0] == "N":  # N, N0..N9: digits, the decimal point implied
         return rf"-?\d{{{lo},{hi}}}"
     # R: digits only, or digits with one point; the lookahead bounds digits + point
     return rf"-?(?:\d{{{lo},{hi}}}|(?=[\d.]{{{lo + 1},{hi + 1}}}(?![\d.]))(?:\d+\.\d*|\.\d+))"
@@ -213,17 +216,59 @@ def _sequence(parts: list[tuple[str, bool]], sep: str) -> str:
     return tail
 
 
+def _note_condition(note: SyntaxNote) -> str:
+    """One syntax note as regex conditionals on the element groups `e<pos>` (a group takes part
+    only when its element holds a value): checked once at the end of the match, no rescans, so
+    a segment that breaks a note fails the fast regex and the precise walk reports it."""
+    first, *others = note.positions
+    fail = "(?!)"
+
+    def all_of(positions: list[int]) -> str:
+        return "".join(f"(?(e{p})|{fail})" for p in positions)
+
+    def none_of(positions: list[int]) -> str:
+        return "".join(f"(?(e{p}){fail}|)" for p in positions)
+
+    def any_of(positions: list[int]) -> str:
+        out = fail
+        for p in reversed(positions):
+            out = f"(?(e{p})|{out})"
+        return out
+
+    if note.kind == "P":  # all or none
+        return f"(?(e{first}){all_of(others)}|{none_of(others)})"
+    if note.kind == "R":  # at least one
+        return any_of(list(note.positions))
+    if note.kind == "E":  # at most one
+        pos = note.positions
+        return "".join(f"(?(e{a}){none_of(list(pos[i + 1 :]))}|)" for i, a in enumerate(pos))
+    if note.kind == "C":  # if the first, all the others
+        return f"(?(e{first}){all_of(others)}|)"
+    return f"(?(e{first}){any_of(others)}|)"  # L: if the first, at least one other
+
+
 def _segment_pattern(
     defn: SegmentDef, d: Delimiters, lists: MappingProxyType[str, CodeList]
+) -> str:
+    grouped = frozenset(p for n in defn.notes for p in n.positions)
+    conditions = "".join(_note_condition(n) for n in defn.notes)
+    return _elements_pattern(defn, d, lists, grouped) + conditions
+
+
+def _elements_pattern(
+    defn: SegmentDef,
+    d: Delimiters,
+    lists: MappingProxyType[str, CodeList],
+    grouped: frozenset[int] = frozenset(),
 ) -> str:
     sep = re.escape(d.element)
     if defn.elements is None:
         return re.escape(defn.tag) + f"(?:{sep}[^{sep}\\x00-\\x1f\\x7f]*)*"
     excluded = re.escape(d.element + d.component + (d.repetition or ""))
-    chars = f"[^{excluded}\\x00-\\x1f\\x7f]"
+    chars = f"[^{excluded}\\x00-\\x1f\\x7f\\udc80-\\udcff]"
     comp = re.escape(d.component)
     parts: list[tuple[str, bool]] = []
-    for e in defn.elements:
+    for pos, e in enumerate(defn.elements, start=1):
         if e.is_composite:
             inner = [(_simple_pattern(c, chars, lists), c.required) for c in e.components]
             first, *rest = inner
@@ -231,9 +276,12 @@ def _segment_pattern(
             if e.repeat > 1 and d.repetition:
                 rep = re.escape(d.repetition)
                 one = f"{one}(?:{rep}{one}){{0,{e.repeat - 1}}}"
-            parts.append((one, e.required))
         else:
-            parts.append((_simple_pattern(e, chars, lists), e.required))
+            one = _simple_pattern(e, chars, lists)
+        if pos in grouped:
+            # a group that takes part only for a non-empty value, for the note conditionals
+            one = f"(?P<e{pos}>(?=[^{sep}]){one})"
+        parts.append((one, e.required))
     return re.escape(defn.tag) + _sequence(parts, sep)
 
 
@@ -253,7 +301,9 @@ def _valid_time(v: str) -> bool:
     return int(v[:2]) < 24 and int(v[2:4]) < 60 and (len(v) < 6 or int(v[4:6]) < 60)
 
 
-Finding = tuple[str, Severity, str]  # (AK4 code, severity, message)
+Finding = tuple[str, Severity, str, str]  # (AK4 code, severity, message, finding class)
+_LENGTH, _TYPE, _CODE = levels.ELEMENT_LENGTH, levels.ELEMENT_TYPE, levels.CODE_VALUE
+_REPEATS, _UNEXPECTED = levels.SEGMENT_REPEAT, levels.UNEXPECTED_SEGMENT
 
 
 def _check_simple(
@@ -261,54 +311,56 @@ def _check_simple(
 ) -> list[Finding]:
     """Every problem of one non-empty simple value (or component)."""
     out: list[Finding] = []
+    if _UNDECODED.search(v):
+        return [("6", ERROR, "invalid character: a byte the interchange's encoding lacks", _TYPE)]
     if _CONTROL.search(v):
-        return [("6", ERROR, "control character in data")]
+        return [("6", ERROR, "control character in data", _TYPE)]
     t = e.type
     if t in ("AN", "ID"):
         if e.code_list:
             cl = lists[e.code_list]
             if v not in cl.codes:
                 if cl.complete:
-                    out.append(("7", ERROR, f"{v!r} is not a {cl.name} code"))
+                    out.append(("7", ERROR, f"{v!r} is not a {cl.name} code", _CODE))
                 else:
-                    out.append(("7", WARNING, f"{v!r} is not among the known {cl.name} codes"))
+                    # a partial list cannot tell the partner it erred: a finding for the report
+                    out.append(("7", INFO, f"{v!r} is not among the known {cl.name} codes", ""))
             return out
         if len(v) < e.min_len:
             sev = WARNING if e.short_is_warning else ERROR
-            out.append(("4", sev, f"{len(v)} characters, minimum {e.min_len}"))
+            out.append(("4", sev, f"{len(v)} characters, minimum {e.min_len}", _LENGTH))
         elif len(v) > e.max_len:
-            out.append(("5", ERROR, f"{len(v)} characters, maximum {e.max_len}"))
+            out.append(("5", ERROR, f"{len(v)} characters, maximum {e.max_len}", _LENGTH))
         for ch, what in ((d.component, "component"), (d.repetition, "repetition")):
             if ch and ch in v:
-                out.append(("6", WARNING, f"{what} separator {ch!r} inside a simple element"))
+                out.append(("6", WARNING, f"{what} separator {ch!r} inside a simple element", ""))
         return out
     if t == "DT":
         if not _valid_date(v):
-            out.append(("8", ERROR, f"{v!r} is not a CCYYMMDD date"))
+            out.append(("8", ERROR, f"{v!r} is not a CCYYMMDD date", ""))
         return out
     if t == "TM":
         if not _valid_time(v) or not e.min_len <= len(v) <= e.max_len:
-            out.append(("9", ERROR, f"{v!r} is not an HHMM[SS[D[D]]] time"))
+            out.append(("9", ERROR, f"{v!r} is not an HHMM[SS[D[D]]] time", ""))
         return out
-    if t in ("N0", "N2"):
+    if t[0] == "N":
         if _INTEGER.fullmatch(v):
             digits = len(v.lstrip("-"))
-        elif t == "N2" and _DECIMAL.fullmatch(v) and "." in v:
+        elif t not in ("N", "N0") and _DECIMAL.fullmatch(v) and "." in v:
             # unambiguous amount sent with its decimal point: note it, keep the set
-            out.append(
-                ("6", WARNING, f"{v!r}: N2 has an implied decimal point, not an explicit one")
-            )
+            msg = f"{v!r}: {t} has an implied decimal point, not an explicit one"
+            out.append(("6", WARNING, msg, ""))
             digits = len(v.lstrip("-").replace(".", ""))
         else:
-            return [("6", ERROR, f"{v!r} is not numeric")]
+            return [("6", ERROR, f"{v!r} is not numeric", "")]
     else:  # R
         if not _DECIMAL.fullmatch(v):
-            return [("6", ERROR, f"{v!r} is not a decimal number")]
+            return [("6", ERROR, f"{v!r} is not a decimal number", "")]
         digits = len(v.lstrip("-").replace(".", ""))
     if digits < e.min_len:
-        out.append(("4", ERROR, f"{digits} digits, minimum {e.min_len}"))
+        out.append(("4", ERROR, f"{digits} digits, minimum {e.min_len}", _LENGTH))
     elif digits > e.max_len:
-        out.append(("5", ERROR, f"{digits} digits, maximum {e.max_len}"))
+        out.append(("5", ERROR, f"{digits} digits, maximum {e.max_len}", _LENGTH))
     return out
 
 
@@ -320,6 +372,7 @@ class _Where:
     position: int
     loop_id: str
     index: int
+    noted: frozenset[str] = frozenset()
 
     def issue(
         self,
@@ -331,11 +384,15 @@ class _Where:
         rep: int = 0,
         ref: str = "",
         bad: str = "",
+        finding: str = "",
     ) -> Issue:
+        message = f"{self.tag}{el:02d}{f'-{comp:02d}' if comp else ''}: {msg}"
+        if sev is ERROR and finding and finding in self.noted:
+            sev, message = WARNING, message + levels.NOTED_SUFFIX
         return Issue(
             level=_ELEM,
             code=code,
-            message=f"{self.tag}{el:02d}{f'-{comp:02d}' if comp else ''}: {msg}",
+            message=message,
             severity=sev,
             segment_id=self.tag,
             segment_position=self.position,
@@ -344,9 +401,55 @@ class _Where:
             component_position=comp,
             repetition_position=rep,
             element_ref=ref,
-            bad_value=bad[:99],
+            bad_value=_UNDECODED.sub("?", bad[:99]),  # the copy of bad data AK404 echoes
             segment_index=self.index,
+            finding=finding,
         )
+
+
+def _note_issues(defn: SegmentDef, els: list[str], w: _Where) -> list[Issue]:
+    """Syntax notes broken by the segment: AK4 2 (conditional required data element missing)
+    for P, R, C and L, AK4 10 (exclusion condition violated) for E."""
+    out: list[Issue] = []
+    defs = defn.elements or ()
+
+    def has(p: int) -> bool:
+        return p < len(els) and els[p] != ""
+
+    def ref(p: int) -> str:
+        return defs[p - 1].ref if p <= len(defs) and not defs[p - 1].is_composite else ""
+
+    for note in defn.notes:
+        first, *others = note.positions
+        present = [p for p in note.positions if has(p)]
+        label = note.label
+        if note.kind == "P" and present and len(present) < len(note.positions):
+            missing = [p for p in note.positions if not has(p)]
+            msg = f"syntax note {label}: all or none of these elements"
+            out.append(
+                w.issue(
+                    "2", ERROR, msg, missing[0], ref=ref(missing[0]), finding=levels.SYNTAX_NOTE
+                )
+            )
+        elif note.kind == "R" and not present:
+            msg = f"syntax note {label}: at least one of these elements is required"
+            out.append(w.issue("2", ERROR, msg, first, ref=ref(first), finding=levels.SYNTAX_NOTE))
+        elif note.kind == "E" and len(present) > 1:
+            msg = f"syntax note {label}: only one of these elements may be present"
+            p = present[1]
+            out.append(
+                w.issue("10", ERROR, msg, p, ref=ref(p), bad=els[p], finding=levels.SYNTAX_NOTE)
+            )
+        elif note.kind == "C" and has(first) and not all(has(p) for p in others):
+            p = next(p for p in others if not has(p))
+            msg = f"syntax note {label}: required when element {first:02d} is present"
+            out.append(w.issue("2", ERROR, msg, p, ref=ref(p), finding=levels.SYNTAX_NOTE))
+        elif note.kind == "L" and has(first) and not any(has(p) for p in others):
+            msg = f"syntax note {label}: one of these is required when {first:02d} is present"
+            out.append(
+                w.issue("2", ERROR, msg, others[0], ref=ref(others[0]), finding=levels.SYNTAX_NOTE)
+            )
+    return out
 
 
 def _element_issues(
@@ -360,8 +463,8 @@ def _element_issues(
     out: list[Issue] = []
     if defn.elements is None:
         for i in range(1, len(els)):
-            if _CONTROL.search(els[i]):
-                out.append(w.issue("6", ERROR, "control character in data", i, bad=els[i]))
+            if _CONTROL.search(els[i]) or _UNDECODED.search(els[i]):
+                out.append(w.issue("6", ERROR, "invalid character in data", i, bad=els[i]))
         return out
     defs = defn.elements
     trailing_noted = False
@@ -380,8 +483,8 @@ def _element_issues(
                 out.append(w.issue("1", ERROR, "mandatory data element missing", i, ref=e.ref))
             continue
         if not e.is_composite:
-            for code, sev, msg in _check_simple(e, v, d, lists):
-                out.append(w.issue(code, sev, msg, i, ref=e.ref, bad=v))
+            for code, sev, msg, klass in _check_simple(e, v, d, lists):
+                out.append(w.issue(code, sev, msg, i, ref=e.ref, bad=v, finding=klass))
             continue
         reps = v.split(d.repetition) if d.repetition and e.repeat > 1 else [v]
         if len(reps) > e.repeat:
@@ -407,8 +510,14 @@ def _element_issues(
                             w.issue("1", ERROR, "mandatory component missing", i, j, rep_pos, c.ref)
                         )
                     continue
-                for code, sev, msg in _check_simple(c, cv, d, lists):
-                    out.append(w.issue(code, sev, msg, i, j, rep_pos, c.ref, cv))
+                for code, sev, msg, klass in _check_simple(c, cv, d, lists):
+                    out.append(w.issue(code, sev, msg, i, j, rep_pos, c.ref, cv, klass))
+    if defn.notes:
+        seen = {(i.element_position, i.code) for i in out}
+        for issue in _note_issues(defn, els, w):
+            if (issue.element_position, issue.code) not in seen:  # R0103 and P0102 on L1101
+                seen.add((issue.element_position, issue.code))
+                out.append(issue)
     return out
 
 
@@ -439,8 +548,18 @@ class _CompiledSet:
 
 
 def _seg_issue(
-    code: str, sev: Severity, msg: str, tag: str, pos: int, loop_id: str, index: int
+    code: str,
+    sev: Severity,
+    msg: str,
+    tag: str,
+    pos: int,
+    loop_id: str,
+    index: int,
+    finding: str = "",
+    noted: frozenset[str] = frozenset(),
 ) -> Issue:
+    if sev is ERROR and finding and finding in noted:
+        sev, msg = WARNING, msg + levels.NOTED_SUFFIX
     return Issue(
         level=_SEG,
         code=code,
@@ -450,6 +569,7 @@ def _seg_issue(
         segment_position=pos,
         loop_id=loop_id,
         segment_index=index,
+        finding=finding,
     )
 
 
@@ -483,7 +603,10 @@ class VersionValidator:
         self._per_set[set_id] = found
         return found
 
-    def validate(self, ts: TransactionSet, delimiters: Delimiters) -> SetResult:
+    def validate(
+        self, ts: TransactionSet, delimiters: Delimiters, noted: frozenset[str] = frozenset()
+    ) -> SetResult:
+        """`noted`: the finding classes (gateway.x12.levels) this partner's profile notes."""
         found = self._compiled(ts.set_id)
         if found is None:
             issue = Issue(
@@ -503,8 +626,8 @@ class VersionValidator:
             )
         compiled, note = found
         checkers = self._owner.checkers(compiled.schema, delimiters)
-        seg_issues = _walk(ts, compiled, checkers)
-        issues: list[Issue] = list(ts.issues)
+        seg_issues = _walk(ts, compiled, checkers, noted)
+        issues: list[Issue] = levels.demote_all(ts.issues, noted) if noted else list(ts.issues)
         if note:
             # GS08 is the group's: Level.GROUP keeps it out of `set_codes` and of AK5/AK9
             issues.append(Issue(level=Level.GROUP, code="", message=note, severity=WARNING))
@@ -515,14 +638,21 @@ class VersionValidator:
         issues.extend(seg_issues)
         if errors or seg_errors:
             code = AckCode.REJECTED
-        elif seg_issues:
+        elif any(i.severity is WARNING for i in seg_issues) or any(
+            i.severity is WARNING and i.level is _SET for i in issues
+        ):
             code = AckCode.ACCEPTED_WITH_ERRORS
         else:
             code = AckCode.ACCEPTED
         return SetResult(ts.set_id, ts.control_number, ts.implementation_reference, code, issues)
 
 
-def _walk(ts: TransactionSet, compiled: _CompiledSet, checkers: _Checkers) -> list[Issue]:
+def _walk(
+    ts: TransactionSet,
+    compiled: _CompiledSet,
+    checkers: _Checkers,
+    noted: frozenset[str] = frozenset(),
+) -> list[Issue]:
     """The hot loop: structure by table lookups, elements by one regex per segment."""
     loops = compiled.loops
     table = loops.table
@@ -550,13 +680,19 @@ def _walk(ts: TransactionSet, compiled: _CompiledSet, checkers: _Checkers) -> li
                     alt = loops.transition(state, tag, repeat=False)
                     if alt[0] < 0:
                         msg = f"segment {tag} exceeds its maximum use of {max_use[state]}"
-                        seg_issue = _seg_issue("5", ERROR, msg, tag, pos, loop_ids[state], seg[1])
+                        seg_issue = _seg_issue(
+                            "5", ERROR, msg, tag, pos, loop_ids[state], seg[1], _REPEATS, noted
+                        )
                     else:
                         kind, target, pop, missing, loop_max = alt
             if kind != _REPEAT:
                 if kind < 0:  # _NO_WAY
                     code, msg = _unexpected_code(tag, loops)
-                    issues.append(_seg_issue(code, ERROR, msg, tag, pos, loop_ids[state], seg[1]))
+                    issues.append(
+                        _seg_issue(
+                            code, ERROR, msg, tag, pos, loop_ids[state], seg[1], _UNEXPECTED, noted
+                        )
+                    )
                     continue
                 count = 1
                 if pop:
@@ -569,7 +705,9 @@ def _walk(ts: TransactionSet, compiled: _CompiledSet, checkers: _Checkers) -> li
                         msg = (
                             f"loop {loop_ids[target] or tag} occurs over its maximum of {loop_max}"
                         )
-                        seg_issue = _seg_issue("4", ERROR, msg, tag, pos, loop_ids[target], seg[1])
+                        seg_issue = _seg_issue(
+                            "4", ERROR, msg, tag, pos, loop_ids[target], seg[1], _REPEATS, noted
+                        )
                 if missing:
                     for m_tag, m_loop in missing:
                         issues.append(
@@ -590,10 +728,18 @@ def _walk(ts: TransactionSet, compiled: _CompiledSet, checkers: _Checkers) -> li
                 continue
             matcher = checkers.compile(tag)
         if matcher(sep.join(els)) is None:
-            where = _Where(tag, pos, loop_ids[state], seg[1])
+            where = _Where(tag, pos, loop_ids[state], seg[1], noted)
             found = _element_issues(
                 dictionary[tag], els, checkers.delimiters, checkers.lists, where
             )
+            for k, value in enumerate(els):
+                if _UNDECODED.search(value):
+                    # reported above; from here on the data carries U+FFFD, never a lone
+                    # surrogate that the store's or the mapping's encoders would refuse
+                    els[k] = _UNDECODED.sub("\ufffd", value)
+            if found and all(i.severity is INFO for i in found):
+                issues.extend(found)  # for the report only: no AK3, the segment stands
+                found = []
             if found:
                 if seg_issue is None:
                     sev = ERROR if any(i.severity is ERROR for i in found) else WARNING
@@ -671,9 +817,15 @@ class Validator:
             found = self._versions[version] = VersionValidator(self, version)
         return found
 
-    def validate(self, ts: TransactionSet, delimiters: Delimiters, version: str) -> SetResult:
+    def validate(
+        self,
+        ts: TransactionSet,
+        delimiters: Delimiters,
+        version: str,
+        noted: frozenset[str] = frozenset(),
+    ) -> SetResult:
         """Validate one set: every structural and element error, plus the set's envelope issues."""
-        return self.for_version(version).validate(ts, delimiters)
+        return self.for_version(version).validate(ts, delimiters, noted)
 
 
 _default: Validator | None = None

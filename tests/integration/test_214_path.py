@@ -210,17 +210,23 @@ def test_ack_control_numbers_are_never_skipped_even_when_a_commit_fails(
     assert isa13s == ["000000001", "000000002", "000000003"]  # no gap from the failed commit
 
 
-def test_undecodable_bytes_are_quarantined_not_lost(tmp_path: Path) -> None:
+def test_undecodable_bytes_are_reported_at_their_element_not_quarantined(tmp_path: Path) -> None:
+    # issue 10: X12 is bytes; the carrier is told where (AK4 6) instead of the whole file being
+    # quarantined as "not valid UTF-8" with no acknowledgement at all
     settings = make_home(tmp_path)
     gw = gateway(settings)
     data = demo_214("000000801")
-    bad = data[:300] + b"\xff\xfe" + data[300:]
+    bad = data.replace(b"CONSIGNEE CO", b"CONSIGNEE \xff\xfe", 1)  # in the first set only
     drop(settings, "demo-carrier", "latin.edi", bad)
     gw.tick()
+    gw.tick()
     (msg,) = gw.store.list_messages()
-    assert msg.status is MessageStatus.QUARANTINED
-    assert "UTF-8" in (msg.quarantine_reason or "")
+    assert msg.status is MessageStatus.PARSED, msg.quarantine_reason
     assert Path(msg.archive_path).read_bytes() == bad
+    (ack,) = files(settings.outbox_dir / "demo-carrier")
+    text = ack.read_text()
+    assert "AK4*2*93*6*CONSIGNEE ??" in text
+    assert "AK9*P*2*2*1" in text
 
 
 def test_archive_failure_leaves_the_source_and_work_resumes(tmp_path: Path) -> None:

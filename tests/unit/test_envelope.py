@@ -195,14 +195,22 @@ def test_real_samples_envelope_findings() -> None:
     assert findings("indice-co__EDI.Net__204-MGCTLYST-SAMPLE.EDI") == [
         ("TransactionSet", Level.TRANSACTION.value, "4")
     ]
+    # ISA11 `^` in an 00401 interchange: up to 00401 ISA11 is the standards identifier, only U
     assert findings(
         "Inteligenz__X12Parser__210_DBSchenker_SampleMotorFreightDetailsAndInvoice.txt"
-    ) == [("GroupEnd", "group", "4")]
+    ) == [("GroupEnd", "group", "4"), ("InterchangeEnd", "interchange", "016")]
     assert findings("extra/apimeister__x12-types__214_test1_embedded.edi") == [
         ("InterchangeEnd", "interchange", "001")
     ]
+    # an unpadded ISA (ISA02/04 of 1 character, ISA06/08 of 5, ISA13 `001`): each field's TA105
+    # note code (issue 10); a profile can note the class `isa_fixed_length` instead
     assert findings("apimeister__x12-types__214_test2_embedded.edi") == [
-        ("TransactionSet", "transaction", "3")
+        ("TransactionSet", "transaction", "3"),
+        ("InterchangeEnd", "interchange", "011"),
+        ("InterchangeEnd", "interchange", "013"),
+        ("InterchangeEnd", "interchange", "006"),
+        ("InterchangeEnd", "interchange", "008"),
+        ("InterchangeEnd", "interchange", "018"),
     ]
     assert findings("kputnam__stupidedi__204_SM204_case_1.edi") == []
     assert findings("extra/xlate__staedi__997_simple997-multiple-interchanges.edi") == []
