@@ -194,3 +194,17 @@ def test_empty_is_a_syntax_error(data: bytes) -> None:
 def test_text_instead_of_bytes_is_a_type_error() -> None:
     with pytest.raises(TypeError):
         parse_untrusted_xml("<a/>")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<soap:Envelope/>",
+        b'<soap:Envelope p="x"><soap:Body/></soap:Envelope>',  # libxml2 only logs this one
+        b'<IDOC xmlns="urn:x"><e1:SEG a="1"/></IDOC>',
+    ],
+)
+def test_an_undeclared_namespace_prefix_is_not_well_formed(data: bytes) -> None:
+    # found by fuzzing: the element was kept as "soap:Envelope", which no QName look-up takes
+    with pytest.raises(XmlSyntaxError, match="not defined"):
+        parse_untrusted_xml(data)
