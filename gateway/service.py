@@ -1,8 +1,12 @@
-"""`gateway run`: wires registry, store, archive, adapters, pipeline and delivery workers.
+"""`gateway run` and `gateway worker`: wire registry, store, archive, adapters, pipeline and
+delivery, and run them as overlapping stages.
 
-One worker thread does the work in order (receive, process, deliver), woken by watchdog
-events and by APScheduler's periodic jobs (full rescans, delivery retries); SQLite has one
-writer anyway, and PostgreSQL deployments scale out with more processes.
+Three threads, each woken by events: receive (watchdog and rescans take ready files), process
+(claims received messages from the work queue, `gateway.store.queue`) and deliver (bounded
+batches of the outbox). Deliveries start while a burst is still being received; a stop ends
+each stage after the item in hand and returns what it had claimed at once. On PostgreSQL any
+number of `gateway worker` processes (process + deliver, no HTTP) run beside `gateway run`;
+periodic jobs run once per slot across all of them. SQLite has one writer: one process.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ import gc
 import logging
 import os
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -26,6 +33,7 @@ from gateway.pipeline.inbound import InboundPipeline, ProcessOutcome
 from gateway.registry import Registry
 from gateway.settings import Settings
 from gateway.store import MessageStatus, NewEvent, Store, StoreError, create_store
+from gateway.store.queue import Lease, LeaseLostError, WorkQueue, holding
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +72,14 @@ class TickReport:
     delivered: int = 0
 
 
+CLAIM_BATCH = 16  # messages per queue claim: small, so other workers share a burst
+STOP_GRACE_SECONDS = 3.5  # a stop waits this long for the stages' items in hand
+
+
 class Gateway:
-    def __init__(self, settings: Settings, *, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, store: Store | None = None, receive: bool = True
+    ) -> None:
         self.settings = settings
         self.registry = Registry.load(settings.partners_dir)
         settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -74,9 +88,19 @@ class Gateway:
         self.store.migrate()
         self.archive = Archive(settings.archive_dir, max_bytes=settings.max_payload_bytes)
         self.pipeline = InboundPipeline(self.store, self.archive, self.registry)
+        self._wake = threading.Event()  # receive stage (watchdog, rescans)
+        self._wake_process = threading.Event()
+        self._wake_deliver = threading.Event()
+        self._stop = threading.Event()
         self.delivery = DeliveryWorker(
-            self.store, self.registry, settings.base_dir, lease_seconds=settings.lease_seconds
+            self.store,
+            self.registry,
+            settings.base_dir,
+            lease_seconds=settings.lease_seconds,
+            stopping=self._stop,
         )
+        self.queue = WorkQueue(self.store, lease_seconds=settings.lease_seconds)
+        self.receives = receive
         accounts = self._folder_accounts()
         for account in accounts:
             (settings.inbox_dir / account).mkdir(parents=True, exist_ok=True)
@@ -89,10 +113,10 @@ class Gateway:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 100)
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self.outcomes: list[ProcessOutcome] = []
+        # the latest outcomes only (logs, tests): a long run must not grow with its history
+        self.outcomes: deque[ProcessOutcome] = deque(maxlen=1000)
         self.http_url: str | None = None
+        self._registered = False
 
     def _folder_accounts(self) -> list[str]:
         accounts = []
@@ -103,35 +127,78 @@ class Gateway:
                     accounts.append(Path(inbound).name)
         return accounts
 
-    def tick(self) -> TickReport:
-        """One round of work: take ready files, process what is received, deliver what is due."""
-        report = TickReport()
+    def _register(self) -> None:
+        if not self._registered:
+            self.queue.register()
+            self._registered = True
+
+    # ------------------------------------------------------------ stages (one step each)
+
+    def receive_ready(self) -> int:
+        """Take the files ready in the inboxes (archive + receipt each); returns how many."""
+        received = 0
         for claim in self.source.poll():
-            receipt = self.pipeline.receive(claim)
-            if receipt is not None:
-                report.received += 1
-        # everything received but not processed, including what a crash left behind
-        while pending := self.store.list_messages(
-            status=MessageStatus.RECEIVED, oldest_first=True, limit=100
-        ):
-            for msg in pending:
+            if self._stop.is_set():
+                claim.rollback("gateway stopping")
+                continue
+            if self.pipeline.receive(claim) is not None:
+                received += 1
+                self._wake_process.set()
+        return received
+
+    def process_claimed(self, limit: int = CLAIM_BATCH) -> int:
+        """Claim up to `limit` received messages from the queue and process them; returns how
+        many were claimed (0: nothing to do)."""
+        self._register()
+        leases = self.queue.claim_messages(limit)
+        for n, lease in enumerate(leases):
+            if self._stop.is_set():
+                self.queue.release(leases[n:])
+                break
+            try:
+                self._process_one(lease)
+            except StoreError:
+                self.queue.release(leases[n + 1 :])
+                raise  # the store is down: stop this round, try again later
+        if leases:
+            # held documents whose shipment became known meanwhile
+            self.pipeline.dispatcher.sweep()
+            self._wake_deliver.set()
+        return len(leases)
+
+    def _process_one(self, lease: Lease) -> None:
+        try:
+            with holding(lease):
                 try:
-                    outcome = self.pipeline.process(msg.id)
-                except StoreError:
-                    raise  # the store is down: stop this tick, try again later
+                    outcome = self.pipeline.process(lease.message_id)
+                except (StoreError, LeaseLostError):
+                    raise
                 except Exception as exc:
                     # a poison message must not loop: it fails once, with its reason, and
                     # waits for `gateway replay` after a fix (the bytes stay archived)
-                    log.exception("message %s failed", msg.id)
+                    log.exception("message %s failed", lease.message_id)
                     self.store.mark_message(
-                        msg.id,
+                        lease.message_id,
                         MessageStatus.FAILED,
                         quarantine_reason=f"internal error: {type(exc).__name__}: {exc}",
                         event=NewEvent("failed", {"error": f"{type(exc).__name__}: {exc}"}),
                     )
-                    continue
-                self.outcomes.append(outcome)
-                report.processed += 1
+                    outcome = None
+            self.queue.done(lease)
+        except LeaseLostError as exc:
+            log.warning("%s", exc)
+            return
+        if outcome is not None:
+            self.outcomes.append(outcome)
+
+    def tick(self) -> TickReport:
+        """One round of work: take ready files, process what is received, deliver what is due."""
+        report = TickReport()
+        if self.receives:
+            report.received = self.receive_ready()
+        # everything received but not processed, including what a crash left behind
+        while not self._stop.is_set() and (n := self.process_claimed()):
+            report.processed += n
         # held documents whose shipment became known meanwhile (or before a crash)
         self.pipeline.dispatcher.sweep()
         report.delivered = self.delivery.drain()
@@ -154,51 +221,132 @@ class Gateway:
             )
         return len(flagged)
 
+    def _periodic(self, name: str, every: float, job: Callable[[], object]) -> Callable[[], None]:
+        """`job` once per `every`-second slot across all workers of this database."""
+
+        def run_in_slot() -> None:
+            try:
+                if self.queue.run_once_per_slot(name, every):
+                    job()
+            except Exception:  # the next slot tries again; never kill the scheduler thread
+                log.exception("periodic job %s failed", name)
+
+        return run_in_slot
+
+    def _heartbeat(self) -> None:
+        try:
+            if self._registered and self.queue.heartbeat():
+                self._wake_process.set()  # a dead worker's messages came back
+        except Exception:
+            log.exception("worker heartbeat failed")
+
     def wake(self) -> None:
         self._wake.set()
+        self._wake_process.set()
+        self._wake_deliver.set()
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
+        self.wake()
 
-    def run(self) -> None:
-        """Work until `stop()` (Ctrl-C in the CLI): watchdog + periodic rescans and deliveries."""
+    # ------------------------------------------------------------ running
+
+    def _loop(
+        self, name: str, event: threading.Event, poll: float, step: Callable[[], object]
+    ) -> None:
+        while not self._stop.is_set():
+            try:
+                step()
+            except Exception:  # keep serving; the failure is logged with its cause
+                log.exception("%s stage failed", name)
+                self._stop.wait(1.0)
+            event.wait(timeout=poll)
+            event.clear()
+
+    def _process_all(self) -> None:
+        while not self._stop.is_set() and self.process_claimed():
+            pass
+
+    def run(self, *, http: bool = True) -> None:
+        """Work until `stop()` (Ctrl-C in the CLI): the stages in their threads, watchdog,
+        periodic rescans, deliveries, overdue-ack checks and hold sweeps."""
+        settings = self.settings
+        self._register()
         scheduler = BackgroundScheduler(timezone="UTC")
-        scheduler.add_job(self.wake, "interval", seconds=self.settings.rescan_seconds, id="rescan")
+        if self.receives:
+            scheduler.add_job(
+                self._wake.set, "interval", seconds=settings.rescan_seconds, id="rescan"
+            )
         scheduler.add_job(
-            self.wake, "interval", seconds=self.settings.deliver_every_seconds, id="deliver"
-        )
-        # one periodic job flags overdue acknowledgements (each exactly once; a late ack clears it)
-        scheduler.add_job(
-            self.flag_overdue_acks,
+            self._wake_deliver.set,
             "interval",
-            seconds=self.settings.overdue_check_seconds,
-            id="acks-overdue",
-            max_instances=1,
-            coalesce=True,
+            seconds=settings.deliver_every_seconds,
+            id="deliver",
         )
+        heartbeat = max(0.5, settings.lease_seconds / 4)
+        scheduler.add_job(self._heartbeat, "interval", seconds=heartbeat, id="heartbeat")
+        periodic = {
+            # one check flags overdue acknowledgements (each exactly once; a late ack clears it)
+            "acks-overdue": (settings.overdue_check_seconds, self.flag_overdue_acks),
+            # held documents released by other workers' messages
+            "hold-sweep": (settings.rescan_seconds, self.pipeline.dispatcher.sweep),
+        }
+        for name, (every, job) in periodic.items():
+            scheduler.add_job(
+                self._periodic(name, every, job),
+                "interval",
+                seconds=every,
+                id=name,
+                max_instances=1,
+                coalesce=True,
+            )
         scheduler.start()
-        self.source.watch(on_ready=self.wake)
-        server = serve_in_thread(
-            create_app(self.store, self.registry),
-            self.settings.http_host,
-            self.settings.http_port,
-        )
-        self.http_url = server.url
-        log.info("operations API and status page on %s", server.url)
+        server = None
+        if http:
+            server = serve_in_thread(
+                create_app(self.store, self.registry), settings.http_host, settings.http_port
+            )
+            self.http_url = server.url
+            log.info("operations API and status page on %s", server.url)
+        # other processes' receipts reach this one by polling on PostgreSQL
+        process_poll = 0.25 if self.store.dialect == "postgresql" else settings.rescan_seconds
+        stages = [
+            ("process", self._wake_process, process_poll, self._process_all),
+            ("deliver", self._wake_deliver, settings.deliver_every_seconds, self.delivery.drain),
+        ]
+        if self.receives:
+            self.source.watch(on_ready=self._wake.set)
+            stages.insert(
+                0, ("receive", self._wake, max(settings.stable_seconds, 0.05), self.receive_ready)
+            )
+        threads = [
+            threading.Thread(target=self._loop, args=stage, name=f"gateway-{stage[0]}", daemon=True)
+            for stage in stages
+        ]
+        for thread in threads:
+            thread.start()
         try:
-            self.tick()
-            while not self._stop.is_set():
-                self._wake.wait(timeout=self.settings.stable_seconds)
-                self._wake.clear()
-                if self._stop.is_set():
-                    break
-                try:
-                    self.tick()
-                except Exception:  # keep serving; the failure is logged with its cause
-                    log.exception("gateway tick failed")
+            self._stop.wait()
         finally:
-            server.stop()
+            self._stop.set()
+            self.wake()
+            deadline = STOP_GRACE_SECONDS
+            for thread in threads:
+                started = time.monotonic()
+                thread.join(timeout=max(0.0, deadline))
+                deadline -= time.monotonic() - started
+            busy = [t.name for t in threads if t.is_alive()]
+            if server is not None:
+                server.stop()
             scheduler.shutdown(wait=False)
             self.source.close()
-            self.store.close()
+            if busy:
+                # its transaction rolls back with the process; its lease expires or, on
+                # SQLite, the next start takes it back
+                log.warning("stopping with %s still busy", ", ".join(busy))
+            else:
+                try:
+                    self.queue.unregister()  # this worker's claims go back at once
+                except Exception:
+                    log.exception("could not return this worker's claims")
+                self.store.close()

@@ -6,6 +6,7 @@ StoreConflictError carrying only the driver's sentence, never the statement's pa
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from gateway.store.engine import READ_ONLY
 from gateway.store.errors import StoreConflictError
+from gateway.store.queue import check_lease
 
 Clock = Callable[[], datetime]
 
@@ -30,14 +32,23 @@ class StoreBase:
         self._engine = engine
         self._read_engine = engine.execution_options(**{READ_ONLY: True})
         self._clock = clock
+        # SQLite has one writer: threads of one process (receive, process, deliver stages)
+        # queue here, in order, instead of sleeping in SQLite's busy handler.
+        self._write_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     def _now(self, now: datetime | None) -> datetime:
         return now if now is not None else self._clock()
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        lock = self._write_lock
+        if lock is not None:
+            lock.acquire()
         try:
             with self._engine.begin() as conn:
+                # processing under a queue lease: this write commits only if the lease is
+                # still this worker's (LeaseLostError otherwise), checked under a row lock
+                check_lease(conn)
                 yield conn
         except IntegrityError as exc:
             # Only the driver's own sentence: the statement's parameters may hold partner data.
@@ -46,6 +57,9 @@ class StoreBase:
             if isinstance(exc.orig, ValueError):  # e.g. a naive datetime refused by UtcDateTime
                 raise exc.orig from None
             raise
+        finally:
+            if lock is not None:
+                lock.release()
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

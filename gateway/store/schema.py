@@ -384,6 +384,44 @@ class ShipmentStatus(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class QueueWorker(Base):
+    """A live processing/delivery worker (`gateway run` or `gateway worker`) and its heartbeat."""
+
+    __tablename__ = "queue_worker"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_heartbeat: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class QueueLease(Base):
+    """A received message claimed for processing: every write of that processing checks the
+    token under a row lock, so a worker paused past `lease_until` cannot finish work another
+    worker took. `claims` counts the claims; past the limit the message is set aside."""
+
+    __tablename__ = "queue_lease"
+
+    message_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("received_message.id", ondelete="CASCADE"), primary_key=True
+    )
+    worker_id: Mapped[str] = mapped_column(String(36), index=True)
+    token: Mapped[str] = mapped_column(String(36))
+    lease_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    claims: Mapped[int] = mapped_column(Integer)
+
+
+class QueueSlot(Base):
+    """The last slot in which a periodic job ran, so it runs once per slot across workers."""
+
+    __tablename__ = "queue_slot"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_slot: Mapped[int] = mapped_column(BigInteger)
+    ran_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    worker_id: Mapped[str] = mapped_column(String(36))
+
+
 # Core table handles: the hot path writes with Core `insert()` on lists of dicts, not the ORM.
 received_message_t = cast(Table, ReceivedMessage.__table__)
 interchange_t = cast(Table, Interchange.__table__)
@@ -400,6 +438,9 @@ wait_t = cast(Table, DocumentWait.__table__)
 wait_key_t = cast(Table, DocumentWaitKey.__table__)
 shipment_event_t = cast(Table, ShipmentEvent.__table__)
 shipment_status_t = cast(Table, ShipmentStatus.__table__)
+queue_worker_t = cast(Table, QueueWorker.__table__)
+queue_lease_t = cast(Table, QueueLease.__table__)
+queue_slot_t = cast(Table, QueueSlot.__table__)
 ALL_TABLES = (
     received_message_t,
     interchange_t,

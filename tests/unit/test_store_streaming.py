@@ -200,6 +200,8 @@ def test_migration_0002_upgrades_a_populated_0001_database(tmp_path: Path) -> No
         enforced = conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one()
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
     engine.dispose()
+    # tables of later revisions (0010: the work queue) are not there yet at 0002
+    diff = [d for d in diff if not (d[0] == "add_table" and d[1].name.startswith("queue_"))]
     assert (version, diff, enforced, broken) == ("0002", [], 1, [])
 
     store = create_store(url)
