@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
+from gateway.worker_cli import worker
 from gateway.x12.errors import X12Error
 
 app = typer.Typer(
@@ -261,10 +262,16 @@ def run(
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     settings = Settings.from_env(home)
-    try:
-        home_lock = lock_home(settings.var_dir)
-    except HomeBusyError as exc:
-        _fail(str(exc))
+    home_lock = None
+    if not (settings.database_url or "").startswith("postgresql"):
+        # SQLite has one writer: one process per database file (the lock sits beside it); on
+        # PostgreSQL `gateway run` works beside `gateway worker`s
+        from gateway.worker_cli import sqlite_lock_dir
+
+        try:
+            home_lock = lock_home(sqlite_lock_dir(settings))
+        except HomeBusyError as exc:
+            _fail(str(exc))
     try:
         gw = Gateway(settings)
     except RegistryError as exc:
@@ -289,7 +296,8 @@ def run(
         where = f"{settings.http_host}:{settings.http_port}"
         _fail(f"cannot serve HTTP on {where}: {exc.strerror or exc} (set GATEWAY_HTTP_PORT)")
     finally:
-        home_lock.close()
+        if home_lock is not None:
+            home_lock.close()
     out.print("gateway stopped")
 
 
@@ -644,6 +652,9 @@ def replay(
                 out.print(f"message {mid} requeued; the running gateway processes it next tick")
     except ReplayError as exc:
         _fail(str(exc), EXIT_REJECTED)
+
+
+app.command()(worker)
 
 
 def main() -> None:

@@ -11,10 +11,12 @@ periodic jobs run once per slot across all of them. SQLite has one writer: one p
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gc
 import logging
 import os
+import random
 import threading
 import time
 from collections import deque
@@ -84,7 +86,10 @@ class Gateway:
         self.registry = Registry.load(settings.partners_dir)
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         url = settings.database_url or f"sqlite:///{settings.var_dir / 'gateway.db'}"
-        self.store = store or create_store(url)
+        # a worker paused mid-transaction past its lease loses its locks with it (PostgreSQL)
+        self.store = store or create_store(
+            url, idle_in_transaction_seconds=max(5.0, settings.lease_seconds)
+        )
         self.store.migrate()
         self.archive = Archive(settings.archive_dir, max_bytes=settings.max_payload_bytes)
         self.pipeline = InboundPipeline(self.store, self.archive, self.registry)
@@ -158,8 +163,11 @@ class Gateway:
             try:
                 self._process_one(lease)
             except StoreError:
-                self.queue.release(leases[n + 1 :])
-                raise  # the store is down: stop this round, try again later
+                # the store is down: stop this round, try again later; the leases expire
+                # if they cannot be given back now
+                with contextlib.suppress(StoreError):
+                    self.queue.release(leases[n:])
+                raise
         if leases:
             # held documents whose shipment became known meanwhile
             self.pipeline.dispatcher.sweep()
@@ -186,6 +194,7 @@ class Gateway:
                     outcome = None
             self.queue.done(lease)
         except LeaseLostError as exc:
+            self.queue.held.pop(lease.message_id, None)
             log.warning("%s", exc)
             return
         if outcome is not None:
@@ -259,7 +268,8 @@ class Gateway:
                 step()
             except Exception:  # keep serving; the failure is logged with its cause
                 log.exception("%s stage failed", name)
-                self._stop.wait(1.0)
+                # the database may be restarting: back off with jitter, workers apart
+                self._stop.wait(random.uniform(0.5, 2.0))
             event.wait(timeout=poll)
             event.clear()
 

@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from gateway.store.engine import READ_ONLY
-from gateway.store.errors import StoreConflictError
+from gateway.store.errors import StoreConflictError, StoreUnavailableError
 from gateway.store.queue import check_lease
 
 Clock = Callable[[], datetime]
@@ -53,6 +53,8 @@ class StoreBase:
         except IntegrityError as exc:
             # Only the driver's own sentence: the statement's parameters may hold partner data.
             raise StoreConflictError(f"write rejected by a constraint: {exc.orig}") from None
+        except OperationalError as exc:
+            raise _unavailable(exc) from None
         except StatementError as exc:
             if isinstance(exc.orig, ValueError):  # e.g. a naive datetime refused by UtcDateTime
                 raise exc.orig from None
@@ -63,5 +65,14 @@ class StoreBase:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self._read_engine.connect() as conn:
-            yield conn
+        try:
+            with self._read_engine.connect() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise _unavailable(exc) from None
+
+
+def _unavailable(exc: OperationalError) -> Exception:
+    """The driver's sentence only (never the statement's parameters)."""
+    first = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else "unknown"
+    return StoreUnavailableError(f"database unavailable: {first}")

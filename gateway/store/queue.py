@@ -124,6 +124,9 @@ class WorkQueue:
         self.max_claims = max_claims
         self.worker_id = uuid.uuid4().hex
         self.name = name or worker_name()
+        # leases in this worker's hands: only these are extended by the heartbeat, so a
+        # lease given up while the database was unreachable still expires
+        self.held: dict[int, str] = {}
 
     @property
     def postgres(self) -> bool:
@@ -158,14 +161,20 @@ class WorkQueue:
                         id=self.worker_id, name=self.name, started_at=now, last_heartbeat=now
                     )
                 )
-            mine = select(_l.message_id).where(_l.worker_id == self.worker_id)
-            if self.postgres:  # a lease row a processing write holds renews itself
-                mine = mine.with_for_update(skip_locked=True)
-            conn.execute(
-                update(queue_lease_t)
-                .where(_l.message_id.in_(mine.scalar_subquery()))
-                .values(lease_until=until)
-            )
+            held = list(self.held.items())
+            if held:
+                mine = select(_l.message_id).where(
+                    (_l.worker_id == self.worker_id)
+                    & _l.message_id.in_([m for m, _ in held])
+                    & _l.token.in_({t for _, t in held})
+                )
+                if self.postgres:  # a lease row a processing write holds renews itself
+                    mine = mine.with_for_update(skip_locked=True)
+                conn.execute(
+                    update(queue_lease_t)
+                    .where(_l.message_id.in_(mine.scalar_subquery()))
+                    .values(lease_until=until)
+                )
             return self._prune(conn, now)
 
     def _prune(self, conn: Connection, now: datetime) -> int:
@@ -268,7 +277,8 @@ class WorkQueue:
                     self._set_aside(conn, message_id, claims, now)
                 else:
                     leases.append(Lease(message_id, token, claims, self.lease_seconds))
-            return leases
+        self.held.update((lease.message_id, lease.token) for lease in leases)
+        return leases
 
     def _set_aside(self, conn: Connection, message_id: int, claims: int, now: datetime) -> None:
         from gateway.store import _batch
@@ -284,6 +294,7 @@ class WorkQueue:
 
     def done(self, lease: Lease) -> None:
         """The message's processing ended (whatever its status): drop the lease row."""
+        self.held.pop(lease.message_id, None)
         with self.store._write() as conn:
             conn.execute(
                 delete(queue_lease_t).where(
@@ -293,6 +304,8 @@ class WorkQueue:
 
     def release(self, leases: list[Lease]) -> None:
         """Give back leases not worked on (a stop): claimable at once, not counted as a crash."""
+        for lease in leases:
+            self.held.pop(lease.message_id, None)
         if not leases:
             return
         now = self.store._now(None)

@@ -24,7 +24,7 @@ from gateway.store.control_numbers import (
     allocate_control_numbers,
     set_last_control_number,
 )
-from gateway.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
+from gateway.store.engine import DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_IDLE_TX_SECONDS, make_engine
 from gateway.store.migrate import upgrade_engine
 from gateway.store.records import (
     AckDirection,
@@ -85,12 +85,18 @@ def create_store(
     *,
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     clock: Clock = utc_now,
+    idle_in_transaction_seconds: float = DEFAULT_IDLE_TX_SECONDS,
 ) -> Store:
     """Open the store at `url` (None: `sqlite:///var/gateway.db` under the working directory).
 
     Call `migrate()` once at start-up before using it.
     """
-    return Store(make_engine(url, busy_timeout_ms=busy_timeout_ms), clock=clock)
+    engine = make_engine(
+        url,
+        busy_timeout_ms=busy_timeout_ms,
+        idle_in_transaction_seconds=idle_in_transaction_seconds,
+    )
+    return Store(engine, clock=clock)
 
 
 class Store(StreamingMixin, ThreadsMixin):

@@ -201,7 +201,13 @@ def test_migration_0002_upgrades_a_populated_0001_database(tmp_path: Path) -> No
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
     engine.dispose()
     # tables of later revisions (0010: the work queue) are not there yet at 0002
-    diff = [d for d in diff if not (d[0] == "add_table" and d[1].name.startswith("queue_"))]
+    later = {"queue_worker", "queue_lease", "queue_slot"}
+    diff = [
+        d
+        for d in diff
+        if getattr(d[1], "name", None) not in later
+        and not (d[0] == "add_index" and d[1].table.name in later)
+    ]
     assert (version, diff, enforced, broken) == ("0002", [], 1, [])
 
     store = create_store(url)
