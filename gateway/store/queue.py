@@ -138,9 +138,15 @@ class WorkQueue:
         now = self.store._now(None)
         with self.store._write() as conn:
             if not self.postgres:
-                # one process per SQLite file (the home lock): earlier leases are of the dead
-                conn.execute(delete(queue_worker_t))
-                conn.execute(update(queue_lease_t).values(lease_until=now - timedelta(seconds=1)))
+                # one process per SQLite file (the lock beside it): other processes' workers
+                # are dead, and their leases come back at once
+                gone = select(_w.id).where(_w.name != self.name)
+                conn.execute(
+                    update(queue_lease_t)
+                    .where(_l.worker_id.in_(gone.scalar_subquery()))
+                    .values(lease_until=now - timedelta(seconds=1))
+                )
+                conn.execute(delete(queue_worker_t).where(_w.name != self.name))
             conn.execute(
                 queue_worker_t.insert().values(
                     id=self.worker_id, name=self.name, started_at=now, last_heartbeat=now
@@ -202,8 +208,8 @@ class WorkQueue:
         with self.store._write() as conn:
             conn.execute(
                 update(queue_lease_t)
-                .where(_l.worker_id == self.worker_id)
-                .values(lease_until=now - timedelta(seconds=1), claims=_l.claims - 1)
+                .where((_l.worker_id == self.worker_id) & (_l.lease_until >= now))
+                .values(worker_id="", lease_until=now - timedelta(seconds=1), claims=_l.claims - 1)
             )
             conn.execute(delete(queue_worker_t).where(_w.id == self.worker_id))
 
@@ -314,7 +320,9 @@ class WorkQueue:
                 conn.execute(
                     update(queue_lease_t)
                     .where((_l.message_id == lease.message_id) & (_l.token == lease.token))
-                    .values(lease_until=now - timedelta(seconds=1), claims=_l.claims - 1)
+                    .values(
+                        worker_id="", lease_until=now - timedelta(seconds=1), claims=_l.claims - 1
+                    )
                 )
 
     # ------------------------------------------------------------ deliveries
