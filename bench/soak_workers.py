@@ -126,7 +126,7 @@ def check(url: str, home: Path, n: int) -> list[str]:
         def one(sql: str) -> object:
             return conn.exec_driver_sql(sql).scalar_one()
 
-        statuses = dict(
+        statuses: dict[str, int] = dict(
             conn.exec_driver_sql("SELECT status, count(*) FROM received_message GROUP BY 1").all()
         )
         if statuses != {"parsed": n}:
