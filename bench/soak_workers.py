@@ -75,11 +75,20 @@ class Processes:
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.logs: dict[str, IO[bytes]] = {}
         self.started: dict[str, float] = {}
+        self.offsets: dict[str, int] = {}
+
+    def up(self, name: str) -> bool:
+        """Started and working (its start-up line logged since the last start)."""
+        log = self.home / f"{name}.log"
+        with log.open("rb") as fh:
+            fh.seek(self.offsets[name])
+            return b" running on " in fh.read()
 
     def start(self, name: str, command: str) -> None:
         log = self.logs.get(name) or (self.home / f"{name}.log").open("ab")
         self.logs[name] = log
         self.started[name] = time.monotonic()
+        self.offsets[name] = (self.home / f"{name}.log").stat().st_size
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", "gateway.cli", command],
             env=self.env,
@@ -232,7 +241,11 @@ def soak(
                 result.problems.append(f"not done after {timeout:.0f} s")
                 break
             # kill a worker that has been up for a while (a start takes seconds here)
-            ripe = [w for w in names if w != paused and now - procs.started[w] >= kill_every]
+            ripe = [
+                w
+                for w in names
+                if w != paused and now - procs.started[w] >= kill_every and procs.up(w)
+            ]
             if ripe and now >= next_kill:
                 name = ripe[victim % len(ripe)]
                 victim += 1

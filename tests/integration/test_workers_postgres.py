@@ -14,7 +14,7 @@ import pytest
 from bench.soak_workers import soak
 
 # Sized for the shared 2-core CI machine; GATEWAY_SOAK_MESSAGES raises it.
-MESSAGES = int(os.environ.get("GATEWAY_SOAK_MESSAGES", "150"))
+MESSAGES = int(os.environ.get("GATEWAY_SOAK_MESSAGES", "100"))
 
 
 @pytest.mark.slow
