@@ -208,6 +208,7 @@ def soak(
     lease: float = 4.0,
     kill_every: float = 3.0,
     timeout: float = 600.0,
+    calm: bool = False,
 ) -> Soak:
     result = Soak(messages, workers)
     shutil.copytree(REPO / "partners", home / "partners", dirs_exist_ok=True)
@@ -246,7 +247,7 @@ def soak(
                 for w in names
                 if w != paused and now - procs.started[w] >= kill_every and procs.up(w)
             ]
-            if ripe and now >= next_kill:
+            if ripe and now >= next_kill and not calm:
                 name = ripe[victim % len(ripe)]
                 victim += 1
                 procs.procs[name].kill()
@@ -254,7 +255,13 @@ def soak(
                 procs.start(name, "worker")
                 result.kills += 1
                 next_kill = now + kill_every
-            if len(names) > 1 and paused is None and not result.pauses and now >= pause_at:
+            if (
+                len(names) > 1
+                and not calm
+                and paused is None
+                and not result.pauses
+                and now >= pause_at
+            ):
                 paused = names[-1]
                 os.kill(procs.procs[paused].pid, signal.SIGSTOP)
                 resume_at = now + 2.5 * lease
@@ -291,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lease", type=float, default=4.0)
     parser.add_argument("--kill-every", type=float, default=3.0)
     parser.add_argument("--timeout", type=float, default=3600.0)
+    parser.add_argument("--calm", action="store_true", help="no kills, no pause: throughput")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         r = soak(
@@ -301,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
             lease=args.lease,
             kill_every=args.kill_every,
             timeout=args.timeout,
+            calm=args.calm,
         )
     print(
         json.dumps(
