@@ -303,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--calm", action="store_true", help="no kills, no pause: throughput")
     args = parser.parse_args(argv)
+
+    def _interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # stop the gateway processes on the way out
+
+    signal.signal(signal.SIGTERM, _interrupt)
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         r = soak(
             args.url,
