@@ -156,25 +156,29 @@ class Gateway:
         many were claimed (0: nothing to do)."""
         self._register()
         leases = self.queue.claim_messages(limit)
+        finished: list[Lease] = []
         for n, lease in enumerate(leases):
             if self._stop.is_set():
                 self.queue.release(leases[n:])
                 break
             try:
-                self._process_one(lease)
+                if self._process_one(lease):
+                    finished.append(lease)
             except StoreError:
                 # the store is down: stop this round, try again later; the leases expire
                 # if they cannot be given back now
                 with contextlib.suppress(StoreError):
                     self.queue.release(leases[n:])
                 raise
+        self.queue.done(*finished)
         if leases:
             # held documents whose shipment became known meanwhile
             self.pipeline.dispatcher.sweep()
             self._wake_deliver.set()
         return len(leases)
 
-    def _process_one(self, lease: Lease) -> None:
+    def _process_one(self, lease: Lease) -> bool:
+        """Process one claimed message; False when its lease was lost to another worker."""
         try:
             with holding(lease):
                 try:
@@ -192,13 +196,13 @@ class Gateway:
                         event=NewEvent("failed", {"error": f"{type(exc).__name__}: {exc}"}),
                     )
                     outcome = None
-            self.queue.done(lease)
         except LeaseLostError as exc:
             self.queue.held.pop(lease.message_id, None)
             log.warning("%s", exc)
-            return
+            return False
         if outcome is not None:
             self.outcomes.append(outcome)
+        return True
 
     def tick(self) -> TickReport:
         """One round of work: take ready files, process what is received, deliver what is due."""

@@ -184,7 +184,14 @@ class WorkQueue:
             return self._prune(conn, now)
 
     def _prune(self, conn: Connection, now: datetime) -> int:
-        """Workers silent for two leases are dead: return their leases at once."""
+        """Workers silent for two leases are dead: return their leases at once. Lease rows of
+        messages finished by a worker that died before dropping them go too."""
+        finished = select(_m.id).where(_m.status != MessageStatus.RECEIVED.value)
+        conn.execute(
+            delete(queue_lease_t).where(
+                (_l.lease_until < now) & _l.message_id.in_(finished.scalar_subquery())
+            )
+        )
         stale = now - timedelta(seconds=2 * self.lease_seconds)
         dead = [
             r[0]
@@ -298,13 +305,19 @@ class WorkQueue:
         event = NewEvent("set_aside", {"reason": reason, "claims": claims - 1})
         _batch.insert_rows(conn, event_t, _batch.event_rows([event], now, message_id))
 
-    def done(self, lease: Lease) -> None:
-        """The message's processing ended (whatever its status): drop the lease row."""
-        self.held.pop(lease.message_id, None)
+    def done(self, *leases: Lease) -> None:
+        """These messages' processing ended (whatever their status): drop their lease rows,
+        in one transaction (a claim's worth at a time: one commit, not one per message).
+        A row left by a crash before this is inert: only received messages are claimed."""
+        if not leases:
+            return
+        for lease in leases:
+            self.held.pop(lease.message_id, None)
         with self.store._write() as conn:
             conn.execute(
                 delete(queue_lease_t).where(
-                    (_l.message_id == lease.message_id) & (_l.token == lease.token)
+                    _l.message_id.in_([x.message_id for x in leases])
+                    & _l.token.in_({x.token for x in leases})
                 )
             )
 
