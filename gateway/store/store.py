@@ -47,6 +47,7 @@ from gateway.store.records import (
     NewEvent,
     NewInterchange,
     NewOutbox,
+    NewReceipt,
     OutboundBatch,
     OutboxId,
     OutboxRow,
@@ -149,34 +150,61 @@ class Store(StreamingMixin, ThreadsMixin):
         comes back with `duplicate=True` and the arrival is logged as a `duplicate_receipt`
         event on the first message.
         """
-        at = self._now(received_at)
-        values = {
-            "sha256": sha256,
-            "channel": channel,
-            "account": account,
-            "partner_id": partner_id,
-            "original_name": original_name,
-            "size": size,
-            "received_at": at,
-            "archive_path": archive_path,
-            "status": MessageStatus.RECEIVED.value,
-        }
-        detail = {"channel": channel, "account": account, "name": original_name, "size": size}
-        with self._write() as conn:
-            new_id = conn.execute(_RECEIPT_INSERT[conn.dialect.name], values).scalar_one_or_none()
-            if new_id is not None:
-                kind, message_id, duplicate = "received", new_id, False
-            else:
-                found = {"b_partner": partner_id, "b_sha256": sha256}
-                kind, message_id, duplicate = (
-                    "duplicate_receipt",
-                    conn.scalar(_RECEIPT_FIND, found),
-                    True,
+        return self.record_receipts(
+            [
+                NewReceipt(
+                    sha256=sha256,
+                    channel=channel,
+                    partner_id=partner_id,
+                    original_name=original_name,
+                    size=size,
+                    archive_path=archive_path,
+                    account=account,
+                    received_at=received_at,
                 )
-            _batch.insert_rows(
-                conn, event_t, _batch.event_rows([NewEvent(kind, detail)], at, message_id)
-            )
-        return Receipt(MessageId(message_id), duplicate)
+            ]
+        )[0]
+
+    def record_receipts(self, receipts: Sequence[NewReceipt]) -> list[Receipt]:
+        """`record_receipt` for several archived payloads in ONE transaction (one commit for a
+        burst of small files; each source is acknowledged only after it)."""
+        results: list[Receipt] = []
+        with self._write() as conn:
+            for r in receipts:
+                at = self._now(r.received_at)
+                values = {
+                    "sha256": r.sha256,
+                    "channel": r.channel,
+                    "account": r.account,
+                    "partner_id": r.partner_id,
+                    "original_name": r.original_name,
+                    "size": r.size,
+                    "received_at": at,
+                    "archive_path": r.archive_path,
+                    "status": MessageStatus.RECEIVED.value,
+                }
+                detail = {
+                    "channel": r.channel,
+                    "account": r.account,
+                    "name": r.original_name,
+                    "size": r.size,
+                }
+                insert = _RECEIPT_INSERT[conn.dialect.name]
+                new_id = conn.execute(insert, values).scalar_one_or_none()
+                if new_id is not None:
+                    kind, message_id, duplicate = "received", new_id, False
+                else:
+                    found = {"b_partner": r.partner_id, "b_sha256": r.sha256}
+                    kind, message_id, duplicate = (
+                        "duplicate_receipt",
+                        conn.scalar(_RECEIPT_FIND, found),
+                        True,
+                    )
+                _batch.insert_rows(
+                    conn, event_t, _batch.event_rows([NewEvent(kind, detail)], at, message_id)
+                )
+                results.append(Receipt(MessageId(message_id), duplicate))
+        return results
 
     def mark_message(
         self,
