@@ -75,7 +75,8 @@ class TickReport:
     delivered: int = 0
 
 
-RECEIVE_BATCH = 64  # files recorded per receipt transaction
+RECEIVE_BATCH = 64  # files recorded per receipt transaction, at most
+RECEIVE_WAIT = 0.1  # seconds the first file of a burst waits for others, at most
 CLAIM_BATCH = 16  # messages per queue claim: small, so other workers share a burst
 STOP_GRACE_SECONDS = 3.5  # a stop waits this long for the stages' items in hand
 
@@ -146,12 +147,17 @@ class Gateway:
         burst's receipts); returns how many were received."""
         received = 0
         burst: list[InboundClaim] = []
+        started = 0.0
         for claim in self.source.poll():
             if self._stop.is_set():
                 claim.rollback("gateway stopping")
                 continue
+            if not burst:
+                started = time.monotonic()
             burst.append(claim)
-            if len(burst) >= RECEIVE_BATCH:
+            # commit when the burst is large or has waited long enough: the first files of
+            # a big drop reach processing quickly, the rest share commits
+            if len(burst) >= RECEIVE_BATCH or time.monotonic() - started >= RECEIVE_WAIT:
                 received += len(self.pipeline.receive_many(burst))
                 burst = []
                 self._wake_process.set()
