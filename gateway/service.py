@@ -196,6 +196,7 @@ class Gateway:
     def _process_one(self, lease: Lease) -> bool:
         """Process one claimed message; False when its lease was lost to another worker."""
         try:
+            self.queue.begin(lease)  # counted before any work: a message that kills its worker
             with holding(lease):
                 try:
                     outcome = self.pipeline.process(lease.message_id)

@@ -7,8 +7,9 @@
   (`holding(lease)`), EVERY write transaction of the store first renews that lease row by
   token (`check_lease`, called by `StoreBase._write`): the row lock serialises it against a
   re-claim, and a worker paused past its lease finds the token gone and gets LeaseLostError
-  before anything it wrote commits. A message claimed more than `max_claims` times (its worker
-  died each time) is set aside as failed instead of killing every worker in turn.
+  before anything it wrote commits. A message whose processing started `max_claims` times
+  without finishing (its worker died each time) is set aside as failed instead of killing
+  every worker in turn; claims of a dead worker it had not begun do not count.
 - Deliveries are claimed one destination at a time, and a destination another worker is
   delivering to is skipped, so each partner receives its files in the order they were made
   whatever the number of workers.
@@ -216,7 +217,7 @@ class WorkQueue:
             conn.execute(
                 update(queue_lease_t)
                 .where((_l.worker_id == self.worker_id) & (_l.lease_until >= now))
-                .values(worker_id="", lease_until=now - timedelta(seconds=1), claims=_l.claims - 1)
+                .values(worker_id="", lease_until=now - timedelta(seconds=1))
             )
             conn.execute(delete(queue_worker_t).where(_w.id == self.worker_id))
 
@@ -268,7 +269,7 @@ class WorkQueue:
                         "worker_id": self.worker_id,
                         "token": token,
                         "lease_until": until,
-                        "claims": 1,
+                        "claims": 0,
                     }
                     for i in ids
                 ]
@@ -279,14 +280,13 @@ class WorkQueue:
                     "worker_id": ins.excluded.worker_id,
                     "token": ins.excluded.token,
                     "lease_until": ins.excluded.lease_until,
-                    "claims": _l.claims + 1,
                 },
                 where=_l.lease_until < now,
             ).returning(_l.message_id, _l.claims)
             claimed = sorted((r[0], r[1]) for r in conn.execute(stmt))
             leases: list[Lease] = []
             for message_id, claims in claimed:
-                if claims > self.max_claims:
+                if claims >= self.max_claims:
                     self._set_aside(conn, message_id, claims, now)
                 else:
                     leases.append(Lease(message_id, token, claims, self.lease_seconds))
@@ -297,13 +297,28 @@ class WorkQueue:
         from gateway.store import _batch
 
         reason = (
-            f"set aside: its processing stopped {claims - 1} times without finishing "
+            f"set aside: its processing started {claims} times and never finished "
             "(a worker crashed or was killed each time); `gateway replay` after a fix"
         )
         _batch.set_message_status(conn, message_id, MessageStatus.FAILED, reason, None)
         conn.execute(delete(queue_lease_t).where(_l.message_id == message_id))
-        event = NewEvent("set_aside", {"reason": reason, "claims": claims - 1})
+        event = NewEvent("set_aside", {"reason": reason, "starts": claims})
         _batch.insert_rows(conn, event_t, _batch.event_rows([event], now, message_id))
+
+    def begin(self, lease: Lease) -> None:
+        """Count a start of this message's processing (its own commit, before any work: a
+        message that kills its worker while parsing is counted too). Only starts count
+        towards `max_claims`: messages a dead worker had claimed but not begun do not."""
+        with self.store._write() as conn:
+            started = conn.execute(
+                update(queue_lease_t)
+                .where((_l.message_id == lease.message_id) & (_l.token == lease.token))
+                .values(claims=_l.claims + 1)
+            ).rowcount
+        if started != 1:
+            raise LeaseLostError(
+                f"message {lease.message_id}: lease lost to another worker before it began"
+            )
 
     def done(self, *leases: Lease) -> None:
         """These messages' processing ended (whatever their status): drop their lease rows,
@@ -333,9 +348,7 @@ class WorkQueue:
                 conn.execute(
                     update(queue_lease_t)
                     .where((_l.message_id == lease.message_id) & (_l.token == lease.token))
-                    .values(
-                        worker_id="", lease_until=now - timedelta(seconds=1), claims=_l.claims - 1
-                    )
+                    .values(worker_id="", lease_until=now - timedelta(seconds=1))
                 )
 
     # ------------------------------------------------------------ deliveries

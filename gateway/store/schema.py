@@ -398,7 +398,7 @@ class QueueWorker(Base):
 class QueueLease(Base):
     """A received message claimed for processing: every write of that processing checks the
     token under a row lock, so a worker paused past `lease_until` cannot finish work another
-    worker took. `claims` counts the claims; past the limit the message is set aside."""
+    worker took. `claims` counts the starts of its processing; at the limit it is set aside."""
 
     __tablename__ = "queue_lease"
 

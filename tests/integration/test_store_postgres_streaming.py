@@ -192,6 +192,14 @@ def test_0002_upgrades_a_populated_0001_database(pg_url: str) -> None:
             "SELECT conname FROM pg_constraint WHERE conname = 'fk_event_interchange_id'"
         ).scalar_one()
     engine.dispose()
+    # tables of later revisions (0010: the work queue) are not there yet at 0002
+    later = {"queue_worker", "queue_lease", "queue_slot"}
+    diff = [
+        d
+        for d in diff
+        if getattr(d[1], "name", None) not in later
+        and not (d[0] == "add_index" and d[1].table.name in later)
+    ]
     assert (version, diff, fk) == ("0002", [], "fk_event_interchange_id")
     s = create_store(pg_url)
     outbox = s.get_outbox(7)

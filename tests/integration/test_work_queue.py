@@ -73,10 +73,12 @@ def test_claims_are_disjoint_and_a_paused_worker_cannot_finish_what_another_took
     assert [x.message_id for x in mine] == ids[:3]
     assert [x.message_id for x in theirs] == ids[3:]
     assert b.claim_messages(10) == []
-    # A stalls past its lease; B takes the message over (second claim) and finishes it
+    # A begins the first message and stalls past its lease; B takes it over and finishes it
+    a.begin(mine[0])
     clock_b.now = T0 + timedelta(seconds=31)
     (taken,) = [x for x in b.claim_messages(1)]
-    assert (taken.message_id, taken.claims) == (ids[0], 2)
+    assert (taken.message_id, taken.claims) == (ids[0], 1)  # one start before
+    b.begin(taken)
     with holding(taken):
         assert b_store.mark_message(ids[0], MessageStatus.PARSED)
     b.done(taken)
@@ -97,10 +99,11 @@ def test_a_message_that_kills_its_worker_every_time_is_set_aside(url: str) -> No
     (mid,) = receive(store, 1)
     q = WorkQueue(store, lease_seconds=10, max_claims=3)
     q.register()
-    for n in range(1, 4):
+    for n in range(3):
         (lease,) = q.claim_messages(5)
         assert lease.claims == n
-        q.held.clear()  # the worker "died": nobody heartbeats the lease
+        q.begin(lease)
+        q.held.clear()  # the worker "died" processing it: nobody heartbeats the lease
         clock.now += timedelta(seconds=11)
     assert q.claim_messages(5) == []  # the fourth claim sets it aside instead
     msg = store.get_message(mid)
@@ -124,7 +127,7 @@ def test_heartbeat_keeps_leases_and_a_dead_workers_work_returns(url: str) -> Non
     live.heartbeat()  # extends its own lease only
     clock.now += timedelta(seconds=5)
     (taken,) = live.claim_messages(5)  # the dead worker's lease ran out, its own did not
-    assert (taken.message_id, taken.claims) == (ids[0], 2)
+    assert (taken.message_id, taken.claims) == (ids[0], 0)  # claimed, never begun
     clock.now += timedelta(seconds=10)  # two leases without a heartbeat: pruned
     assert live.heartbeat() == 1
     assert [w[0] for w in live.workers()] == [live.worker_id]
@@ -139,12 +142,12 @@ def test_a_stop_gives_claims_back_at_once_without_counting_a_crash(url: str) -> 
     a.register()
     first = a.claim_messages(3)
     a.release(first[1:])
-    a.unregister()
+    a.unregister()  # a dead worker's claims that were never begun count nothing either
     b = WorkQueue(store, lease_seconds=600)
     b.register()
     again = b.claim_messages(3)
     assert [x.message_id for x in again] == [x.message_id for x in first]
-    assert [x.claims for x in again] == [1, 1, 1]
+    assert [x.claims for x in again] == [0, 0, 0]
     store.close()
 
 
