@@ -188,16 +188,14 @@ def check(url: str, home: Path, n: int) -> list[str]:
         ).scalar_one_or_none()
         if last != len(numbers):
             problems.append(f"interchange counter at {last}, {len(numbers)} 997s sent")
-        for d in DESTINATIONS:
-            times = [
-                r[0]
-                for r in conn.exec_driver_sql(
-                    "SELECT delivered_at FROM outbox WHERE destination = %(d)s ORDER BY id",
-                    {"d": d},
-                )
-            ]
-            if any(b < a for a, b in itertools.pairwise(times)):
-                problems.append(f"{d}: delivered out of order")
+        # the carrier gets its interchanges in control number order (messages processed at
+        # once by several workers have no order among them, so only this stream is checked)
+        sent = conn.exec_driver_sql(
+            "SELECT payload, delivered_at FROM outbox WHERE destination = 'demo-carrier'"
+        ).all()
+        times = [at for _, at in sorted((int(bytes(p).split(b"*")[13]), at) for p, at in sent)]
+        if any(b < a for a, b in itertools.pairwise(times)):
+            problems.append("demo-carrier: 997s delivered out of control number order")
     engine.dispose()
     portal = home / "outbox" / "portal"
     files = sum(1 for p in portal.iterdir() if not p.name.startswith(".")) if portal.exists() else 0
