@@ -34,7 +34,10 @@ def _queue_deliveries(home: Path, n: int) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize(
+    "signum",
+    [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGINT, id="SIGINT")],
+)
 def test_stop_with_a_large_backlog_exits_within_5_s_and_returns_its_claims(
     tmp_path: Path, signum: int
 ) -> None:
