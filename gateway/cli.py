@@ -18,6 +18,7 @@ from gateway.cli_choices import AckDirectionChoice, AckStatusChoice, MessageChoi
 from gateway.cli_messages import messages
 from gateway.console.cli import users_app
 from gateway.onboarding.cli import register as register_onboarding
+from gateway.worker_cli import worker
 from gateway.x12.errors import X12Error
 
 app = typer.Typer(
@@ -305,10 +306,16 @@ def run(
     configure(os.environ.get("GATEWAY_LOG_FORMAT", "text"))
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     settings = Settings.from_env(home)
-    try:
-        home_lock = lock_home(settings.var_dir)
-    except HomeBusyError as exc:
-        _fail(str(exc))
+    home_lock = None
+    if not (settings.database_url or "").startswith("postgresql"):
+        # SQLite has one writer: one process per database file (the lock sits beside it); on
+        # PostgreSQL `gateway run` works beside `gateway worker`s
+        from gateway.worker_cli import sqlite_lock_dir
+
+        try:
+            home_lock = lock_home(sqlite_lock_dir(settings))
+        except HomeBusyError as exc:
+            _fail(str(exc))
     try:
         gw = Gateway(settings)
     except RegistryError as exc:
@@ -333,7 +340,8 @@ def run(
         where = f"{settings.http_host}:{settings.http_port}"
         _fail(f"cannot serve HTTP on {where}: {exc.strerror or exc} (set GATEWAY_HTTP_PORT)")
     finally:
-        home_lock.close()
+        if home_lock is not None:
+            home_lock.close()
     out.print("gateway stopped")
 
 
@@ -769,6 +777,8 @@ def _progress(items: list[Any], label: str, *, bulk: bool) -> Any:
 
 
 app.command("messages")(messages)
+
+app.command()(worker)
 
 
 def main() -> None:

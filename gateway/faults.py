@@ -18,6 +18,7 @@ POINTS = (
     "mid_routing",  # sets mapped and routed, nothing of the interchange committed
     "after_interchange_commit",  # interchange recorded, message status not yet updated
     "after_delivery_sent",  # the peer has the delivery, the outbox row is not completed
+    # also "after_delivery_sent:<destination>": the same point, for one destination's batch
 )
 
 

@@ -1,24 +1,33 @@
-"""`gateway run`: wires registry, store, archive, adapters, pipeline and delivery workers.
+"""`gateway run` and `gateway worker`: wire registry, store, archive, adapters, pipeline and
+delivery, and run them as overlapping stages.
 
-One worker thread does the work in order (receive, process, deliver), woken by watchdog
-events and by APScheduler's periodic jobs (full rescans, delivery retries); SQLite has one
-writer anyway, and PostgreSQL deployments scale out with more processes.
+Three threads, each woken by events: receive (watchdog and rescans take ready files), process
+(claims received messages from the work queue, `gateway.store.queue`) and deliver (bounded
+batches of the outbox). Deliveries start while a burst is still being received; a stop ends
+each stage after the item in hand and returns what it had claimed at once. On PostgreSQL any
+number of `gateway worker` processes (process + deliver, no HTTP) run beside `gateway run`;
+periodic jobs run once per slot across all of them. SQLite has one writer: one process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gc
 import logging
 import os
+import random
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from gateway.adapters.base import Source
+from gateway.adapters.base import InboundClaim, Source
 from gateway.adapters.folder import FolderSource
 from gateway.adapters.sources import SourceContext, partner_sources
 from gateway.console.app import ConsoleConfig
@@ -34,6 +43,7 @@ from gateway.settings import Settings
 from gateway.soap.operations import ErpOperations
 from gateway.soap.server import SoapDispatcher
 from gateway.store import MessageStatus, NewEvent, Store, StoreError, create_store
+from gateway.store.queue import Lease, LeaseLostError, WorkQueue, holding
 from gateway.upkeep import Upkeep
 
 log = logging.getLogger(__name__)
@@ -73,19 +83,40 @@ class TickReport:
     delivered: int = 0
 
 
+RECEIVE_BATCH = 64  # files recorded per receipt transaction, at most
+RECEIVE_WAIT = 0.1  # seconds the first file of a burst waits for others, at most
+CLAIM_BATCH = 16  # messages per queue claim: small, so other workers share a burst
+STOP_GRACE_SECONDS = 3.5  # a stop waits this long for the stages' items in hand
+
+
 class Gateway:
-    def __init__(self, settings: Settings, *, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, store: Store | None = None, receive: bool = True
+    ) -> None:
         self.settings = settings
         self.registry = Registry.load(settings.partners_dir)
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         url = settings.database_url or f"sqlite:///{settings.var_dir / 'gateway.db'}"
-        self.store = store or create_store(url)
+        # a worker paused mid-transaction past its lease loses its locks with it (PostgreSQL)
+        self.store = store or create_store(
+            url, idle_in_transaction_seconds=max(5.0, settings.lease_seconds)
+        )
         self.store.migrate()
         self.archive = Archive(settings.archive_dir, max_bytes=settings.max_payload_bytes)
         self.pipeline = InboundPipeline(self.store, self.archive, self.registry)
+        self._wake = threading.Event()  # receive stage (watchdog, rescans)
+        self._wake_process = threading.Event()
+        self._wake_deliver = threading.Event()
+        self._stop = threading.Event()
         self.delivery = DeliveryWorker(
-            self.store, self.registry, settings.base_dir, lease_seconds=settings.lease_seconds
+            self.store,
+            self.registry,
+            settings.base_dir,
+            lease_seconds=settings.lease_seconds,
+            stopping=self._stop,
         )
+        self.queue = WorkQueue(self.store, lease_seconds=settings.lease_seconds)
+        self.receives = receive
         accounts = self._folder_accounts()
         for account in accounts:
             (settings.inbox_dir / account).mkdir(parents=True, exist_ok=True)
@@ -100,10 +131,10 @@ class Gateway:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 100)
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self.outcomes: list[ProcessOutcome] = []
+        # the latest outcomes only (logs, tests): a long run must not grow with its history
+        self.outcomes: deque[ProcessOutcome] = deque(maxlen=1000)
         self.http_url: str | None = None
+        self._registered = False
         self.upkeep = Upkeep(self)  # profile reloads, inbox refusals
         # API keys and allowed hosts; a wrong entry stops the start with its reason
         self.auth = AuthConfig.from_env(registry=self.registry, bind_host=settings.http_host)
@@ -127,39 +158,104 @@ class Gateway:
                     accounts.append(Path(inbound).name)
         return accounts
 
-    def tick(self) -> TickReport:
-        """One round of work: take ready files, process what is received, deliver what is due."""
-        report = TickReport()
+    def _register(self) -> None:
+        if not self._registered:
+            self.queue.register()
+            self._registered = True
+
+    # ------------------------------------------------------------ stages (one step each)
+
+    def receive_ready(self) -> int:
+        """Take the files ready in the inboxes (archive each, then one commit records a
+        burst's receipts); returns how many were received."""
+        received = 0
+        burst: list[InboundClaim] = []
+        started = 0.0
         self.upkeep.reload_partners_if_changed()
-        for source in self.sources:
-            for claim in source.poll():
-                receipt = self.pipeline.receive(claim)
-                if receipt is not None:
-                    report.received += 1
+        claims = (claim for source in self.sources for claim in source.poll())
+        for claim in claims:
+            if self._stop.is_set():
+                claim.rollback("gateway stopping")
+                continue
+            if not burst:
+                started = time.monotonic()
+            burst.append(claim)
+            # commit when the burst is large or has waited long enough: the first files of
+            # a big drop reach processing quickly, the rest share commits
+            if len(burst) >= RECEIVE_BATCH or time.monotonic() - started >= RECEIVE_WAIT:
+                received += len(self.pipeline.receive_many(burst))
+                burst = []
+                self._wake_process.set()
+        if burst:
+            received += len(self.pipeline.receive_many(burst))
         self.upkeep.report_inbox_refusals()
-        # everything received but not processed, including what a crash left behind
-        while pending := self.store.list_messages(
-            status=MessageStatus.RECEIVED, oldest_first=True, limit=100
-        ):
-            for msg in pending:
+        if received:
+            self._wake_process.set()
+        return received
+
+    def process_claimed(self, limit: int = CLAIM_BATCH) -> int:
+        """Claim up to `limit` received messages from the queue and process them; returns how
+        many were claimed (0: nothing to do)."""
+        self._register()
+        leases = self.queue.claim_messages(limit)
+        finished: list[Lease] = []
+        for n, lease in enumerate(leases):
+            if self._stop.is_set():
+                self.queue.release(leases[n:])
+                break
+            try:
+                if self._process_one(lease):
+                    finished.append(lease)
+            except StoreError:
+                # the store is down: stop this round, try again later; the leases expire
+                # if they cannot be given back now
+                with contextlib.suppress(StoreError):
+                    self.queue.release(leases[n:])
+                raise
+        self.queue.done(*finished)
+        if leases:
+            # held documents whose shipment became known meanwhile
+            self.pipeline.dispatcher.sweep()
+            self._wake_deliver.set()
+        return len(leases)
+
+    def _process_one(self, lease: Lease) -> bool:
+        """Process one claimed message; False when its lease was lost to another worker."""
+        try:
+            self.queue.begin(lease)  # counted before any work: a message that kills its worker
+            with holding(lease):
                 try:
-                    with correlation(f"msg-{msg.id}"):  # every log line of this message
-                        outcome = self.pipeline.process(msg.id)
-                except StoreError:
-                    raise  # the store is down: stop this tick, try again later
+                    with correlation(f"msg-{lease.message_id}"):  # every log line of it
+                        outcome = self.pipeline.process(lease.message_id)
+                except (StoreError, LeaseLostError):
+                    raise
                 except Exception as exc:
                     # a poison message must not loop: it fails once, with its reason, and
                     # waits for `gateway replay` after a fix (the bytes stay archived)
-                    log.exception("message %s failed", msg.id)
+                    log.exception("message %s failed", lease.message_id)
                     self.store.mark_message(
-                        msg.id,
+                        lease.message_id,
                         MessageStatus.FAILED,
                         quarantine_reason=f"internal error: {type(exc).__name__}: {exc}",
                         event=NewEvent("failed", {"error": f"{type(exc).__name__}: {exc}"}),
                     )
-                    continue
-                self.outcomes.append(outcome)
-                report.processed += 1
+                    outcome = None
+        except LeaseLostError as exc:
+            self.queue.held.pop(lease.message_id, None)
+            log.warning("%s", exc)
+            return False
+        if outcome is not None:
+            self.outcomes.append(outcome)
+        return True
+
+    def tick(self) -> TickReport:
+        """One round of work: take ready files, process what is received, deliver what is due."""
+        report = TickReport()
+        if self.receives:
+            report.received = self.receive_ready()
+        # everything received but not processed, including what a crash left behind
+        while not self._stop.is_set() and (n := self.process_claimed()):
+            report.processed += n
         # held documents whose shipment became known meanwhile (or before a crash)
         self.pipeline.dispatcher.sweep()
         report.delivered = self.delivery.drain()
@@ -196,67 +292,149 @@ class Gateway:
         except StoreError as exc:  # the store is down: the next round tries again
             log.warning("alerts: %s", exc)
 
+    def _periodic(self, name: str, every: float, job: Callable[[], object]) -> Callable[[], None]:
+        """`job` once per `every`-second slot across all workers of this database."""
+
+        def run_in_slot() -> None:
+            try:
+                if self.queue.run_once_per_slot(name, every):
+                    job()
+            except Exception:  # the next slot tries again; never kill the scheduler thread
+                log.exception("periodic job %s failed", name)
+
+        return run_in_slot
+
+    def _heartbeat(self) -> None:
+        try:
+            if self._registered and self.queue.heartbeat():
+                self._wake_process.set()  # a dead worker's messages came back
+        except Exception:
+            log.exception("worker heartbeat failed")
+
     def wake(self) -> None:
         self._wake.set()
+        self._wake_process.set()
+        self._wake_deliver.set()
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
+        self.wake()
 
-    def run(self) -> None:
-        """Work until `stop()` (Ctrl-C in the CLI): watchdog + periodic rescans and deliveries."""
+    # ------------------------------------------------------------ running
+
+    def _loop(
+        self, name: str, event: threading.Event, poll: float, step: Callable[[], object]
+    ) -> None:
+        while not self._stop.is_set():
+            try:
+                step()
+            except Exception:  # keep serving; the failure is logged with its cause
+                log.exception("%s stage failed", name)
+                # the database may be restarting: back off with jitter, workers apart
+                self._stop.wait(random.uniform(0.5, 2.0))
+            event.wait(timeout=poll)
+            event.clear()
+
+    def _process_all(self) -> None:
+        while not self._stop.is_set() and self.process_claimed():
+            pass
+
+    def run(self, *, http: bool = True) -> None:
+        """Work until `stop()` (Ctrl-C in the CLI): the stages in their threads, watchdog,
+        periodic rescans, deliveries, overdue-ack checks and hold sweeps."""
+        settings = self.settings
+        self._register()
         scheduler = BackgroundScheduler(timezone="UTC")
-        scheduler.add_job(self.wake, "interval", seconds=self.settings.rescan_seconds, id="rescan")
+        if self.receives:
+            scheduler.add_job(
+                self._wake.set, "interval", seconds=settings.rescan_seconds, id="rescan"
+            )
         scheduler.add_job(
-            self.wake, "interval", seconds=self.settings.deliver_every_seconds, id="deliver"
-        )
-        # one periodic job flags overdue acknowledgements (each exactly once; a late ack clears it)
-        scheduler.add_job(
-            self.flag_overdue_acks,
+            self._wake_deliver.set,
             "interval",
-            seconds=self.settings.overdue_check_seconds,
-            id="acks-overdue",
-            max_instances=1,
-            coalesce=True,
+            seconds=settings.deliver_every_seconds,
+            id="deliver",
         )
-        # alerts (gateway/alerts): overdue/rejected acks, dead letters, silent partners, host keys
-        scheduler.add_job(
-            self.run_alerts, "interval", seconds=60, id="alerts", max_instances=1, coalesce=True
-        )
+        heartbeat = max(0.5, settings.lease_seconds / 4)
+        scheduler.add_job(self._heartbeat, "interval", seconds=heartbeat, id="heartbeat")
+        periodic = {
+            # one check flags overdue acknowledgements (each exactly once; a late ack clears it)
+            "acks-overdue": (settings.overdue_check_seconds, self.flag_overdue_acks),
+            # held documents released by other workers' messages
+            "hold-sweep": (settings.rescan_seconds, self.pipeline.dispatcher.sweep),
+            # overdue/rejected acks, dead letters, silent partners, host keys (gateway/alerts)
+            "alerts": (60.0, self.run_alerts),
+        }
+        for name, (every, job) in periodic.items():
+            scheduler.add_job(
+                self._periodic(name, every, job),
+                "interval",
+                seconds=every,
+                id=name,
+                max_instances=1,
+                coalesce=True,
+            )
         scheduler.start()
-        for source in self.sources:
-            watch = getattr(source, "watch", None)
-            if watch is not None:
-                watch(on_ready=self.wake)
-        server = serve_in_thread(
-            create_app(
-                self.store,
-                self.registry,
-                auth=self.auth,
-                soap=self.soap_dispatcher(),
-                console=ConsoleConfig(archive=self.archive),
-                routers=rest_routers(self.store, self.registry, self.pipeline, self.wake),
-            ),
-            self.settings.http_host,
-            self.settings.http_port,
-        )
-        self.http_url = server.url
-        log.info("operations API and status page on %s", server.url)
+        server = None
+        if http:
+            server = serve_in_thread(
+                create_app(
+                    self.store,
+                    self.registry,
+                    auth=self.auth,
+                    soap=self.soap_dispatcher(),
+                    console=ConsoleConfig(archive=self.archive),
+                    routers=rest_routers(self.store, self.registry, self.pipeline, self.wake),
+                ),
+                settings.http_host,
+                settings.http_port,
+            )
+            self.http_url = server.url
+            log.info("operations API and status page on %s", server.url)
+        # other processes' receipts reach this one by polling on PostgreSQL
+        process_poll = 0.25 if self.store.dialect == "postgresql" else settings.rescan_seconds
+        stages = [
+            ("process", self._wake_process, process_poll, self._process_all),
+            ("deliver", self._wake_deliver, settings.deliver_every_seconds, self.delivery.drain),
+        ]
+        if self.receives:
+            for source in self.sources:
+                watch = getattr(source, "watch", None)
+                if watch is not None:
+                    watch(on_ready=self._wake.set)
+            stages.insert(
+                0, ("receive", self._wake, max(settings.stable_seconds, 0.05), self.receive_ready)
+            )
+        threads = [
+            threading.Thread(target=self._loop, args=stage, name=f"gateway-{stage[0]}", daemon=True)
+            for stage in stages
+        ]
+        for thread in threads:
+            thread.start()
         try:
-            self.tick()
-            while not self._stop.is_set():
-                self._wake.wait(timeout=self.settings.stable_seconds)
-                self._wake.clear()
-                if self._stop.is_set():
-                    break
-                try:
-                    self.tick()
-                except Exception:  # keep serving; the failure is logged with its cause
-                    log.exception("gateway tick failed")
+            self._stop.wait()
         finally:
-            server.stop()
+            self._stop.set()
+            self.wake()
+            deadline = STOP_GRACE_SECONDS
+            for thread in threads:
+                started = time.monotonic()
+                thread.join(timeout=max(0.0, deadline))
+                deadline -= time.monotonic() - started
+            busy = [t.name for t in threads if t.is_alive()]
+            if server is not None:
+                server.stop()
             scheduler.shutdown(wait=False)
             for source in self.sources:
                 source.close()
             self.delivery.close()
-            self.store.close()
+            if busy:
+                # its transaction rolls back with the process; its lease expires or, on
+                # SQLite, the next start takes it back
+                log.warning("stopping with %s still busy", ", ".join(busy))
+            else:
+                try:
+                    self.queue.unregister()  # this worker's claims go back at once
+                except Exception:
+                    log.exception("could not return this worker's claims")
+                self.store.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from gateway.registry import PartnerProfile, Registry
 from gateway.registry.profile import AmqpTransport, DeliveryPolicy, HttpTransport, SftpTransport
 from gateway.registry.secrets import SecretMissingError, resolve_secret
 from gateway.store import OutboxRow, Store
+from gateway.store.queue import claim_deliveries, release_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,8 @@ class DeliveryWorker:
     lease_seconds: float = 60.0
     batch: int = 500  # rows per claim: one flush and one completing transaction each
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # set by a stop: the batch in hand ends after the row being sent, the rest goes back
+    stopping: threading.Event = field(default_factory=threading.Event)
     _sinks: dict[str, Sink] = field(default_factory=dict)
 
     def sink_for(self, destination: str) -> Sink:
@@ -107,12 +111,22 @@ class DeliveryWorker:
 
         The batch is sent, then made durable (each sink's flush), then recorded in one
         transaction: a crash in between repeats deliveries under the same idempotency keys.
+        One claim takes rows of one destination no other worker is sending to, so each
+        partner gets its files in order with any number of workers. A stop mid-batch records
+        what was sent and returns the rest to the queue at once (not after the lease).
         """
-        rows = self.store.claim_outbox(self.batch, self.lease_seconds, self.clock())
+        if self.stopping.is_set():
+            return 0
+        rows = claim_deliveries(self.store, self.batch, self.lease_seconds, self.clock())
         if not rows:
             return 0
+        token = rows[0].lease_token or ""
         sent: dict[str, list[OutboxRow]] = {}
+        unsent: list[int] = []
         for row in rows:
+            if unsent or self.stopping.is_set():
+                unsent.append(row.id)
+                continue
             if self._deliver(row):
                 sent.setdefault(row.destination, []).append(row)
         done: list[int] = []
@@ -125,14 +139,17 @@ class DeliveryWorker:
                 continue
             done.extend(row.id for row in delivered)
         crashpoint("after_delivery_sent")
+        for destination in sent:  # a kill after one destination's batch (claims are per one)
+            crashpoint(f"after_delivery_sent:{destination}")
         if done:
-            token = rows[0].lease_token or ""
             recorded = self.store.complete_outbox_many(done, token)
             if len(recorded) < len(done):
                 log.warning(
                     "%d deliveries: lease lost before completion", len(done) - len(recorded)
                 )
-        return len(rows)
+        if unsent:
+            release_deliveries(self.store, unsent, token)
+        return len(rows) - len(unsent)
 
     def close(self) -> None:
         """Close the sinks that hold connections (HTTP clients, AMQP channels)."""
@@ -143,8 +160,11 @@ class DeliveryWorker:
                 close()
 
     def drain(self, max_rounds: int = 1000) -> int:
+        """Deliver until nothing is due, a stop is asked for, or `max_rounds` batches."""
         total = 0
         for _ in range(max_rounds):
+            if self.stopping.is_set():
+                break
             n = self.run_once()
             total += n
             if n == 0:

@@ -218,6 +218,11 @@ class X12Inbound:
         earlier = self.store.find_interchange(Direction.IN, header.sender_id, header.control_number)
         if earlier is None or earlier.outcome not in _EFFECTIVE:
             return None, "", []
+        if earlier.message_id == msg.id:
+            # this message's own effect, committed before its worker stopped (killed, or its
+            # lease taken over): done already, not a duplicate sent by the partner
+            why = f"ISA13 {header.control_number} took effect in an earlier attempt"
+            return why, "resumed", []
         same = self._same_content(earlier.message_id, msg.sha256)
         why = (
             f"ISA13 {header.control_number} from {header.sender_id} was received before "
@@ -384,7 +389,7 @@ class X12Inbound:
             result = state.blocked_kind
             if state.blocked_kind == "duplicate":
                 outcome.duplicates += 1
-            else:
+            elif state.blocked_kind != "resumed":
                 problem = state.blocked
             state.events.append(NewEvent(state.blocked_kind, {"detail": state.blocked}))
             _close_acks(checked)

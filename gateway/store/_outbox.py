@@ -65,12 +65,10 @@ def claim(
         pick = pick.where(o.channel == channel)
     if destination is not None:
         pick = pick.where(o.destination == destination)
-    picked = (
-        pick.order_by(o.next_attempt_at, o.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .cte("picked")
-    )
+    # one destination: the order the rows were made (for X12, control number order: its rows
+    # are written after the numbers, under the counter's lock); else the oldest due first
+    order = (o.id,) if destination is not None else (o.next_attempt_at, o.id)
+    picked = pick.order_by(*order).limit(limit).with_for_update(skip_locked=True).cte("picked")
     stmt = (
         update(outbox_t)
         .where(o.id.in_(select(picked.c.id)))
@@ -83,7 +81,10 @@ def claim(
         .returning(*outbox_t.c)
     )
     rows = [to_outbox_row(r) for r in conn.execute(stmt)]
-    rows.sort(key=lambda r: (r.next_attempt_at, r.id))
+    if destination is not None:
+        rows.sort(key=lambda r: r.id)
+    else:
+        rows.sort(key=lambda r: (r.next_attempt_at, r.id))
     return rows
 
 

@@ -58,12 +58,30 @@ def parse_url(url: str | None) -> URL:
     return parsed
 
 
-def make_engine(url: str | None, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Engine:
-    """An engine with the gateway's settings for the URL's dialect (see module docstring)."""
+DEFAULT_IDLE_TX_SECONDS = 60.0
+
+
+def make_engine(
+    url: str | None,
+    *,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    idle_in_transaction_seconds: float = DEFAULT_IDLE_TX_SECONDS,
+) -> Engine:
+    """An engine with the gateway's settings for the URL's dialect (see module docstring).
+
+    On PostgreSQL a session idle inside a transaction for `idle_in_transaction_seconds` (a
+    worker paused or hung mid-transaction) is ended by the server: its locks (a control number
+    counter, a claim) go back and its transaction rolls back instead of stalling every worker.
+    """
     parsed = parse_url(url)
     if parsed.get_backend_name() == "postgresql":
+        idle_ms = int(idle_in_transaction_seconds * 1000)
         engine = create_engine(
-            parsed, hide_parameters=True, pool_pre_ping=True, json_serializer=_json_serializer
+            parsed,
+            hide_parameters=True,
+            pool_pre_ping=True,
+            json_serializer=_json_serializer,
+            connect_args={"options": f"-c idle_in_transaction_session_timeout={idle_ms}"},
         )
     else:
         engine = _sqlite_engine(parsed, busy_timeout_ms)

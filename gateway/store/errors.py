@@ -45,3 +45,8 @@ class DuplicateInterchangeError(StoreError):
 class InterchangeStateError(StoreError):
     """A streaming step (begin_group, append_sets, finish_*) named an interchange or group whose
     interchange is not open: unknown, already finished, or discarded after a crash."""
+
+
+class StoreUnavailableError(StoreError):
+    """The database could not be reached or dropped the connection (a restart, a network cut):
+    nothing of the transaction committed; the caller tries again later."""

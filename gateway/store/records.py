@@ -248,6 +248,20 @@ class OutboundBatch:
 
 
 @dataclass(frozen=True, slots=True)
+class NewReceipt:
+    """Archived bytes to record as a received message (see `Store.record_receipts`)."""
+
+    sha256: str
+    channel: str
+    partner_id: str
+    original_name: str
+    size: int
+    archive_path: str
+    account: str | None = None
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Receipt:
     """Result of `record_receipt`: the message id, and whether these bytes were already known."""
 

@@ -468,6 +468,44 @@ class Alert(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class QueueWorker(Base):
+    """A live processing/delivery worker (`gateway run` or `gateway worker`) and its heartbeat."""
+
+    __tablename__ = "queue_worker"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_heartbeat: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class QueueLease(Base):
+    """A received message claimed for processing: every write of that processing checks the
+    token under a row lock, so a worker paused past `lease_until` cannot finish work another
+    worker took. `claims` counts the starts of its processing; at the limit it is set aside."""
+
+    __tablename__ = "queue_lease"
+
+    message_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("received_message.id", ondelete="CASCADE"), primary_key=True
+    )
+    worker_id: Mapped[str] = mapped_column(String(36), index=True)
+    token: Mapped[str] = mapped_column(String(36))
+    lease_until: Mapped[datetime] = mapped_column(UtcDateTime)
+    claims: Mapped[int] = mapped_column(Integer)
+
+
+class QueueSlot(Base):
+    """The last slot in which a periodic job ran, so it runs once per slot across workers."""
+
+    __tablename__ = "queue_slot"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_slot: Mapped[int] = mapped_column(BigInteger)
+    ran_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    worker_id: Mapped[str] = mapped_column(String(36))
+
+
 # Core table handles: the hot path writes with Core `insert()` on lists of dicts, not the ORM.
 class ApiRequest(Base):
     """The first response to a REST request sent with an `Idempotency-Key`, per client: a retry
@@ -506,6 +544,9 @@ soap_request_t = cast(Table, SoapRequest.__table__)
 console_user_t = cast(Table, ConsoleUser.__table__)
 console_session_t = cast(Table, ConsoleSession.__table__)
 alert_t = cast(Table, Alert.__table__)
+queue_worker_t = cast(Table, QueueWorker.__table__)
+queue_lease_t = cast(Table, QueueLease.__table__)
+queue_slot_t = cast(Table, QueueSlot.__table__)
 ALL_TABLES = (
     received_message_t,
     interchange_t,

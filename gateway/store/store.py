@@ -28,7 +28,7 @@ from gateway.store.control_numbers import (
     allocate_control_numbers,
     set_last_control_number,
 )
-from gateway.store.engine import DEFAULT_BUSY_TIMEOUT_MS, make_engine
+from gateway.store.engine import DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_IDLE_TX_SECONDS, make_engine
 from gateway.store.migrate import upgrade_engine
 from gateway.store.records import (
     AckDirection,
@@ -51,6 +51,7 @@ from gateway.store.records import (
     NewEvent,
     NewInterchange,
     NewOutbox,
+    NewReceipt,
     OutboundBatch,
     OutboxId,
     OutboxRow,
@@ -89,12 +90,18 @@ def create_store(
     *,
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     clock: Clock = utc_now,
+    idle_in_transaction_seconds: float = DEFAULT_IDLE_TX_SECONDS,
 ) -> Store:
     """Open the store at `url` (None: `sqlite:///var/gateway.db` under the working directory).
 
     Call `migrate()` once at start-up before using it.
     """
-    return Store(make_engine(url, busy_timeout_ms=busy_timeout_ms), clock=clock)
+    engine = make_engine(
+        url,
+        busy_timeout_ms=busy_timeout_ms,
+        idle_in_transaction_seconds=idle_in_transaction_seconds,
+    )
+    return Store(engine, clock=clock)
 
 
 class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMixin, AlertsMixin):
@@ -147,34 +154,61 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
         comes back with `duplicate=True` and the arrival is logged as a `duplicate_receipt`
         event on the first message.
         """
-        at = self._now(received_at)
-        values = {
-            "sha256": sha256,
-            "channel": channel,
-            "account": account,
-            "partner_id": partner_id,
-            "original_name": original_name,
-            "size": size,
-            "received_at": at,
-            "archive_path": archive_path,
-            "status": MessageStatus.RECEIVED.value,
-        }
-        detail = {"channel": channel, "account": account, "name": original_name, "size": size}
-        with self._write() as conn:
-            new_id = conn.execute(_RECEIPT_INSERT[conn.dialect.name], values).scalar_one_or_none()
-            if new_id is not None:
-                kind, message_id, duplicate = "received", new_id, False
-            else:
-                found = {"b_partner": partner_id, "b_sha256": sha256}
-                kind, message_id, duplicate = (
-                    "duplicate_receipt",
-                    conn.scalar(_RECEIPT_FIND, found),
-                    True,
+        return self.record_receipts(
+            [
+                NewReceipt(
+                    sha256=sha256,
+                    channel=channel,
+                    partner_id=partner_id,
+                    original_name=original_name,
+                    size=size,
+                    archive_path=archive_path,
+                    account=account,
+                    received_at=received_at,
                 )
-            _batch.insert_rows(
-                conn, event_t, _batch.event_rows([NewEvent(kind, detail)], at, message_id)
-            )
-        return Receipt(MessageId(message_id), duplicate)
+            ]
+        )[0]
+
+    def record_receipts(self, receipts: Sequence[NewReceipt]) -> list[Receipt]:
+        """`record_receipt` for several archived payloads in ONE transaction (one commit for a
+        burst of small files; each source is acknowledged only after it)."""
+        results: list[Receipt] = []
+        with self._write() as conn:
+            for r in receipts:
+                at = self._now(r.received_at)
+                values = {
+                    "sha256": r.sha256,
+                    "channel": r.channel,
+                    "account": r.account,
+                    "partner_id": r.partner_id,
+                    "original_name": r.original_name,
+                    "size": r.size,
+                    "received_at": at,
+                    "archive_path": r.archive_path,
+                    "status": MessageStatus.RECEIVED.value,
+                }
+                detail = {
+                    "channel": r.channel,
+                    "account": r.account,
+                    "name": r.original_name,
+                    "size": r.size,
+                }
+                insert = _RECEIPT_INSERT[conn.dialect.name]
+                new_id = conn.execute(insert, values).scalar_one_or_none()
+                if new_id is not None:
+                    kind, message_id, duplicate = "received", new_id, False
+                else:
+                    found = {"b_partner": r.partner_id, "b_sha256": r.sha256}
+                    kind, message_id, duplicate = (
+                        "duplicate_receipt",
+                        conn.scalar(_RECEIPT_FIND, found),
+                        True,
+                    )
+                _batch.insert_rows(
+                    conn, event_t, _batch.event_rows([NewEvent(kind, detail)], at, message_id)
+                )
+                results.append(Receipt(MessageId(message_id), duplicate))
+        return results
 
     def mark_message(
         self,

@@ -1,0 +1,212 @@
+"""Many small files, as carriers send them: one 214 per file dropped into a running gateway.
+
+A fresh gateway home under bench/out/small-files/ (the repository's partners: shipped routing,
+997 back to the carrier, ERP IDoc, TMS and portal JSON), `gateway run` as a child process
+(SQLite by default, or --url for an empty PostgreSQL database), then:
+
+- burst: N files (`bench/generate.py --sets N --per-interchange 1`, split per ISA) appear in
+  inbox/demo-carrier/ at once; measured: files/s from the drop until every file's 997 and portal
+  deliveries are recorded, the time to the first portal delivery, and latency percentiles.
+- sustained: files appear at --rate per second for --seconds; measured: drop-to-portal latency
+  (p50/p99) per file.
+
+Latency of a file = the portal delivery's `delivered_at` (recorded after the file is written and
+synced) minus the moment the script renamed the file into the inbox.
+
+    .venv/bin/python bench/bench_small_files.py --burst 2000
+    .venv/bin/python bench/bench_small_files.py --rate 200 --seconds 10
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from datetime import datetime
+
+from bench.common import BIN, OUT, REPO, command_line, machine
+from bench.generate import Layout, iter_chunks
+from gateway.store.engine import make_engine
+
+
+def _files(n: int) -> list[bytes]:
+    return list(iter_chunks("214", n, Layout(per_interchange=1)))
+
+
+def _percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+class Running:
+    def __init__(self, url: str | None) -> None:
+        self.home = OUT / "small-files"
+        shutil.rmtree(self.home, ignore_errors=True)
+        shutil.copytree(REPO / "partners", self.home / "partners")
+        (self.home / "var").mkdir(parents=True)
+        self.url = url or f"sqlite:///{self.home / 'var' / 'gateway.db'}"
+        env = {
+            **os.environ,
+            "GATEWAY_HOME": str(self.home),
+            "GATEWAY_HTTP_PORT": "0",
+            "GATEWAY_STABLE_SECONDS": "0",
+            "GATEWAY_DATABASE_URL": self.url,
+        }
+        self.log = (self.home / "run.log").open("wb")
+        self.proc = subprocess.Popen(
+            [str(BIN / "gateway"), "run"], env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        while b"operations API" not in (self.home / "run.log").read_bytes():
+            if self.proc.poll() is not None:
+                raise RuntimeError((self.home / "run.log").read_text())
+            time.sleep(0.1)
+        self.inbox = self.home / "inbox" / "demo-carrier"
+        self.engine = make_engine(self.url)
+
+    def drop(self, i: int, data: bytes) -> float:
+        tmp = self.inbox / f".f{i:06d}.tmp"
+        tmp.write_bytes(data)
+        os.rename(tmp, self.inbox / f"f{i:06d}.x12")
+        return time.time()
+
+    def deliveries(self) -> dict[str, tuple[datetime | None, datetime | None]]:
+        """file name -> (first portal delivery, 997 delivery), recorded times."""
+        sql = (
+            "SELECT m.original_name, o.destination, min(o.delivered_at) FROM outbox o"
+            " JOIN received_message m ON m.id = o.source_message_id"
+            " WHERE o.status = 'delivered' AND o.destination IN ('portal', 'demo-carrier')"
+            " GROUP BY m.original_name, o.destination"
+        )
+        found: dict[str, list[datetime | None]] = {}
+        with self.engine.connect() as conn:
+            for name, destination, at in conn.exec_driver_sql(sql):
+                if isinstance(at, str):  # SQLite keeps text
+                    at = datetime.fromisoformat(at)
+                slot = found.setdefault(name, [None, None])
+                slot[0 if destination == "portal" else 1] = at
+        return {k: (v[0], v[1]) for k, v in found.items()}
+
+    def wait_all(
+        self, n: int, timeout: float
+    ) -> dict[str, tuple[datetime | None, datetime | None]]:
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.deliveries()
+            if sum(1 for p, a in got.values() if p and a) >= n or time.monotonic() > deadline:
+                return got
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.engine.dispose()
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=60)
+        self.log.close()
+
+
+def _epoch(at: datetime) -> float:
+    from datetime import UTC
+
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+
+
+def burst(n: int, url: str | None) -> dict[str, object]:
+    files = _files(n)
+    gw = Running(url)
+    try:
+        dropped = {f"f{i:06d}.x12": gw.drop(i, data) for i, data in enumerate(files)}
+        first_drop = min(dropped.values())
+        drop_seconds = max(dropped.values()) - first_drop
+        first_portal = None
+        while first_portal is None:
+            got = gw.deliveries()
+            times = [_epoch(p) for p, _ in got.values() if p]
+            if times:
+                first_portal = min(times) - first_drop
+            else:
+                time.sleep(0.05)
+        got = gw.wait_all(n, timeout=1800)
+    finally:
+        gw.stop()
+    done = [(name, p, a) for name, (p, a) in got.items() if p and a]
+    last = max(max(_epoch(p), _epoch(a)) for _, p, a in done)
+    latencies = [_epoch(p) - dropped[name] for name, p, _ in done]
+    return {
+        "mode": f"burst of {n} files (one 214 each)",
+        "store": gw.url.split(":")[0],
+        "files_done": len(done),
+        "drop_seconds": round(drop_seconds, 2),
+        "files_per_s_drop_to_997_and_portal": round(len(done) / (last - first_drop), 1),
+        "first_portal_after_drop_s": round(first_portal, 2),
+        "latency_p50_s": round(_percentile(latencies, 50), 2),
+        "latency_p99_s": round(_percentile(latencies, 99), 2),
+    }
+
+
+def sustained(rate: float, seconds: float, url: str | None) -> dict[str, object]:
+    n = int(rate * seconds)
+    files = _files(n)
+    gw = Running(url)
+    try:
+        dropped: dict[str, float] = {}
+        start = time.monotonic()
+        for i, data in enumerate(files):
+            due = start + i / rate
+            pause = due - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            dropped[f"f{i:06d}.x12"] = gw.drop(i, data)
+        behind = time.monotonic() - start - seconds
+        got = gw.wait_all(n, timeout=1800)
+    finally:
+        gw.stop()
+    latencies = [_epoch(p) - dropped[name] for name, (p, a) in got.items() if p and a]
+    return {
+        "mode": f"sustained {rate:g} files/s for {seconds:g} s ({n} files)",
+        "store": gw.url.split(":")[0],
+        "files_done": len(latencies),
+        "dropping_fell_behind_s": round(max(0.0, behind), 2),
+        "latency_p50_s": round(_percentile(latencies, 50), 2),
+        "latency_p99_s": round(_percentile(latencies, 99), 2),
+        "latency_max_s": round(max(latencies), 2) if latencies else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--burst", type=int, default=0, help="files dropped at once")
+    parser.add_argument("--rate", type=float, default=0.0, help="files per second, sustained")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--url", default=None, help="an empty PostgreSQL database (default SQLite)")
+    args = parser.parse_args(argv)
+    results = []
+    if args.burst:
+        results.append(burst(args.burst, args.url))
+    if args.rate:
+        results.append(sustained(args.rate, args.seconds, args.url))
+    if not results:
+        parser.error("give --burst N and/or --rate R")
+    out = {
+        "results": results,
+        "command": command_line(sys.argv[1:] if argv is None else argv),
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
+        "machine": machine(),
+    }
+    print(json.dumps(out, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

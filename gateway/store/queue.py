@@ -1,0 +1,446 @@
+"""The work queue that lets several workers share one database (after procrastinate's design).
+
+- Workers register and heartbeat (`queue_worker`); a worker whose heartbeat stops is pruned by
+  the others and its leases are returned at once.
+- Received messages are claimed for processing with `SELECT ... FOR UPDATE SKIP LOCKED` and a
+  lease row (`queue_lease`) carrying a fresh token. While a worker processes under a lease
+  (`holding(lease)`), EVERY write transaction of the store first renews that lease row by
+  token (`check_lease`, called by `StoreBase._write`): the row lock serialises it against a
+  re-claim, and a worker paused past its lease finds the token gone and gets LeaseLostError
+  before anything it wrote commits. A message whose processing started `max_claims` times
+  without finishing (its worker died each time) is set aside as failed instead of killing
+  every worker in turn; claims of a dead worker it had not begun do not count.
+- Deliveries are claimed one destination at a time, and a destination another worker is
+  delivering to is skipped, so each partner receives its files in the order they were made
+  whatever the number of workers.
+- Periodic jobs run once per slot across all workers (`run_once_per_slot`).
+
+SQLite has one writer (one process; its threads queue on a lock in `StoreBase`), so the same
+statements run there without the row locks.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from gateway.store.records import MessageStatus, NewEvent, OutboxRow, OutboxStatus
+from gateway.store.schema import (
+    event_t,
+    outbox_t,
+    queue_lease_t,
+    queue_slot_t,
+    queue_worker_t,
+    received_message_t,
+)
+
+if TYPE_CHECKING:
+    from gateway.store.store import Store
+
+DEFAULT_MAX_CLAIMS = 3
+# Any constant shared by all workers: serialises delivery claims (a few ms each) on PostgreSQL.
+_DELIVERY_CLAIM_LOCK = 0x6761_7465_7761_79  # "gateway"
+
+_l = queue_lease_t.c
+_w = queue_worker_t.c
+_m = received_message_t.c
+_o = outbox_t.c
+
+
+class LeaseLostError(Exception):
+    """The message's lease was taken by another worker (this one was paused or too slow):
+    nothing this worker was writing for it committed, and it must let the message go."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    message_id: int
+    token: str
+    claims: int
+    lease_seconds: float
+
+
+_CURRENT: ContextVar[Lease | None] = ContextVar("gateway_queue_lease", default=None)
+
+
+@contextmanager
+def holding(lease: Lease) -> Iterator[None]:
+    """Fence every store write of this thread by `lease` until the block ends."""
+    reset = _CURRENT.set(lease)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(reset)
+
+
+def check_lease(conn: Connection) -> None:
+    """Called at the start of every write transaction: renew the current lease or refuse."""
+    lease = _CURRENT.get()
+    if lease is None:
+        return
+    now = datetime.now(UTC)
+    renewed = conn.execute(
+        update(queue_lease_t)
+        .where((_l.message_id == lease.message_id) & (_l.token == lease.token))
+        .values(lease_until=now + timedelta(seconds=lease.lease_seconds))
+    ).rowcount
+    if renewed != 1:
+        raise LeaseLostError(
+            f"message {lease.message_id}: lease lost to another worker; this worker lets it go"
+        )
+
+
+def _insert(conn: Connection) -> Any:
+    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class WorkQueue:
+    """One worker's handle on the queue tables (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        lease_seconds: float = 60.0,
+        max_claims: int = DEFAULT_MAX_CLAIMS,
+        name: str | None = None,
+    ) -> None:
+        self.store = store
+        self.lease_seconds = lease_seconds
+        self.max_claims = max_claims
+        self.worker_id = uuid.uuid4().hex
+        self.name = name or worker_name()
+        # leases in this worker's hands: only these are extended by the heartbeat, so a
+        # lease given up while the database was unreachable still expires
+        self.held: dict[int, str] = {}
+
+    @property
+    def postgres(self) -> bool:
+        return self.store.dialect == "postgresql"
+
+    # ------------------------------------------------------------ workers
+
+    def register(self) -> None:
+        now = self.store._now(None)
+        with self.store._write() as conn:
+            if not self.postgres:
+                # one process per SQLite file (the lock beside it): other processes' workers
+                # are dead, and their leases come back at once
+                gone = select(_w.id).where(_w.name != self.name)
+                conn.execute(
+                    update(queue_lease_t)
+                    .where(_l.worker_id.in_(gone.scalar_subquery()))
+                    .values(lease_until=now - timedelta(seconds=1))
+                )
+                conn.execute(delete(queue_worker_t).where(_w.name != self.name))
+            conn.execute(
+                queue_worker_t.insert().values(
+                    id=self.worker_id, name=self.name, started_at=now, last_heartbeat=now
+                )
+            )
+
+    def heartbeat(self) -> int:
+        """Say this worker lives and extend its leases; returns dead workers pruned."""
+        now = self.store._now(None)
+        until = now + timedelta(seconds=self.lease_seconds)
+        with self.store._write() as conn:
+            alive = conn.execute(
+                update(queue_worker_t).where(_w.id == self.worker_id).values(last_heartbeat=now)
+            ).rowcount
+            if not alive:  # pruned while paused: its leases were returned; start afresh
+                conn.execute(
+                    queue_worker_t.insert().values(
+                        id=self.worker_id, name=self.name, started_at=now, last_heartbeat=now
+                    )
+                )
+            held = list(self.held.items())
+            if held:
+                mine = select(_l.message_id).where(
+                    (_l.worker_id == self.worker_id)
+                    & _l.message_id.in_([m for m, _ in held])
+                    & _l.token.in_({t for _, t in held})
+                )
+                if self.postgres:  # a lease row a processing write holds renews itself
+                    mine = mine.with_for_update(skip_locked=True)
+                conn.execute(
+                    update(queue_lease_t)
+                    .where(_l.message_id.in_(mine.scalar_subquery()))
+                    .values(lease_until=until)
+                )
+            return self._prune(conn, now)
+
+    def _prune(self, conn: Connection, now: datetime) -> int:
+        """Workers silent for two leases are dead: return their leases at once. Lease rows of
+        messages finished by a worker that died before dropping them go too."""
+        finished = select(_m.id).where(_m.status != MessageStatus.RECEIVED.value)
+        conn.execute(
+            delete(queue_lease_t).where(
+                (_l.lease_until < now) & _l.message_id.in_(finished.scalar_subquery())
+            )
+        )
+        stale = now - timedelta(seconds=2 * self.lease_seconds)
+        dead = [
+            r[0]
+            for r in conn.execute(
+                select(_w.id).where((_w.last_heartbeat < stale) & (_w.id != self.worker_id))
+            )
+        ]
+        if not dead:
+            return 0
+        conn.execute(
+            update(queue_lease_t)
+            .where(_l.worker_id.in_(dead) & (_l.lease_until >= now))
+            .values(lease_until=now - timedelta(seconds=1))
+        )
+        conn.execute(delete(queue_worker_t).where(_w.id.in_(dead)))
+        return len(dead)
+
+    def unregister(self) -> None:
+        """A clean stop: this worker's leases go back at once (not counted as a crash)."""
+        now = self.store._now(None)
+        with self.store._write() as conn:
+            conn.execute(
+                update(queue_lease_t)
+                .where((_l.worker_id == self.worker_id) & (_l.lease_until >= now))
+                .values(worker_id="", lease_until=now - timedelta(seconds=1))
+            )
+            conn.execute(delete(queue_worker_t).where(_w.id == self.worker_id))
+
+    def workers(self) -> list[tuple[str, str, datetime]]:
+        """(id, name, last heartbeat) of the registered workers."""
+        with self.store._read() as conn:
+            rows = conn.execute(select(_w.id, _w.name, _w.last_heartbeat).order_by(_w.started_at))
+            return [(r[0], r[1], r[2]) for r in rows]
+
+    # ------------------------------------------------------------ messages
+
+    def claim_messages(self, limit: int) -> list[Lease]:
+        """Lease up to `limit` received messages nobody holds (or whose lease expired)."""
+        now = self.store._now(None)
+        until = now + timedelta(seconds=self.lease_seconds)
+        with self.store._write() as conn:
+            pick = (
+                select(_m.id, _l.message_id)
+                .select_from(received_message_t.outerjoin(queue_lease_t, _l.message_id == _m.id))
+                .where(
+                    (_m.status == MessageStatus.RECEIVED.value)
+                    & (_l.message_id.is_(None) | (_l.lease_until < now))
+                )
+                .order_by(_m.id)
+                .limit(limit)
+                .with_for_update(of=received_message_t, skip_locked=True)
+            )
+            found = conn.execute(pick).all()
+            if not found:
+                return []
+            fresh = [r[0] for r in found if r[1] is None]
+            expired = [r[0] for r in found if r[1] is not None]
+            if expired and self.postgres:
+                # a paused worker's open transaction may still lock its lease row: skip it
+                lockable = (
+                    select(_l.message_id)
+                    .where(_l.message_id.in_(expired) & (_l.lease_until < now))
+                    .with_for_update(skip_locked=True)
+                )
+                expired = [r[0] for r in conn.execute(lockable)]
+            ids = sorted(fresh + expired)
+            if not ids:
+                return []
+            token = uuid.uuid4().hex
+            ins = _insert(conn)(queue_lease_t).values(
+                [
+                    {
+                        "message_id": i,
+                        "worker_id": self.worker_id,
+                        "token": token,
+                        "lease_until": until,
+                        "claims": 0,
+                    }
+                    for i in ids
+                ]
+            )
+            stmt = ins.on_conflict_do_update(
+                index_elements=[_l.message_id],
+                set_={
+                    "worker_id": ins.excluded.worker_id,
+                    "token": ins.excluded.token,
+                    "lease_until": ins.excluded.lease_until,
+                },
+                where=_l.lease_until < now,
+            ).returning(_l.message_id, _l.claims)
+            claimed = sorted((r[0], r[1]) for r in conn.execute(stmt))
+            leases: list[Lease] = []
+            for message_id, claims in claimed:
+                if claims >= self.max_claims:
+                    self._set_aside(conn, message_id, claims, now)
+                else:
+                    leases.append(Lease(message_id, token, claims, self.lease_seconds))
+        self.held.update((lease.message_id, lease.token) for lease in leases)
+        return leases
+
+    def _set_aside(self, conn: Connection, message_id: int, claims: int, now: datetime) -> None:
+        from gateway.store import _batch
+
+        reason = (
+            f"set aside: its processing started {claims} times and never finished "
+            "(a worker crashed or was killed each time); `gateway replay` after a fix"
+        )
+        _batch.set_message_status(conn, message_id, MessageStatus.FAILED, reason, None)
+        conn.execute(delete(queue_lease_t).where(_l.message_id == message_id))
+        event = NewEvent("set_aside", {"reason": reason, "starts": claims})
+        _batch.insert_rows(conn, event_t, _batch.event_rows([event], now, message_id))
+
+    def begin(self, lease: Lease) -> None:
+        """Count a start of this message's processing (its own commit, before any work: a
+        message that kills its worker while parsing is counted too). Only starts count
+        towards `max_claims`: messages a dead worker had claimed but not begun do not."""
+        with self.store._write() as conn:
+            started = conn.execute(
+                update(queue_lease_t)
+                .where((_l.message_id == lease.message_id) & (_l.token == lease.token))
+                .values(claims=_l.claims + 1)
+            ).rowcount
+        if started != 1:
+            raise LeaseLostError(
+                f"message {lease.message_id}: lease lost to another worker before it began"
+            )
+
+    def done(self, *leases: Lease) -> None:
+        """These messages' processing ended (whatever their status): drop their lease rows,
+        in one transaction (a claim's worth at a time: one commit, not one per message).
+        A row left by a crash before this is inert: only received messages are claimed."""
+        if not leases:
+            return
+        for lease in leases:
+            self.held.pop(lease.message_id, None)
+        with self.store._write() as conn:
+            conn.execute(
+                delete(queue_lease_t).where(
+                    _l.message_id.in_([x.message_id for x in leases])
+                    & _l.token.in_({x.token for x in leases})
+                )
+            )
+
+    def release(self, leases: list[Lease]) -> None:
+        """Give back leases not worked on (a stop): claimable at once, not counted as a crash."""
+        for lease in leases:
+            self.held.pop(lease.message_id, None)
+        if not leases:
+            return
+        now = self.store._now(None)
+        with self.store._write() as conn:
+            for lease in leases:
+                conn.execute(
+                    update(queue_lease_t)
+                    .where((_l.message_id == lease.message_id) & (_l.token == lease.token))
+                    .values(worker_id="", lease_until=now - timedelta(seconds=1))
+                )
+
+    # ------------------------------------------------------------ deliveries
+
+    def claim_deliveries(self, limit: int, now: datetime | None = None) -> list[OutboxRow]:
+        """Lease up to `limit` due deliveries of ONE destination no other worker delivers to."""
+        return claim_deliveries(self.store, limit, self.lease_seconds, now)
+
+    # ------------------------------------------------------------ periodic jobs
+
+    def run_once_per_slot(
+        self, name: str, every_seconds: float, now: datetime | None = None
+    ) -> bool:
+        """True for exactly one caller per `every_seconds` slot across all workers."""
+        at = self.store._now(now)
+        slot = int(at.timestamp() // every_seconds)
+        with self.store._write() as conn:
+            ins = _insert(conn)(queue_slot_t).values(
+                name=name, last_slot=slot, ran_at=at, worker_id=self.worker_id
+            )
+            stmt = ins.on_conflict_do_update(
+                index_elements=[queue_slot_t.c.name],
+                set_={
+                    "last_slot": ins.excluded.last_slot,
+                    "ran_at": ins.excluded.ran_at,
+                    "worker_id": ins.excluded.worker_id,
+                },
+                where=queue_slot_t.c.last_slot < slot,
+            ).returning(queue_slot_t.c.name)
+            return conn.execute(stmt).first() is not None
+
+
+_IN_FLIGHT = OutboxStatus.IN_FLIGHT.value
+_PENDING = OutboxStatus.PENDING.value
+
+
+def claim_deliveries(
+    store: Store, limit: int, lease_seconds: float, now: datetime | None = None
+) -> list[OutboxRow]:
+    """Lease up to `limit` due deliveries of one destination that no live lease is sending to.
+
+    On PostgreSQL the claim runs under a transaction-scoped advisory lock, so two workers
+    never pick the same destination; the rows themselves are still taken FOR UPDATE SKIP LOCKED.
+    """
+    from gateway.store import _outbox
+
+    at = store._now(now)
+    with store._write() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _DELIVERY_CLAIM_LOCK})
+        busy = (
+            select(_o.destination)
+            .where((_o.status == _IN_FLIGHT) & (_o.lease_until >= at))
+            .distinct()
+        )
+        due = ((_o.status == _PENDING) & (_o.next_attempt_at <= at)) | (
+            (_o.status == _IN_FLIGHT) & (_o.lease_until < at)
+        )
+        first = (
+            select(_o.destination)
+            .where(due & _o.destination.not_in(busy))
+            .order_by(_o.next_attempt_at, _o.id)
+            .limit(1)
+        )
+        destination = conn.execute(first).scalar_one_or_none()
+        if destination is None:
+            return []
+        return _outbox.claim(
+            conn,
+            limit=limit,
+            lease_seconds=lease_seconds,
+            now=at,
+            channel=None,
+            destination=destination,
+        )
+
+
+def release_deliveries(store: Store, ids: list[int], lease_token: str) -> int:
+    """Return claimed rows not sent (a stop mid-batch) to the queue at once; the attempt the
+    claim counted is given back. Fenced by the claim's token."""
+    if not ids:
+        return 0
+    with store._write() as conn:
+        return conn.execute(
+            update(outbox_t)
+            .where(_o.id.in_(ids) & (_o.lease_token == lease_token) & (_o.status == _IN_FLIGHT))
+            .values(
+                status=_PENDING,
+                lease_token=None,
+                lease_until=None,
+                attempts=func.max(_o.attempts - 1, 0)
+                if conn.dialect.name == "sqlite"
+                else func.greatest(_o.attempts - 1, 0),
+            )
+        ).rowcount

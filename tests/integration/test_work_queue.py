@@ -1,0 +1,225 @@
+"""The work queue (`gateway.store.queue`) on SQLite and on the real PostgreSQL: claims, fenced
+leases, heartbeats, dead workers, poison messages, per-destination delivery claims, slots."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from gateway.store import MessageStatus, NewOutbox, OutboxStatus, Store, create_store
+from gateway.store.queue import (
+    LeaseLostError,
+    WorkQueue,
+    claim_deliveries,
+    holding,
+    release_deliveries,
+)
+
+T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'q.db'}"
+    else:
+        yield request.getfixturevalue("pg_url")
+
+
+def open_store(url: str, clock: Clock) -> Store:
+    store = create_store(url, clock=clock)
+    store.migrate()
+    return store
+
+
+def receive(store: Store, n: int) -> list[int]:
+    return [
+        store.record_receipt(
+            sha256=f"{i:064x}",
+            channel="folder",
+            partner_id="demo-carrier",
+            original_name=f"f{i}",
+            size=1,
+            archive_path=f"/a/{i}",
+        ).message_id
+        for i in range(n)
+    ]
+
+
+def test_claims_are_disjoint_and_a_paused_worker_cannot_finish_what_another_took(
+    url: str,
+) -> None:
+    clock_a, clock_b = Clock(), Clock()
+    a_store, b_store = open_store(url, clock_a), open_store(url, clock_b)
+    ids = receive(a_store, 5)
+    a = WorkQueue(a_store, lease_seconds=30)
+    b = WorkQueue(b_store, lease_seconds=30)
+    a.register()
+    b.register()
+    mine = a.claim_messages(3)
+    theirs = b.claim_messages(10)
+    assert [x.message_id for x in mine] == ids[:3]
+    assert [x.message_id for x in theirs] == ids[3:]
+    assert b.claim_messages(10) == []
+    # A begins the first message and stalls past its lease; B takes it over and finishes it
+    a.begin(mine[0])
+    clock_b.now = T0 + timedelta(seconds=31)
+    (taken,) = [x for x in b.claim_messages(1)]
+    assert (taken.message_id, taken.claims) == (ids[0], 1)  # one start before
+    b.begin(taken)
+    with holding(taken):
+        assert b_store.mark_message(ids[0], MessageStatus.PARSED)
+    b.done(taken)
+    # A wakes up: its write for that message is refused and nothing of it commits
+    with pytest.raises(LeaseLostError), holding(mine[0]):
+        a_store.mark_message(ids[0], MessageStatus.QUARANTINED, quarantine_reason="late")
+    assert a_store.get_message(ids[0]).status is MessageStatus.PARSED  # type: ignore[union-attr]
+    # its other leases still hold: every write under one renews it
+    with holding(mine[1]):
+        assert a_store.mark_message(ids[1], MessageStatus.PARSED)
+    a_store.close()
+    b_store.close()
+
+
+def test_a_message_that_kills_its_worker_every_time_is_set_aside(url: str) -> None:
+    clock = Clock()
+    store = open_store(url, clock)
+    (mid,) = receive(store, 1)
+    q = WorkQueue(store, lease_seconds=10, max_claims=3)
+    q.register()
+    for n in range(3):
+        (lease,) = q.claim_messages(5)
+        assert lease.claims == n
+        q.begin(lease)
+        q.held.clear()  # the worker "died" processing it: nobody heartbeats the lease
+        clock.now += timedelta(seconds=11)
+    assert q.claim_messages(5) == []  # the fourth claim sets it aside instead
+    msg = store.get_message(mid)
+    assert msg is not None and msg.status is MessageStatus.FAILED
+    assert "set aside" in (msg.quarantine_reason or "")
+    assert [e.kind for e in store.list_events(message_id=mid)][-1] == "set_aside"
+    store.close()
+
+
+def test_heartbeat_keeps_leases_and_a_dead_workers_work_returns(url: str) -> None:
+    clock = Clock()
+    store = open_store(url, clock)
+    ids = receive(store, 2)
+    dead = WorkQueue(store, lease_seconds=10)
+    live = WorkQueue(store, lease_seconds=10)
+    dead.register()
+    live.register()
+    assert [x.message_id for x in dead.claim_messages(1)] == ids[:1]
+    assert [x.message_id for x in live.claim_messages(1)] == ids[1:]
+    clock.now += timedelta(seconds=8)
+    live.heartbeat()  # extends its own lease only
+    clock.now += timedelta(seconds=5)
+    (taken,) = live.claim_messages(5)  # the dead worker's lease ran out, its own did not
+    assert (taken.message_id, taken.claims) == (ids[0], 0)  # claimed, never begun
+    clock.now += timedelta(seconds=10)  # two leases without a heartbeat: pruned
+    assert live.heartbeat() == 1
+    assert [w[0] for w in live.workers()] == [live.worker_id]
+    store.close()
+
+
+def test_a_stop_gives_claims_back_at_once_without_counting_a_crash(url: str) -> None:
+    clock = Clock()
+    store = open_store(url, clock)
+    receive(store, 3)
+    a = WorkQueue(store, lease_seconds=600)
+    a.register()
+    first = a.claim_messages(3)
+    a.release(first[1:])
+    a.unregister()  # a dead worker's claims that were never begun count nothing either
+    b = WorkQueue(store, lease_seconds=600)
+    b.register()
+    again = b.claim_messages(3)
+    assert [x.message_id for x in again] == [x.message_id for x in first]
+    assert [x.claims for x in again] == [0, 0, 0]
+    store.close()
+
+
+def test_periodic_jobs_run_once_per_slot_across_workers(url: str) -> None:
+    clock = Clock()
+    store = open_store(url, clock)
+    workers = [WorkQueue(store) for _ in range(3)]
+    assert [w.run_once_per_slot("acks-overdue", 60) for w in workers] == [True, False, False]
+    clock.now += timedelta(seconds=30)
+    assert not any(w.run_once_per_slot("acks-overdue", 60) for w in workers)
+    clock.now += timedelta(seconds=31)
+    assert sum(w.run_once_per_slot("acks-overdue", 60) for w in workers) == 1
+    assert workers[0].run_once_per_slot("hold-sweep", 60)  # slots are per job
+    store.close()
+
+
+def test_deliveries_are_claimed_one_destination_at_a_time_and_released_on_stop(url: str) -> None:
+    clock = Clock()
+    store = open_store(url, clock)
+    store.add_outbox(
+        [NewOutbox(d, "folder", "x", f"{d}-{i}", b"x") for i in range(3) for d in ("erp", "tms")]
+    )
+    first = claim_deliveries(store, 100, 60)
+    second = claim_deliveries(store, 100, 60)
+    assert {r.destination for r in first} == {"erp"} and len(first) == 3
+    assert {r.destination for r in second} == {"tms"}
+    assert claim_deliveries(store, 100, 60) == []  # both destinations are being delivered
+    # a stop: the claim's unsent rows are due again at once, their attempt given back
+    token = first[0].lease_token or ""
+    assert release_deliveries(store, [r.id for r in first[1:]], token) == 2
+    assert release_deliveries(store, [first[0].id], "stale-token") == 0
+    rows = {r.id: r for r in store.list_outbox()}
+    assert [rows[r.id].status for r in first] == [
+        OutboxStatus.IN_FLIGHT,
+        OutboxStatus.PENDING,
+        OutboxStatus.PENDING,
+    ]
+    assert [rows[r.id].attempts for r in first[1:]] == [0, 0]
+    # erp still has a row in flight: its later rows wait, so files arrive in order
+    assert claim_deliveries(store, 100, 60) == []
+    clock.now += timedelta(seconds=61)  # that claim's lease ran out (its worker died)
+    again = claim_deliveries(store, 100, 60)
+    assert [r.id for r in again] == [r.id for r in first]
+    store.close()
+
+
+def test_concurrent_claims_never_share_a_message(url: str) -> None:
+    clock = Clock()
+    store = open_store(url, clock)
+    ids = receive(store, 60)
+    got: list[list[int]] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        q = WorkQueue(store)
+        mine: list[int] = []
+        try:
+            while leases := q.claim_messages(4):
+                for lease in leases:
+                    with holding(lease):
+                        store.mark_message(lease.message_id, MessageStatus.PARSED)
+                    q.done(lease)
+                    mine.append(lease.message_id)
+        except BaseException as exc:
+            errors.append(exc)
+        got.append(mine)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(i for mine in got for i in mine) == ids
+    store.close()
