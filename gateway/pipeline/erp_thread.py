@@ -45,7 +45,7 @@ def carrier_reference(doc: AnyDocument) -> str | None:
 class ErpThread:
     """Finds the order the ERP sent for a document's shipment and turns it into keys."""
 
-    def __init__(self, store: Store, registry: Registry) -> None:
+    def __init__(self, store: Store | None, registry: Registry) -> None:
         self.store = store
         self.registry = registry
 
@@ -53,6 +53,8 @@ class ErpThread:
         """The newest load tender an ERP profile sent that shares a shipment key with `doc`:
         first by its own keys, then one step further along the thread (a 214 that names only
         the carrier's BOL reaches the order through the 990 or 204 that carried both)."""
+        if self.store is None:
+            return None
         values = _values(doc)
         found = self._erp_orders(row for value in values for row in self.store.search(value))
         if found is None and values:
