@@ -21,7 +21,7 @@ from gateway.canonical import (
     parse_document,
 )
 from gateway.registry import PartnerProfile, Registry
-from gateway.registry.profile import ErpPosting, Role
+from gateway.registry.profile import ErpPosting
 from gateway.store import DocumentRow, Store
 from transforms.erp_keys import BY_CARRIER_REFERENCE, ErpKeys, ErpVendor, keys_from_order
 
@@ -100,8 +100,9 @@ class ErpThread:
         for row in rows:
             if row.doc_type != "load_tender" or row.status.value == "void":
                 continue
-            sender = self.registry.find(row.partner_id)
-            if sender is None or sender.role is not Role.ERP:
+            # the ERP's order is stored as the tender sent on to the carrier; what marks it is
+            # the ERP's order number, which only an order from the ERP carries
+            if not (row.payload.get("correlation") or {}).get("erp_order"):
                 continue
             tender = parse_document(row.payload)
             if isinstance(tender, LoadTender) and (best is None or row.id > best[0]):
