@@ -96,10 +96,8 @@ def test_214_and_210_in_an_erp_orders_thread_carry_the_erps_keys(tmp_path: Path)
     header = idoc.find("E1EDT20")
     assert header is not None
     assert header.get("TKNUM") == "0000004711"  # the ERP's shipment, not the carrier's SHP-42
-    assert [(c.get("QUALF"), c.get("PARAM")) for c in header.find_all("E1EDT18")][0] == (
-        "PID",
-        "TKNUM",
-    )
+    control = header.find_all("E1EDT18")[0]
+    assert (control.get("QUALF"), control.get("PARAM")) == ("PID", "TKNUM")
     carrier = header.find("E1ADRM4")
     assert carrier is not None and carrier.get("PARTNER_ID") == "0000100001"  # LIFNR
 
