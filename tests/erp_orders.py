@@ -32,11 +32,11 @@ BOL = "BOL-77"
 
 
 def erp_order(scac: str = "DEMO", number: str = TKNUM) -> LoadTender:
-    """A shipment released by SAP: PO 4500001234 item 10 (line haul, 1 load) and item 20
-    (fuel surcharge, 1 load), delivery 0080001234 at the drop."""
+    """A shipment released by SAP: PO 4500001234 item 10 (line haul, 1 each) and item 20
+    (fuel surcharge, 1 each), delivery 0080001234 at the drop."""
     items = (
-        LadingLine(line_number=10, quantity=Decimal(1), packaging_code="LD", description="haul"),
-        LadingLine(line_number=20, quantity=Decimal(1), packaging_code="LD", description="fuel"),
+        LadingLine(line_number=10, quantity=Decimal(1), packaging_code="EA", description="haul"),
+        LadingLine(line_number=20, quantity=Decimal(1), packaging_code="EA", description="fuel"),
     )
     delivery = Reference(qualifier="DO", kind=ReferenceKind.DELIVERY_ORDER, value="0080001234")
     return LoadTender(

@@ -21,21 +21,6 @@ from gateway.canonical import LadingLine, LoadTender, OrderDetail, Reference, Re
 BY_SHIPMENT_NUMBER = "TKNUM"
 BY_CARRIER_REFERENCE = "EXTI1"
 
-# X12 packaging / unit codes -> ISO units as SAP IDocs carry them (E1EDP01-MENEE). A quantity
-# whose unit is not known here is sent without a unit only when the PO line gives none either.
-ISO_QUANTITY_UNITS: Mapping[str, str] = {
-    "PLT": "PF",
-    "CTN": "CT",
-    "BOX": "BX",
-    "PCS": "PCE",
-    "PKG": "PK",
-    "DRM": "DR",
-    "BAG": "BG",
-    "CAS": "CS",
-    "EA": "EA",
-    "LD": "LO",  # load (UN/ECE rec. 20 "LO" lot): a full truckload service
-}
-
 
 @dataclass(frozen=True, slots=True)
 class ErpItem:
@@ -44,7 +29,7 @@ class ErpItem:
     po: str  # EBELN
     item: str  # EBELP, as the ERP sent it
     quantity: Decimal | None = None
-    unit: str | None = None  # ISO unit
+    unit: str | None = None  # as the order gives it (X12 packaging code or the ERP's unit)
     delivery: str | None = None  # SAP delivery of that item, when the order named one
 
 
@@ -121,8 +106,7 @@ def _order_items(detail: OrderDetail, delivery: str | None) -> list[ErpItem]:
     numbered = [line for line in detail.lading if line.line_number is not None]
     if not numbered:
         # the order names its PO but no item: SAP's first item of a one-line freight PO
-        unit = ISO_QUANTITY_UNITS.get((detail.packaging_code or "").upper())
-        return [ErpItem(detail.po_number, "10", detail.quantity, unit, delivery)]
+        return [ErpItem(detail.po_number, "10", detail.quantity, detail.packaging_code, delivery)]
     return [i for line in numbered for i in _line_items(line, detail.po_number, delivery)]
 
 
@@ -131,5 +115,4 @@ def _line_items(line: LadingLine, po: str | None, delivery: str | None) -> list[
     number = po or next((r.value for r in line.references if r.kind is ReferenceKind.PO), None)
     if number is None or line.line_number is None:
         return []
-    unit = ISO_QUANTITY_UNITS.get((line.packaging_code or "").upper())
-    return [ErpItem(number, str(line.line_number), line.quantity, unit, delivery)]
+    return [ErpItem(number, str(line.line_number), line.quantity, line.packaging_code, delivery)]

@@ -43,7 +43,7 @@ from gateway.idoc import (
 )
 from gateway.idoc.fields import FieldValue, fit_or_drop, postal_code, wrap_text
 from transforms.erp_keys import ErpItem, ErpKeys
-from transforms.idoc_shipment import ISO_WEIGHT_UNITS, split_name
+from transforms.idoc_shipment import ISO_PACKAGING_UNITS, ISO_WEIGHT_UNITS, split_name
 
 IDOCTYP = "INVOIC02"
 MESTYP = "INVOIC"
@@ -452,7 +452,10 @@ def _quantity(item: ErpItem, codes: InvoiceIdocCodes) -> tuple[Decimal, str]:
     """MENGE/MENEE: the ordered quantity of the PO item (a freight service is billed as
     ordered), else one unit of service."""
     quantity = item.quantity if item.quantity is not None else Decimal(1)
-    return quantity, item.unit or codes.quantity_unit
+    code = (item.unit or "").strip()
+    # an X12 packaging code in ISO terms; a code of 3 or fewer is the ERP's own (ISO) unit
+    unit = ISO_PACKAGING_UNITS.get(code.upper()) or (code if 0 < len(code) <= 3 else None)
+    return quantity, unit or codes.quantity_unit
 
 
 def _rate(tax: Decimal, net: Decimal) -> Decimal | None:

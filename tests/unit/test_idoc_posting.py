@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -77,8 +78,8 @@ def test_the_orders_keys() -> None:
     keys = keys_from_order(erp_order())
     assert keys.shipment == TKNUM and keys.order == TKNUM
     assert keys.items == (
-        ErpItem(PO, "10", Decimal(1), "LO", "0080001234"),
-        ErpItem(PO, "20", Decimal(1), "LO", "0080001234"),
+        ErpItem(PO, "10", Decimal(1), "EA", "0080001234"),
+        ErpItem(PO, "20", Decimal(1), "EA", "0080001234"),
     )
     assert keys.deliveries == ("0080001234",)
 
@@ -136,7 +137,7 @@ def test_invoice_is_posted_against_the_tenders_po_lines() -> None:
     # E1EDP02 lines are exactly the tender's PO lines, each charge on its own item
     tender_lines = [(i.po, i.item.zfill(6)) for i in keys.items]
     assert values["po_lines"] == tender_lines == [(PO, "000010"), (PO, "000020")]
-    assert values["quantities"] == [("1", "LO"), ("1", "LO")]
+    assert values["quantities"] == [("1", "EA"), ("1", "EA")]
     # read back: the same canonical values (service charges as items, GST as tax)
     services = [c for c in invoice.charges if c.code != "GST"]
     assert values["invoice"] == invoice.invoice_number and values["currency"] == "USD"
@@ -144,6 +145,28 @@ def test_invoice_is_posted_against_the_tenders_po_lines() -> None:
     assert values["codes"] == [c.code for c in services]
     assert values["header_tax"] == [("I1", "5", Decimal("57.50"))]
     assert values["item_tax"] == [[("I1", Decimal("50.00"))], [("I1", Decimal("7.50"))]]
+
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "idoc"
+
+
+@pytest.mark.parametrize(
+    "name", ["freight_invoice_posting_INVOIC02.xml", "status_erp_keys_SHPMNT05.xml"]
+)
+def test_posting_golden(name: str) -> None:
+    """Byte-exact; regenerate with UPDATE_GOLDEN=1 and review the diff."""
+    if name.startswith("freight"):
+        data = render_freight_invoice(
+            carrier_invoice(), PROFILE, created=CREATED, docnum=2001, keys=_keys()
+        ).data
+    else:
+        data = render_shipment_status(
+            _status(), PROFILE, created=CREATED, docnum=2002, keys=_keys()
+        ).data
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_bytes(data)
+    assert data == path.read_bytes(), f"{name} differs from the golden file"
 
 
 def test_invoice_totals_reconcile() -> None:
