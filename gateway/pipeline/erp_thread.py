@@ -55,12 +55,20 @@ class ErpThread:
         the carrier's BOL reaches the order through the 990 or 204 that carried both)."""
         if self.store is None:
             return None
-        values = _values(doc)
-        found = self._erp_orders(row for value in values for row in self.store.search(value))
-        if found is None and values:
-            thread = self.store.thread(values[0], max_depth=2, max_documents=200)
-            found = self._erp_orders(thread.documents)
-        return found
+        linked: list[tuple[str, list[DocumentRow]]] = []
+        for value in _values(doc):
+            rows = self.store.search(value)
+            found = self._erp_orders(rows)
+            if found is not None:
+                return found
+            if rows:
+                linked.append((value, rows))
+        # walked only from a key other documents share (the walk costs queries per level): a
+        # later 214 naming only the carrier's id reaches the order through an earlier one
+        for value, _ in linked[:1]:
+            thread = self.store.thread(value, max_depth=2, max_documents=200)
+            return self._erp_orders(thread.documents)
+        return None
 
     def keys_for(self, doc: AnyDocument, dest: PartnerProfile) -> ErpKeys | None:
         """Keys for `doc` to the ERP `dest` (None: the ERP cannot post it yet)."""

@@ -30,22 +30,14 @@ def _x12(isa13: str, functional_id: str, sets: list[list[str]]) -> bytes:
     ).encode()
 
 
-def carrier_214(isa13: str, shipment: str = "SHP-42") -> bytes:
-    """The carrier's status with its own shipment id and the BOL of the ERP's order."""
-    return _x12(
-        isa13,
-        "QM",
-        [
-            [
-                "ST*214",
-                f"B10*PRO778899*{shipment}*DEMO",
-                f"L11*{BOL}*BM",
-                "LX*1",
-                "AT7*D1*NS***20240306*1430*CT",
-                "MS1*HOUSTON*TX*US",
-            ]
-        ],
-    )
+def carrier_214(
+    isa13: str, shipment: str = "SHP-42", *, bol: bool = True, status: str = "D1"
+) -> bytes:
+    """The carrier's status with its own shipment id and (or not) the BOL of the ERP's order."""
+    segments = ["ST*214", f"B10*PRO778899*{shipment}*DEMO"]
+    segments += [f"L11*{BOL}*BM"] if bol else []
+    segments += ["LX*1", f"AT7*{status}*NS***20240306*1430*CT", "MS1*HOUSTON*TX*US"]
+    return _x12(isa13, "QM", [segments])
 
 
 def carrier_210(isa13: str) -> bytes:
@@ -100,6 +92,14 @@ def test_214_and_210_in_an_erp_orders_thread_carry_the_erps_keys(tmp_path: Path)
     assert (control.get("QUALF"), control.get("PARAM")) == ("PID", "TKNUM")
     carrier = header.find("E1ADRM4")
     assert carrier is not None and carrier.get("PARTNER_ID") == "0000100001"  # LIFNR
+
+    # a later status names only the carrier's own id: the thread still leads to the order
+    drop(settings, "demo-carrier", "later.edi", carrier_214("000009003", bol=False, status="X1"))
+    gw.tick()
+    assert [read_idocs(d)[0].find("E1EDT20").get("TKNUM") for d in idocs(settings, "SHPMNT05")] == [
+        "0000004711",
+        "0000004711",
+    ]
 
     drop(settings, "demo-carrier", "invoice.edi", carrier_210("000009002"))
     gw.tick()
