@@ -9,7 +9,7 @@ ERP profile says SAP resolves it (idoc.posting.carriers.<id>.resolve_by_referenc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from types import MappingProxyType
 
 from gateway.canonical import (
@@ -22,7 +22,7 @@ from gateway.canonical import (
 )
 from gateway.registry import PartnerProfile, Registry
 from gateway.registry.profile import ErpPosting
-from gateway.store import DocumentRow, Store
+from gateway.store import Store
 from transforms.erp_keys import BY_CARRIER_REFERENCE, ErpKeys, ErpVendor, keys_from_order
 
 # correlation kinds that identify a shipment, most specific first
@@ -50,25 +50,14 @@ class ErpThread:
         self.registry = registry
 
     def order_for(self, doc: AnyDocument) -> LoadTender | None:
-        """The newest load tender an ERP profile sent that shares a shipment key with `doc`:
-        first by its own keys, then one step further along the thread (a 214 that names only
-        the carrier's BOL reaches the order through the 990 or 204 that carried both)."""
+        """The newest load tender carrying the ERP's order number that shares a shipment key
+        with `doc`, directly or one document further along the thread (a 214 that names only
+        the carrier's id reaches the order through an earlier 214 that also had the BOL)."""
         if self.store is None:
             return None
-        linked: list[tuple[str, list[DocumentRow]]] = []
-        for value in _values(doc):
-            rows = self.store.search(value)
-            found = self._erp_orders(rows)
-            if found is not None:
-                return found
-            if rows:
-                linked.append((value, rows))
-        # walked only from a key other documents share (the walk costs queries per level): a
-        # later 214 naming only the carrier's id reaches the order through an earlier one
-        for value, _ in linked[:1]:
-            thread = self.store.thread(value, max_depth=2, max_documents=200)
-            return self._erp_orders(thread.documents)
-        return None
+        row = self.store.erp_order(_values(doc), hops=1)
+        found = parse_document(row.payload) if row is not None else None
+        return found if isinstance(found, LoadTender) else None
 
     def keys_for(self, doc: AnyDocument, dest: PartnerProfile) -> ErpKeys | None:
         """Keys for `doc` to the ERP `dest` (None: the ERP cannot post it yet)."""
@@ -102,20 +91,6 @@ class ErpThread:
                 common, identified_by=BY_CARRIER_REFERENCE, carrier_reference=reference
             )
         return None
-
-    def _erp_orders(self, rows: Iterable[DocumentRow]) -> LoadTender | None:
-        best: tuple[int, LoadTender] | None = None
-        for row in rows:
-            if row.doc_type != "load_tender" or row.status.value == "void":
-                continue
-            # the ERP's order is stored as the tender sent on to the carrier; what marks it is
-            # the ERP's order number, which only an order from the ERP carries
-            if not (row.payload.get("correlation") or {}).get("erp_order"):
-                continue
-            tender = parse_document(row.payload)
-            if isinstance(tender, LoadTender) and (best is None or row.id > best[0]):
-                best = (row.id, tender)
-        return best[1] if best is not None else None
 
 
 def _values(doc: AnyDocument) -> Sequence[str]:

@@ -47,7 +47,10 @@ _VOID = DocumentStatus.VOID.value
 _WAITING = WaitState.WAITING.value
 _RELEASED = WaitState.RELEASED.value
 _d = document_t.c
+_k = key_t.c
 _w = wait_t.c
+# correlation key kinds that name one shipment (a PO or a control number may span many)
+_SHIPMENT_KINDS = ("erp_order", "shipment_id", "tms_shipment_id", "bol", "pro")
 _wk = wait_key_t.c
 
 
@@ -78,6 +81,35 @@ class ThreadsMixin(StoreBase):
                 level = walk.take(more)
                 depth += 1
             return _gather(conn, key, walk)
+
+    def erp_order(
+        self, values: Sequence[str], *, hops: int = 1, max_values: int = 200
+    ) -> DocumentRow | None:
+        """The newest effective load tender that carries an ERP order number (an `erp_order`
+        key) and shares a shipment key (erp_order, shipment id, TMS id, BOL, PRO) with `values`,
+        or, `hops` times, with a document that shares one with them. Two indexed queries a hop:
+        cheaper than `thread`, which also gathers deliveries, acks and messages."""
+        seen = set(values)
+        frontier = list(values)
+        with self._read() as conn:
+            for hop in range(hops + 1):
+                if not frontier:
+                    return None
+                found = _erp_order_sharing(conn, frontier)
+                if found is not None or hop == hops:
+                    return found
+                sharing = select(_k.document_id).where(
+                    _k.value.in_(frontier) & _k.kind.in_(_SHIPMENT_KINDS)
+                )
+                stmt = (
+                    select(_k.value)
+                    .where(_k.document_id.in_(sharing) & _k.kind.in_(_SHIPMENT_KINDS))
+                    .distinct()
+                    .limit(max_values)
+                )
+                frontier = [v for v in conn.execute(stmt).scalars() if v not in seen]
+                seen.update(frontier)
+        return None
 
     # ------------------------------------------------------------ hold queue
 
@@ -416,3 +448,18 @@ def _gather(conn: Connection, key: str, walk: _Walk) -> ShipmentThread:
         ),
         truncated=walk.truncated,
     )
+
+
+def _erp_order_sharing(conn: Connection, values: Sequence[str]) -> DocumentRow | None:
+    owner = key_t.alias("owner")
+    sharing = select(_k.document_id).where(_k.value.in_(values) & _k.kind.in_(_SHIPMENT_KINDS))
+    has_order = exists().where((owner.c.document_id == _d.id) & (owner.c.kind == "erp_order"))
+    rows = _rows.load_documents(
+        conn,
+        _d.doc_type == "load_tender",
+        _d.status != _VOID,
+        _d.id.in_(sharing),
+        has_order,
+        limit=1,
+    )
+    return rows[0] if rows else None
