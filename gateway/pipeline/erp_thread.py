@@ -55,8 +55,8 @@ class ErpThread:
         the carrier's id reaches the order through an earlier 214 that also had the BOL)."""
         if self.store is None:
             return None
-        row = self.store.erp_order(_values(doc), hops=1)
-        found = parse_document(row.payload) if row is not None else None
+        payload = self.store.erp_order(_values(doc))
+        found = parse_document(payload) if payload is not None else None
         return found if isinstance(found, LoadTender) else None
 
     def keys_for(self, doc: AnyDocument, dest: PartnerProfile) -> ErpKeys | None:

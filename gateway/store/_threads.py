@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, delete, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, case, delete, exists, insert, select, update
 from sqlalchemy.sql import Select
 
 from gateway.store import _batch, _outbox, _rows, _status
@@ -49,9 +49,40 @@ _RELEASED = WaitState.RELEASED.value
 _d = document_t.c
 _k = key_t.c
 _w = wait_t.c
+_wk = wait_key_t.c
 # correlation key kinds that name one shipment (a PO or a control number may span many)
 _SHIPMENT_KINDS = ("erp_order", "shipment_id", "tms_shipment_id", "bol", "pro")
-_wk = wait_key_t.c
+
+
+# built once: SQLAlchemy then reuses the compiled form (building costs more than running it)
+def _sharing(values: Any) -> Any:
+    key = key_t.alias()
+    return select(key.c.document_id).where(
+        key.c.value.in_(values) & key.c.kind.in_(_SHIPMENT_KINDS)
+    )
+
+
+def _values_of(documents: Any) -> Any:
+    key = key_t.alias()
+    return select(key.c.value).where(
+        key.c.document_id.in_(documents) & key.c.kind.in_(_SHIPMENT_KINDS)
+    )
+
+
+_DIRECT = _sharing(bindparam("values", expanding=True))
+_ORDER_KEY = key_t.alias("order_key")
+_ERP_ORDER = (
+    select(_d.payload)
+    .where(
+        (_d.doc_type == "load_tender")
+        & (_d.status != _VOID)
+        & _d.id.in_(_sharing(_values_of(_DIRECT)))
+        & exists().where((_ORDER_KEY.c.document_id == _d.id) & (_ORDER_KEY.c.kind == "erp_order"))
+    )
+    # an order sharing a key with the document itself before one reached through another
+    .order_by(case((_d.id.in_(_DIRECT), 0), else_=1), _d.id.desc())
+    .limit(1)
+)
 
 
 class ThreadsMixin(StoreBase):
@@ -82,34 +113,17 @@ class ThreadsMixin(StoreBase):
                 depth += 1
             return _gather(conn, key, walk)
 
-    def erp_order(
-        self, values: Sequence[str], *, hops: int = 1, max_values: int = 200
-    ) -> DocumentRow | None:
-        """The newest effective load tender that carries an ERP order number (an `erp_order`
-        key) and shares a shipment key (erp_order, shipment id, TMS id, BOL, PRO) with `values`,
-        or, `hops` times, with a document that shares one with them. Two indexed queries a hop:
-        cheaper than `thread`, which also gathers deliveries, acks and messages."""
-        seen = set(values)
-        frontier = list(values)
+    def erp_order(self, values: Sequence[str]) -> dict[str, Any] | None:
+        """The payload of the newest effective load tender that carries an ERP order number
+        (an `erp_order` key) and shares a shipment key (erp_order, shipment id, TMS id, BOL,
+        PRO) with `values`, else with a document that shares one with them (one step along
+        the thread). One prepared statement: it runs for every carrier document to the ERP,
+        where `thread` would also gather deliveries, acks and messages."""
+        if not values:
+            return None
         with self._read() as conn:
-            for hop in range(hops + 1):
-                if not frontier:
-                    return None
-                found = _erp_order_sharing(conn, frontier)
-                if found is not None or hop == hops:
-                    return found
-                sharing = select(_k.document_id).where(
-                    _k.value.in_(frontier) & _k.kind.in_(_SHIPMENT_KINDS)
-                )
-                stmt = (
-                    select(_k.value)
-                    .where(_k.document_id.in_(sharing) & _k.kind.in_(_SHIPMENT_KINDS))
-                    .distinct()
-                    .limit(max_values)
-                )
-                frontier = [v for v in conn.execute(stmt).scalars() if v not in seen]
-                seen.update(frontier)
-        return None
+            row = conn.execute(_ERP_ORDER, {"values": list(values)}).first()
+        return None if row is None else cast(dict[str, Any], row[0])
 
     # ------------------------------------------------------------ hold queue
 
@@ -448,18 +462,3 @@ def _gather(conn: Connection, key: str, walk: _Walk) -> ShipmentThread:
         ),
         truncated=walk.truncated,
     )
-
-
-def _erp_order_sharing(conn: Connection, values: Sequence[str]) -> DocumentRow | None:
-    owner = key_t.alias("owner")
-    sharing = select(_k.document_id).where(_k.value.in_(values) & _k.kind.in_(_SHIPMENT_KINDS))
-    has_order = exists().where((owner.c.document_id == _d.id) & (owner.c.kind == "erp_order"))
-    rows = _rows.load_documents(
-        conn,
-        _d.doc_type == "load_tender",
-        _d.status != _VOID,
-        _d.id.in_(sharing),
-        has_order,
-        limit=1,
-    )
-    return rows[0] if rows else None
