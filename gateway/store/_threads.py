@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, case, delete, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, case, delete, exists, insert, or_, select, update
 from sqlalchemy.sql import Select
 
 from gateway.store import _batch, _outbox, _rows, _status
@@ -54,35 +55,40 @@ _wk = wait_key_t.c
 _SHIPMENT_KINDS = ("erp_order", "shipment_id", "tms_shipment_id", "bol", "pro")
 
 
-# built once: SQLAlchemy then reuses the compiled form (building costs more than running it)
+def _shipment_kind(key: Any) -> Any:
+    # equalities, not IN of a literal list: SQLAlchemy rewrites such an IN on every call
+    return or_(*(key.c.kind == kind for kind in _SHIPMENT_KINDS))
+
+
 def _sharing(values: Any) -> Any:
     key = key_t.alias()
-    return select(key.c.document_id).where(
-        key.c.value.in_(values) & key.c.kind.in_(_SHIPMENT_KINDS)
-    )
+    return select(key.c.document_id).where(key.c.value.in_(values) & _shipment_kind(key))
 
 
 def _values_of(documents: Any) -> Any:
     key = key_t.alias()
-    return select(key.c.value).where(
-        key.c.document_id.in_(documents) & key.c.kind.in_(_SHIPMENT_KINDS)
-    )
+    return select(key.c.value).where(key.c.document_id.in_(documents) & _shipment_kind(key))
 
 
-_DIRECT = _sharing(bindparam("values", expanding=True))
-_ORDER_KEY = key_t.alias("order_key")
-_ERP_ORDER = (
-    select(_d.payload)
-    .where(
-        (_d.doc_type == "load_tender")
-        & (_d.status != _VOID)
-        & _d.id.in_(_sharing(_values_of(_DIRECT)))
-        & exists().where((_ORDER_KEY.c.document_id == _d.id) & (_ORDER_KEY.c.kind == "erp_order"))
+@cache
+def _erp_order_statement(count: int) -> Any:
+    """The lookup for `count` values, built once per count: SQLAlchemy then reuses the compiled
+    form, and plain bound parameters skip the per-call rewriting an expanding IN costs."""
+    values: list[Any] = [bindparam(f"v{i}") for i in range(count)]
+    direct = _sharing(values)
+    order_key = key_t.alias("order_key")
+    return (
+        select(_d.payload)
+        .where(
+            (_d.doc_type == "load_tender")
+            & (_d.status != _VOID)
+            & _d.id.in_(_sharing(_values_of(direct)))
+            & exists().where((order_key.c.document_id == _d.id) & (order_key.c.kind == "erp_order"))
+        )
+        # an order sharing a key with the document itself before one reached through another
+        .order_by(case((_d.id.in_(direct), 0), else_=1), _d.id.desc())
+        .limit(1)
     )
-    # an order sharing a key with the document itself before one reached through another
-    .order_by(case((_d.id.in_(_DIRECT), 0), else_=1), _d.id.desc())
-    .limit(1)
-)
 
 
 class ThreadsMixin(StoreBase):
@@ -119,10 +125,12 @@ class ThreadsMixin(StoreBase):
         PRO) with `values`, else with a document that shares one with them (one step along
         the thread). One prepared statement: it runs for every carrier document to the ERP,
         where `thread` would also gather deliveries, acks and messages."""
-        if not values:
+        unique = list(dict.fromkeys(values))[:8]  # a document has at most five shipment keys
+        if not unique:
             return None
+        statement = _erp_order_statement(len(unique))
         with self._read() as conn:
-            row = conn.execute(_ERP_ORDER, {"values": list(values)}).first()
+            row = conn.execute(statement, {f"v{i}": v for i, v in enumerate(unique)}).first()
         return None if row is None else cast(dict[str, Any], row[0])
 
     # ------------------------------------------------------------ hold queue
