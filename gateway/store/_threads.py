@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, case, delete, exists, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.sql import Select
 
 from gateway.store import _batch, _outbox, _rows, _status
@@ -70,25 +70,35 @@ def _values_of(documents: Any) -> Any:
     return select(key.c.value).where(key.c.document_id.in_(documents) & _shipment_kind(key))
 
 
+def _shipment_values(payload: Any) -> set[str]:
+    correlation = (payload.get("correlation") or {}) if isinstance(payload, dict) else {}
+    return {str(v) for k in _SHIPMENT_KINDS if (v := correlation.get(k))}
+
+
 @cache
-def _erp_order_statement(count: int) -> Any:
-    """The lookup for `count` values, built once per count: SQLAlchemy then reuses the compiled
-    form, and plain bound parameters skip the per-call rewriting an expanding IN costs."""
+def _erp_order_candidates(count: int) -> Any:
+    """Ids of documents with an ERP order number that share a shipment key with `count` values,
+    or with a document that shares one with them; built once per count, so SQLAlchemy reuses
+    the compiled form. It starts from the key index, never from the documents table."""
     values: list[Any] = [bindparam(f"v{i}") for i in range(count)]
-    direct = _sharing(values)
     order_key = key_t.alias("order_key")
+    linked = _sharing(_values_of(_sharing(values)))
     return (
-        select(_d.payload)
-        .where(
-            (_d.doc_type == "load_tender")
-            & (_d.status != _VOID)
-            & _d.id.in_(_sharing(_values_of(direct)))
-            & exists().where((order_key.c.document_id == _d.id) & (order_key.c.kind == "erp_order"))
-        )
-        # an order sharing a key with the document itself before one reached through another
-        .order_by(case((_d.id.in_(direct), 0), else_=1), _d.id.desc())
-        .limit(1)
+        select(order_key.c.document_id)
+        .where((order_key.c.kind == "erp_order") & order_key.c.document_id.in_(linked))
+        .distinct()
     )
+
+
+_ERP_ORDERS = (
+    select(_d.id, _d.payload)
+    .where(
+        _d.id.in_(bindparam("ids", expanding=True))
+        & (_d.doc_type == "load_tender")
+        & (_d.status != _VOID)
+    )
+    .order_by(_d.id.desc())
+)
 
 
 class ThreadsMixin(StoreBase):
@@ -123,15 +133,22 @@ class ThreadsMixin(StoreBase):
         """The payload of the newest effective load tender that carries an ERP order number
         (an `erp_order` key) and shares a shipment key (erp_order, shipment id, TMS id, BOL,
         PRO) with `values`, else with a document that shares one with them (one step along
-        the thread). One prepared statement: it runs for every carrier document to the ERP,
-        where `thread` would also gather deliveries, acks and messages."""
+        the thread). It runs for every carrier document to the ERP: one prepared statement on
+        the key index (a second only when an order is found), where `thread` would also
+        gather deliveries, acks and messages."""
         unique = list(dict.fromkeys(values))[:8]  # a document has at most five shipment keys
         if not unique:
             return None
-        statement = _erp_order_statement(len(unique))
+        params = {f"v{i}": v for i, v in enumerate(unique)}
         with self._read() as conn:
-            row = conn.execute(statement, {f"v{i}": v for i, v in enumerate(unique)}).first()
-        return None if row is None else cast(dict[str, Any], row[0])
+            ids = list(conn.execute(_erp_order_candidates(len(unique)), params).scalars())
+            rows = conn.execute(_ERP_ORDERS, {"ids": ids}).all() if ids else []
+        # newest first; an order sharing a key with the document itself wins over one reached
+        # through another document
+        wanted = set(unique)
+        direct = [r for r in rows if wanted & _shipment_values(r[1])]
+        best = direct or rows
+        return cast(dict[str, Any], best[0][1]) if best else None
 
     # ------------------------------------------------------------ hold queue
 
