@@ -1,5 +1,6 @@
 """`Store.erp_order`: the ERP's order behind a carrier document, directly or one step along the
-thread, on SQLite (the same statement runs on PostgreSQL)."""
+thread, on SQLite (tests/integration/test_store_erp_order_postgres.py runs the same checks on
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def _record(store: Store, *docs: NewDocument) -> None:
     store.record_documents(int(message), list(docs))
 
 
-def test_direct_then_one_step_along_the_thread(store: Store) -> None:
+def check_direct_then_one_step_along_the_thread(store: Store) -> None:
     assert store.erp_order(["SHP-42"]) is None
     _record(store, _doc("load_tender", "carrier-tender", [("shipment_id", "T-1"), ("bol", "B1")]))
     assert store.erp_order(["B1"]) is None  # a tender without the ERP's order number
@@ -52,9 +53,17 @@ def test_direct_then_one_step_along_the_thread(store: Store) -> None:
     assert store.erp_order(["S9"]) is None
 
 
-def test_the_direct_order_wins_over_one_reached_through_another(store: Store) -> None:
+def check_the_direct_order_wins_over_one_reached_through_another(store: Store) -> None:
     _record(store, _doc("load_tender", "direct", [("erp_order", "1"), ("pro", "P1")]))
     _record(store, _doc("shipment_status", "link", [("pro", "P1"), ("bol", "B2")]))
     _record(store, _doc("load_tender", "newer-via-link", [("erp_order", "2"), ("bol", "B2")]))
     found = store.erp_order(["P1"])
     assert found is not None and found["name"] == "direct"
+
+
+def test_direct_then_one_step_along_the_thread(store: Store) -> None:
+    check_direct_then_one_step_along_the_thread(store)
+
+
+def test_the_direct_order_wins_over_one_reached_through_another(store: Store) -> None:
+    check_the_direct_order_wins_over_one_reached_through_another(store)
