@@ -60,19 +60,20 @@ class ErpThread:
         return found if isinstance(found, LoadTender) else None
 
     def keys_for(self, doc: AnyDocument, dest: PartnerProfile) -> ErpKeys | None:
-        """Keys for `doc` to the ERP `dest` (None: the ERP cannot post it yet)."""
+        """Keys for `doc` to the ERP `dest` (None: the ERP cannot post it yet, or its profile
+        has no `idoc.posting` section and gets the carrier's keys as before)."""
         posting = posting_of(dest)
-        entry = None
-        if posting is not None:
-            scac = doc.correlation.scac or getattr(doc, "scac", None)
-            carrier = self.registry.by_scac(scac) if scac else None
-            if carrier is None and doc.source.partner_id:
-                carrier = self.registry.find(doc.source.partner_id)
-            entry = posting.carriers.get(carrier.id) if carrier is not None else None
+        if posting is None:
+            return None
+        scac = doc.correlation.scac or getattr(doc, "scac", None)
+        carrier = self.registry.by_scac(scac) if scac else None
+        if carrier is None and doc.source.partner_id:
+            carrier = self.registry.find(doc.source.partner_id)
+        entry = posting.carriers.get(carrier.id) if carrier is not None else None
         common = ErpKeys(
             vendor=ErpVendor(entry.vendor, entry.partner_function) if entry else None,
-            company_code=posting.company_code if posting else None,
-            tax_codes=MappingProxyType(dict(posting.tax_codes) if posting else {}),
+            company_code=posting.company_code,
+            tax_codes=MappingProxyType(dict(posting.tax_codes)),
         )
         order = self.order_for(doc)
         if order is not None:

@@ -153,3 +153,19 @@ def test_by_the_carriers_reference_where_the_erp_profile_says_sap_resolves_it(
     assert header is not None
     assert (header.get("TKNUM"), header.get("EXTI1")) == ("", "PRO778899")
     assert header.find_all("E1EDT18")[0].get("PARAM") == "EXTI1"
+
+
+def test_an_erp_profile_without_posting_gets_the_carriers_keys_as_before(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    erp = settings.partners_dir / "erp.yaml"
+    text = erp.read_text()
+    erp.write_text(
+        text[: text.index("  # What SAP posts against")] + text[text.index("routing:") :]
+    )
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "status.edi", carrier_214("000009301", shipment="S-77"))
+    gw.tick()
+    assert gw.store.list_waiting() == []
+    (status,) = idocs(settings, "SHPMNT05")
+    header = read_idocs(status)[0].find("E1EDT20")
+    assert header is not None and header.get("TKNUM") == "S-77"  # B10-02, no lookup
