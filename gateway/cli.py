@@ -269,13 +269,18 @@ def translate(
         str | None,
         typer.Option("--partner", help="Apply this profile's code maps (and, for x12, its ids)."),
     ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="With --to idoc: one file per IDoc in this folder."),
+    ] = None,
 ) -> None:
     """Translate every transaction set in FILE: canonical JSON (an array) on stdout, or what the
-    ERP (idoc), TMS (tms), portal (portal) or a trading partner (x12) would receive."""
+    ERP (idoc: one XML document, several IDocs under one root), TMS (tms), portal (portal) or a
+    trading partner (x12) would receive."""
     from gateway.pipeline.translate import TranslateError, translate_file
 
     try:
-        translate_file(file, to.value, partner, sys.stdout, err)
+        translate_file(file, to.value, partner, sys.stdout, err, out_dir=out_dir)
     except TranslateError as exc:
         _fail(str(exc), EXIT_REJECTED if exc.partial else EXIT_UNREADABLE)
     except X12Error as exc:

@@ -76,6 +76,7 @@ from gateway.idoc import (
 )
 from gateway.idoc.fields import FieldValue, fit_or_drop, postal_code, wrap_text
 from transforms.countries import normalise_country
+from transforms.erp_keys import BY_SHIPMENT_NUMBER, ErpKeys
 
 IDOCTYP = "SHPMNT05"
 MESTYP = "SHPMNT"
@@ -228,12 +229,15 @@ def render_shipment_status(
     docnum: int | None = None,
     cimtyp: str | None = None,
     codes: ShipmentIdocCodes | None = None,
+    keys: ErpKeys | None = None,
 ) -> RenderedIdoc:
     """A carrier status as a SHPMNT05 change to the SAP shipment it is about.
 
-    The SAP shipment number is `correlation.erp_order`, else `shipment_id` (B10-02, which
-    echoes the B2-04 the gateway sent); without one SAP cannot find the shipment and
-    IdocFieldError is raised.
+    With `keys` (the ERP's order found in the shipment thread) TKNUM is the ERP's shipment
+    number, or, where the ERP profile says SAP resolves the carrier's reference, EXTI1 is that
+    reference and E1EDT18 PID names EXTI1. Without keys the SAP shipment number is
+    `correlation.erp_order`, else `shipment_id` (B10-02, which echoes the B2-04 the gateway
+    sent); without one SAP cannot find the shipment and IdocFieldError is raised.
     """
     codes = codes or ShipmentIdocCodes()
     shipment_slots: dict[str, dict[str, FieldValue]] = {}
@@ -256,31 +260,76 @@ def render_shipment_status(
                 reached.add(sttrg)
     equipment = (*status.equipment, *(e for event in status.events for e in event.equipment))
     builder = _builder(config, created, docnum, cimtyp)
+    tknum, exti1 = _identity(
+        keys, status.correlation, status.shipment_id, status.pro_number or status.correlation.pro
+    )
     header = builder.add(
         builder.idoc,
         "E1EDT20",
         {
-            "TKNUM": _shipment_number(status.correlation, status.shipment_id),
+            "TKNUM": tknum,
             "SIGNI": _equipment_id(equipment),
-            "EXTI1": status.pro_number or status.correlation.pro,
+            "EXTI1": exti1,
             "EXTI2": status.correlation.bol or _reference(status.references, ReferenceKind.BOL),
             "STTRG": max(reached) if reached else None,
         },
     )
-    builder.add(header, "E1EDT18", {"QUALF": "CHA"})
-    if status.scac:
-        carrier = _party(status.parties, PartyRole.CARRIER)
-        builder.add(header, "E1ADRM4", _address("SP", carrier, partner_id=status.scac))
-    for qualifier in sorted(shipment_slots):
-        builder.add(header, "E1EDT10", shipment_slots[qualifier])
     lines = [_event_line(e, config) for e in status.events]
     lines += [n.text for n in status.notes]
+    changed = ["STTRG"] if reached else []
+    changed += ["E1EDT10"] if shipment_slots else []
+    changed += ["E1EDT13"] if any(delivery_slots.values()) else []
+    changed += ["E1TXTH6"] if lines else []
+    _add_control(builder, header, keys, changed)
+    if status.scac:
+        carrier = _party(status.parties, PartyRole.CARRIER)
+        builder.add(
+            header, "E1ADRM4", _address("SP", carrier, partner_id=_carrier_id(keys, status.scac))
+        )
+    for qualifier in sorted(shipment_slots):
+        builder.add(header, "E1EDT10", shipment_slots[qualifier])
     _add_text(builder, header, lines, codes)
     for vbeln, slots in delivery_slots.items():
         delivery = builder.add(header, "E1EDL20", {"VBELN": vbeln})
         for fields in slots.values():
             builder.add(delivery, "E1EDT13", fields)
     return builder.finish()
+
+
+def _identity(
+    keys: ErpKeys | None, correlation: Correlation, shipment_id: str | None, reference: str | None
+) -> tuple[str | None, str | None]:
+    """(TKNUM, EXTI1): the ERP's shipment number, or the carrier's reference where SAP is set
+    up to resolve it (E1EDT18 PID EXTI1)."""
+    if keys is None:
+        return _shipment_number(correlation, shipment_id), reference
+    if keys.by_reference:
+        if not keys.carrier_reference:
+            raise IdocFieldError(
+                "no carrier reference to identify the shipment by", "E1EDT20", "EXTI1"
+            )
+        return None, keys.carrier_reference
+    if not keys.shipment:
+        raise IdocFieldError(
+            f"the ERP order {keys.order or '?'} has no SAP shipment number", "E1EDT20", "TKNUM"
+        )
+    return keys.shipment, reference
+
+
+def _carrier_id(keys: ErpKeys | None, scac: str | None) -> str | None:
+    """The forwarding agent as SAP knows it: its vendor number when the profile maps it."""
+    return keys.vendor.number if keys is not None and keys.vendor is not None else scac
+
+
+def _add_control(
+    builder: IdocBuilder, header: etree._Element, keys: ErpKeys | None, changed: Sequence[str]
+) -> None:
+    """E1EDT18: PID names the E1EDT20 field SAP finds its shipment by (TKNUM or EXTI1), then
+    one CHA per part of the shipment this IDoc changes, PARAM naming it."""
+    identified_by = keys.identified_by if keys is not None else BY_SHIPMENT_NUMBER
+    builder.add(header, "E1EDT18", {"QUALF": "PID", "PARAM": identified_by})
+    for name in changed or ["E1EDT20"]:
+        builder.add(header, "E1EDT18", {"QUALF": "CHA", "PARAM": name})
 
 
 def render_tender_response(
@@ -291,8 +340,10 @@ def render_tender_response(
     docnum: int | None = None,
     cimtyp: str | None = None,
     codes: ShipmentIdocCodes | None = None,
+    keys: ErpKeys | None = None,
 ) -> RenderedIdoc:
-    """A carrier's 990 as a SHPMNT05 change to the tendered SAP shipment.
+    """A carrier's 990 as a SHPMNT05 change to the tendered SAP shipment (keys: as for
+    `render_shipment_status`).
 
     SAP's shipment IDoc has no verified field for a tender decision, so: the carrier is assigned
     (E1ADRM4 SP) only when it accepted, and the decision is the first line of the shipment text,
@@ -300,18 +351,19 @@ def render_tender_response(
     """
     codes = codes or ShipmentIdocCodes()
     builder = _builder(config, created, docnum, cimtyp)
-    header = builder.add(
-        builder.idoc,
-        "E1EDT20",
-        {
-            "TKNUM": _shipment_number(response.correlation, response.shipment_id),
-            "EXTI1": response.correlation.pro or _reference(response.references, ReferenceKind.PRO),
-        },
+    tknum, exti1 = _identity(
+        keys,
+        response.correlation,
+        response.shipment_id,
+        response.correlation.pro or _reference(response.references, ReferenceKind.PRO),
     )
-    builder.add(header, "E1EDT18", {"QUALF": "CHA"})
+    header = builder.add(builder.idoc, "E1EDT20", {"TKNUM": tknum, "EXTI1": exti1})
     accepted = response.action in (TenderAction.ACCEPTED, TenderAction.CONDITIONALLY_ACCEPTED)
+    changed = ["E1ADRM4"] if accepted and response.scac else []
+    _add_control(builder, header, keys, [*changed, "E1TXTH6"])
     if accepted and response.scac:
-        builder.add(header, "E1ADRM4", _address("SP", None, partner_id=response.scac))
+        partner_id = _carrier_id(keys, response.scac)
+        builder.add(header, "E1ADRM4", _address("SP", None, partner_id=partner_id))
     decision = f"TENDER {response.action.value.upper()} {response.action_code}"
     lines = [f"{decision} {response.scac or ''}".strip()]
     if response.responded_at is not None:

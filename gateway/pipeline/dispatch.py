@@ -19,7 +19,9 @@ from gateway.canonical import (
     ShipmentStatus,
     parse_document,
 )
+from gateway.pipeline.erp_thread import KEYED_DOCUMENTS, ErpThread, posting_of
 from gateway.registry import PartnerProfile, Registry
+from gateway.registry.profile import Role
 from gateway.routing import RenderedDelivery, RenderFailure, Router
 from gateway.store import (
     DocumentRow,
@@ -29,6 +31,7 @@ from gateway.store import (
     NewShipmentStatus,
     Store,
 )
+from transforms.erp_keys import ErpKeys
 from transforms.invoice_check import ExceptionSeverity, check_invoice
 from transforms.registry import transform_code_maps
 
@@ -77,6 +80,7 @@ class Dispatcher:
         self.registry = registry
         self.router = router
         self.clock = clock
+        self.erp = ErpThread(store, registry)
 
     def tender_for(self, doc: AnyDocument) -> LoadTender | None:
         """The latest load tender sharing a shipment key with `doc` (None: not known yet)."""
@@ -102,6 +106,9 @@ class Dispatcher:
                     f"{doc.document_type.value} waits for its shipment ({', '.join(values)})"
                 )
                 return out
+        erp_keys = self._erp_keys(partner, doc, out)
+        if out.wait_for:
+            return out
         if isinstance(doc, FreightInvoice):
             policy = partner.invoices
             findings = check_invoice(
@@ -127,7 +134,13 @@ class Dispatcher:
                 return out
         failures: list[RenderFailure] = []
         rendered = self.router.render(
-            partner, doc, doc_key, self.clock(), failures=failures, withheld=out.withheld
+            partner,
+            doc,
+            doc_key,
+            self.clock(),
+            failures=failures,
+            withheld=out.withheld,
+            erp_keys=erp_keys,
         )
         for failure in failures:
             # one destination refused it; the others still get it, operations see this one
@@ -154,6 +167,31 @@ class Dispatcher:
         ]
         out.event_keys = _event_keys(doc, rendered)
         return out
+
+    def _erp_keys(
+        self, partner: PartnerProfile, doc: AnyDocument, out: Dispatch
+    ) -> dict[str, ErpKeys]:
+        """The ERP's own keys for each ERP destination of a carrier's 214, 990 or 210. When an
+        ERP profile posts against its own keys (idoc.posting) and its order is not in the
+        thread, the document waits for it in the hold queue (`out.wait_for`)."""
+        if not isinstance(doc, KEYED_DOCUMENTS):
+            return {}
+        test_data = doc.source.usage_indicator == "T"
+        found: dict[str, ErpKeys] = {}
+        for dest in self.router.destinations(partner, doc):
+            if dest.role is not Role.ERP or (test_data and dest.environment == "production"):
+                continue
+            keys = self.erp.keys_for(doc, dest)
+            if keys is not None:
+                found[dest.id] = keys
+            elif posting_of(dest) is not None and (values := shipment_values(doc)):
+                out.wait_for = values
+                out.wait_reason = (
+                    f"{doc.document_type.value} waits for the order of {dest.id} "
+                    f"({', '.join(values)})"
+                )
+                return {}
+        return found
 
     def release(self, keys: list[str]) -> int:
         """A shipment became known: replay every document that waited for one of `keys`."""

@@ -87,13 +87,22 @@ def documents(path: Path, profile: PartnerProfile | None, warn: Any) -> Iterator
         raise TranslateError(f"{failures} transaction set(s) could not be translated", partial=True)
 
 
-def translate_file(path: Path, target: str, partner_id: str | None, out: TextIO, warn: Any) -> None:
+def translate_file(
+    path: Path,
+    target: str,
+    partner_id: str | None,
+    out: TextIO,
+    warn: Any,
+    out_dir: Path | None = None,
+) -> None:
     registry = _registry()
     profile = None
     if partner_id is not None:
         if registry is None or registry.find(partner_id) is None:
             raise TranslateError(f"no partner profile {partner_id!r} in partners/")
         profile = registry.get(partner_id)
+    if out_dir is not None and target != "idoc":
+        raise TranslateError("--out DIR is for --to idoc (one file per IDoc)")
     if target == "canonical":
         _json_array(out, (d.model_dump(mode="json") for d in documents(path, profile, warn)))
         return
@@ -109,16 +118,21 @@ def translate_file(path: Path, target: str, partner_id: str | None, out: TextIO,
     dest = next((p for p in registry if p.role is role), None)
     if dest is None:
         raise TranslateError(f"no {role.value} profile in partners/")
+    if target == "idoc":
+        from gateway.pipeline.translate_idoc import IdocBatchError, render_idocs, write_idocs
+
+        docs = documents(path, profile, warn)
+        try:
+            write_idocs(render_idocs(docs, dest, registry, now, path.name, warn), out, out_dir)
+        except IdocBatchError as exc:
+            raise TranslateError(str(exc)) from None
+        return
     render = RENDERERS[role]
     rendered = [
         r
         for n, doc in enumerate(documents(path, profile, warn))
         for r in render(doc, dest, f"{path.name}:{n}", now, registry)
     ]
-    if target == "idoc":
-        for r in rendered:
-            out.write(r.payload.decode() + "\n")
-        return
     _json_array(out, (json.loads(r.payload) for r in rendered))
 
 

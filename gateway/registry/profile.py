@@ -379,6 +379,29 @@ class IdocMessage(Model):
     mesfct: str | None = None
 
 
+SapCode = Annotated[str, BeforeValidator(_as_text), Field(pattern=r"^[A-Za-z0-9]+$")]
+
+
+class CarrierPosting(Model):
+    """How SAP knows one carrier (a carrier profile id): its vendor number (LIFNR, 10), the
+    partner function of the invoicing party (LF vendor or RS invoicing party), and whether SAP
+    resolves this carrier's own reference (E1EDT20-EXTI1) for a shipment the ERP never sent."""
+
+    vendor: Annotated[SapCode, Field(max_length=10)]
+    partner_function: Literal["LF", "RS"] = "LF"
+    resolve_by_reference: bool = False
+
+
+class ErpPosting(Model):
+    """What SAP posts inbound IDocs against (docs/idoc-posting.md): company code (BUKRS, 4),
+    the tax code (MWSKZ, 2 in SAP's tax tables) of each tax charge code or kind, and the
+    carriers' vendor numbers. With this section every IDoc carries the ERP's own keys."""
+
+    company_code: Annotated[SapCode, Field(max_length=4)] | None = None
+    tax_codes: dict[Code, Annotated[SapCode, Field(max_length=2)]] = Field(default_factory=dict)
+    carriers: dict[str, CarrierPosting] = Field(default_factory=dict)
+
+
 class IdocSettings(Model):
     """EDI_DC40 addressing of the SAP system (sender = the gateway, receiver = SAP)."""
 
@@ -396,6 +419,7 @@ class IdocSettings(Model):
     time_zone: TimeZoneName = "UTC"
     sap_time_zone: str | None = None
     messages: dict[DocumentType, IdocMessage] = Field(default_factory=dict)
+    posting: ErpPosting | None = None
 
     def partner_config(self, message: DocumentType | None = None) -> IdocPartnerConfig:
         """The control-record settings for the IDoc emitter (MESCOD/MESFCT per message)."""

@@ -212,6 +212,31 @@ def _cross_checks(
                     )
         if env is not None:
             problems.extend(_unresolved_secrets(file, p, env))
+        problems.extend(_posting_checks(file, p, profiles))
+    return problems
+
+
+def _posting_checks(
+    file: str, profile: PartnerProfile, profiles: list[tuple[str, PartnerProfile]]
+) -> list[ProfileProblem]:
+    """idoc.posting.carriers names carrier profiles; two carriers never share a vendor."""
+    posting = profile.idoc.posting if profile.idoc is not None else None
+    if posting is None:
+        return []
+    roles = {p.id: p.role for _, p in profiles}
+    problems: list[ProfileProblem] = []
+    vendors: dict[str, str] = {}
+    for carrier_id, entry in posting.carriers.items():
+        path = f"idoc.posting.carriers.{carrier_id}"
+        if roles.get(carrier_id) is not Role.CARRIER:
+            problems.append(
+                ProfileProblem(file, path, f"no carrier profile with id {carrier_id!r}")
+            )
+        first = vendors.setdefault(entry.vendor, carrier_id)
+        if first != carrier_id:
+            problems.append(
+                ProfileProblem(file, f"{path}.vendor", f"vendor {entry.vendor} is also {first}'s")
+            )
     return problems
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +18,7 @@ from gateway.canonical import (
 from gateway.idoc.errors import IdocError
 from gateway.registry import PartnerProfile, Registry, UnknownPartnerError
 from gateway.registry.profile import Role, RoutingRule
+from transforms.erp_keys import ErpKeys
 
 
 class RoutingError(Exception):
@@ -121,6 +122,18 @@ def _render_tms(
 def _render_erp(
     doc: AnyDocument, dest: PartnerProfile, doc_key: str, now: datetime, reg: Registry
 ) -> list[RenderedDelivery]:
+    return render_erp(doc, dest, doc_key, now, None)
+
+
+def render_erp(
+    doc: AnyDocument,
+    dest: PartnerProfile,
+    doc_key: str,
+    now: datetime,
+    keys: ErpKeys | None,
+) -> list[RenderedDelivery]:
+    """One IDoc per delivery (one file each); `keys` are the ERP's own keys from the shipment
+    thread (gateway/pipeline/erp_thread.py)."""
     from transforms.idoc_invoice import render_freight_invoice
     from transforms.idoc_shipment import (
         render_load_tender,
@@ -132,13 +145,13 @@ def _render_erp(
         raise RoutingError(f"destination {dest.id} has no idoc settings")
     config = dest.idoc.partner_config(doc.document_type)
     if isinstance(doc, ShipmentStatus):
-        rendered = render_shipment_status(doc, config, created=now)
+        rendered = render_shipment_status(doc, config, created=now, keys=keys)
     elif isinstance(doc, TenderResponse):
-        rendered = render_tender_response(doc, config, created=now)
+        rendered = render_tender_response(doc, config, created=now, keys=keys)
     elif isinstance(doc, LoadTender):
         rendered = render_load_tender(doc, config, created=now)
     elif isinstance(doc, FreightInvoice):
-        rendered = render_freight_invoice(doc, config, created=now)
+        rendered = render_freight_invoice(doc, config, created=now, keys=keys)
     else:
         return []
     key = _key(dest.id, "idoc", doc_key)
@@ -225,6 +238,7 @@ class Router:
         destinations: list[PartnerProfile] | None = None,
         failures: list[RenderFailure] | None = None,
         withheld: list[str] | None = None,
+        erp_keys: Mapping[str, ErpKeys] | None = None,
     ) -> list[RenderedDelivery]:
         """Deliveries for every destination. A destination whose renderer refuses the document
         (e.g. an id too long for an SAP field) is reported in `failures` while the others go
@@ -242,6 +256,10 @@ class Router:
             if renderer is None:
                 raise UnroutableError(f"no renderer for {dest.role.value} destination {dest.id}")
             try:
+                if dest.role is Role.ERP and erp_keys is not None:
+                    keys = erp_keys.get(dest.id)
+                    deliveries.extend(render_erp(doc, dest, doc_key, now, keys))
+                    continue
                 deliveries.extend(renderer(doc, dest, doc_key, now, self.registry))
             except (IdocError, ValueError, TypeError) as exc:
                 if failures is None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import Connection, delete, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.sql import Select
 
 from gateway.store import _batch, _outbox, _rows, _status
@@ -47,8 +48,57 @@ _VOID = DocumentStatus.VOID.value
 _WAITING = WaitState.WAITING.value
 _RELEASED = WaitState.RELEASED.value
 _d = document_t.c
+_k = key_t.c
 _w = wait_t.c
 _wk = wait_key_t.c
+# correlation key kinds that name one shipment (a PO or a control number may span many)
+_SHIPMENT_KINDS = ("erp_order", "shipment_id", "tms_shipment_id", "bol", "pro")
+
+
+def _shipment_kind(key: Any) -> Any:
+    # equalities, not IN of a literal list: SQLAlchemy rewrites such an IN on every call
+    return or_(*(key.c.kind == kind for kind in _SHIPMENT_KINDS))
+
+
+def _sharing(values: Any) -> Any:
+    key = key_t.alias()
+    return select(key.c.document_id).where(key.c.value.in_(values) & _shipment_kind(key))
+
+
+def _values_of(documents: Any) -> Any:
+    key = key_t.alias()
+    return select(key.c.value).where(key.c.document_id.in_(documents) & _shipment_kind(key))
+
+
+def _shipment_values(payload: Any) -> set[str]:
+    correlation = (payload.get("correlation") or {}) if isinstance(payload, dict) else {}
+    return {str(v) for k in _SHIPMENT_KINDS if (v := correlation.get(k))}
+
+
+@cache
+def _erp_order_candidates(count: int) -> Any:
+    """Ids of documents with an ERP order number that share a shipment key with `count` values,
+    or with a document that shares one with them; built once per count, so SQLAlchemy reuses
+    the compiled form. It starts from the key index, never from the documents table."""
+    values: list[Any] = [bindparam(f"v{i}") for i in range(count)]
+    order_key = key_t.alias("order_key")
+    linked = _sharing(_values_of(_sharing(values)))
+    return (
+        select(order_key.c.document_id)
+        .where((order_key.c.kind == "erp_order") & order_key.c.document_id.in_(linked))
+        .distinct()
+    )
+
+
+_ERP_ORDERS = (
+    select(_d.id, _d.payload)
+    .where(
+        _d.id.in_(bindparam("ids", expanding=True))
+        & (_d.doc_type == "load_tender")
+        & (_d.status != _VOID)
+    )
+    .order_by(_d.id.desc())
+)
 
 
 class ThreadsMixin(StoreBase):
@@ -78,6 +128,27 @@ class ThreadsMixin(StoreBase):
                 level = walk.take(more)
                 depth += 1
             return _gather(conn, key, walk)
+
+    def erp_order(self, values: Sequence[str]) -> dict[str, Any] | None:
+        """The payload of the newest effective load tender that carries an ERP order number
+        (an `erp_order` key) and shares a shipment key (erp_order, shipment id, TMS id, BOL,
+        PRO) with `values`, else with a document that shares one with them (one step along
+        the thread). It runs for every carrier document to the ERP: one prepared statement on
+        the key index (a second only when an order is found), where `thread` would also
+        gather deliveries, acks and messages."""
+        unique = list(dict.fromkeys(values))[:8]  # a document has at most five shipment keys
+        if not unique:
+            return None
+        params = {f"v{i}": v for i, v in enumerate(unique)}
+        with self._read() as conn:
+            ids = list(conn.execute(_erp_order_candidates(len(unique)), params).scalars())
+            rows = conn.execute(_ERP_ORDERS, {"ids": ids}).all() if ids else []
+        # newest first; an order sharing a key with the document itself wins over one reached
+        # through another document
+        wanted = set(unique)
+        direct = [r for r in rows if wanted & _shipment_values(r[1])]
+        best = direct or rows
+        return cast(dict[str, Any], best[0][1]) if best else None
 
     # ------------------------------------------------------------ hold queue
 

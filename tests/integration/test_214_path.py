@@ -143,8 +143,9 @@ def test_test_mode_data_never_reaches_production_destinations(tmp_path: Path) ->
 def test_a_destination_that_refuses_a_document_does_not_stop_the_others(tmp_path: Path) -> None:
     settings = make_home(tmp_path)
     gw = gateway(settings)
-    # SAP's shipment number (TKNUM) holds 10 characters: this shipment id cannot go to the ERP
-    data = demo_214("000000701", sets=1).replace(b"SHIP1", b"SHIPMENT-0123456789")
+    # the ERP profile lets SAP find this carrier's shipments by its reference (EXTI1, 20
+    # characters): a PRO of 29 cannot go to the ERP
+    data = demo_214("000000701", sets=1).replace(b"PRO1", b"PRO-0123456789-0123456789-012")
     drop(settings, "demo-carrier", "long.edi", data)
     gw.tick()
     (msg,) = gw.store.list_messages()
@@ -154,7 +155,7 @@ def test_a_destination_that_refuses_a_document_does_not_stop_the_others(tmp_path
     assert len(files(settings.outbox_dir / "tms")) == 1
     events = gw.store.list_events(message_id=msg.id)
     (failure,) = [e.detail for e in events if e.kind == "exception"]
-    assert failure is not None and failure["destination"] == "erp" and "TKNUM" in failure["error"]
+    assert failure is not None and failure["destination"] == "erp" and "EXTI1" in failure["error"]
 
 
 def test_a_poison_message_fails_once_and_does_not_loop(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -70,3 +71,30 @@ def test_x12_target_needs_a_partner_and_renders_a_valid_204() -> None:
 def test_unknown_partner_is_a_clear_error() -> None:
     result = runner.invoke(app, ["translate", S214, "--partner", "nobody"])
     assert result.exit_code == 2 and "no partner profile 'nobody'" in result.stderr
+
+
+TWO_214 = str(SAMPLES / "apimeister__x12-types__214_test2_embedded.edi")
+
+
+def test_idoc_target_is_one_document_with_every_idoc_under_one_root() -> None:
+    result = runner.invoke(app, ["translate", TWO_214, "--to", "idoc"])
+    assert result.exit_code == 0
+    # one well-formed document (a file port reads one file as one XML document)
+    root = etree.fromstring(result.stdout.encode())
+    assert root.tag == "SHPMNT05" and len(root.findall("IDOC")) == 2
+    assert result.stdout.count("<?xml") == 1
+    # no ERP order is known here: the gateway would hold these, and says so
+    assert result.stderr.count("no order of erp") == 2
+
+
+def test_idoc_target_with_out_writes_one_file_per_idoc(tmp_path: Path) -> None:
+    out = tmp_path / "idocs"
+    result = runner.invoke(app, ["translate", TWO_214, "--to", "idoc", "--out", str(out)])
+    assert result.exit_code == 0
+    written = sorted(out.glob("SHPMNT05-*.xml"))
+    assert len(written) == 2 and sorted(result.stdout.split()) == [str(p) for p in written]
+    for path in written:
+        root = etree.fromstring(path.read_bytes())
+        assert len(root.findall("IDOC")) == 1
+    code, _ = run("translate", TWO_214, "--to", "tms", "--out", str(out))
+    assert code == 2

@@ -192,7 +192,14 @@ def test_shipment_status_values() -> None:
         "EXTI2": "BOL-5521",
         "STTRG": "6",  # shipment start reached; the delivery is a delivery-level event
     }
-    assert [s.get("QUALF") for s in header.find_all("E1EDT18")] == ["CHA"]
+    controls = [(s.get("QUALF"), s.get("PARAM")) for s in header.find_all("E1EDT18")]
+    assert controls == [
+        ("PID", "TKNUM"),  # SAP finds its shipment by TKNUM
+        ("CHA", "STTRG"),
+        ("CHA", "E1EDT10"),
+        ("CHA", "E1EDT13"),
+        ("CHA", "E1TXTH6"),
+    ]
     carrier = header.find("E1ADRM4")
     assert carrier is not None
     assert (carrier.get("PARTNER_Q"), carrier.get("PARTNER_ID"), carrier.get("NAME1")) == (
@@ -222,7 +229,7 @@ def test_shipment_status_values() -> None:
     # markup in data stays data; the control character became a space
     assert lines[-1] == "Driver reports <fragile> & oversize load ]]>"
     assert len(lines) == 7
-    assert idoc.segment_count == 1 + 1 + 1 + 3 + 1 + 7 + 1 + 1
+    assert idoc.segment_count == 1 + 5 + 1 + 3 + 1 + 7 + 1 + 1  # E1EDT18: PID + 4 CHA
 
 
 def test_shipment_delivered_without_delivery_is_shipment_end() -> None:
@@ -288,7 +295,7 @@ def test_injection_attempt_stays_one_field() -> None:
     header = idoc.find("E1EDT20")
     assert header is not None
     assert header.find_all("E1EDT10") == ()
-    assert idoc.segment_count == 4  # E1EDT20, E1EDT18, E1TXTH6, E1TXTP6
+    assert idoc.segment_count == 5  # E1EDT20, E1EDT18 PID and CHA, E1TXTH6, E1TXTP6
     assert " ".join(line.get("TDLINE") for line in header.iter("E1TXTP6")) == hostile
 
 

@@ -41,8 +41,20 @@ def test_reloads_only_on_change_and_keeps_the_last_good_set(tmp_path: Path) -> N
     assert watch.poll() is None  # the same broken state is reported once
 
     touch(portal, PARTNERS.joinpath("portal.yaml").read_text(), 4)
-    (folder / "northwind-5010.yaml").unlink()
+    (folder / "acme-retail.yaml").unlink()  # no other profile names it
     result = watch.poll()
     assert result is not None and result.applied
-    assert (result.removed, result.changed) == (("northwind-5010",), ("portal",))
-    assert held_by_pipeline.find("northwind-5010") is None
+    assert (result.removed, result.changed) == (("acme-retail",), ("portal",))
+    assert held_by_pipeline.find("acme-retail") is None
+
+
+def test_removing_a_carrier_the_erp_still_names_keeps_the_last_good_set(tmp_path: Path) -> None:
+    folder = tmp_path / "partners"
+    shutil.copytree(PARTNERS, folder)
+    registry = Registry.load(folder)
+    watch = PartnersWatch(folder, registry)
+    (folder / "northwind-5010.yaml").unlink()  # erp.yaml's idoc.posting still maps it
+    result = watch.poll()
+    assert result is not None and not result.applied
+    assert result.problems[0].path == "idoc.posting.carriers.northwind-5010"
+    assert registry.find("northwind-5010") is not None

@@ -1,0 +1,69 @@
+"""`Store.erp_order`: the ERP's order behind a carrier document, directly or one step along the
+thread, on SQLite (tests/integration/test_store_erp_order_postgres.py runs the same checks on
+PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gateway.store import NewDocument, Store, create_store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = create_store(f"sqlite:///{tmp_path / 'gw.db'}")
+    s.migrate()
+    yield s
+    s.close()
+
+
+def _doc(kind: str, name: str, keys: list[tuple[str, str]]) -> NewDocument:
+    return NewDocument(kind, "p", name, {"name": name, "correlation": dict(keys)}, keys=keys)
+
+
+def _record(store: Store, *docs: NewDocument) -> None:
+    message = store.record_receipt(
+        sha256=docs[0].business_key.ljust(64, "0"),
+        channel="folder",
+        partner_id="erp",
+        original_name="x",
+        size=1,
+        archive_path="a",
+    ).message_id
+    store.record_documents(int(message), list(docs))
+
+
+def check_direct_then_one_step_along_the_thread(store: Store) -> None:
+    assert store.erp_order(["SHP-42"]) is None
+    _record(store, _doc("load_tender", "carrier-tender", [("shipment_id", "T-1"), ("bol", "B1")]))
+    assert store.erp_order(["B1"]) is None  # a tender without the ERP's order number
+    _record(store, _doc("load_tender", "order", [("erp_order", "4711"), ("bol", "B1")]))
+    found = store.erp_order(["B1"])
+    assert found is not None and found["name"] == "order"
+    # a 214 that carried the carrier's id and the BOL links a later one naming only its id
+    _record(store, _doc("shipment_status", "first-214", [("shipment_id", "SHP-42"), ("bol", "B1")]))
+    found = store.erp_order(["SHP-42"])
+    assert found is not None and found["name"] == "order"
+    # a PO or a control number spans shipments: never followed
+    _record(store, _doc("shipment_status", "po-only", [("po", "PO-9"), ("shipment_id", "S9")]))
+    _record(store, _doc("load_tender", "other-order", [("erp_order", "9"), ("po", "PO-9")]))
+    assert store.erp_order(["S9"]) is None
+
+
+def check_the_direct_order_wins_over_one_reached_through_another(store: Store) -> None:
+    _record(store, _doc("load_tender", "direct", [("erp_order", "1"), ("pro", "P1")]))
+    _record(store, _doc("shipment_status", "link", [("pro", "P1"), ("bol", "B2")]))
+    _record(store, _doc("load_tender", "newer-via-link", [("erp_order", "2"), ("bol", "B2")]))
+    found = store.erp_order(["P1"])
+    assert found is not None and found["name"] == "direct"
+
+
+def test_direct_then_one_step_along_the_thread(store: Store) -> None:
+    check_direct_then_one_step_along_the_thread(store)
+
+
+def test_the_direct_order_wins_over_one_reached_through_another(store: Store) -> None:
+    check_the_direct_order_wins_over_one_reached_through_another(store)
