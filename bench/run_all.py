@@ -24,6 +24,9 @@ import json
 import time
 from typing import Any
 
+from rich.console import Console
+from rich.progress import Progress
+
 from bench.common import OUT, REPO, command_line, machine, run_child
 
 TARGET_SEGMENTS_PER_S = 500_000
@@ -111,22 +114,40 @@ def main(argv: list[str] | None = None) -> int:
     facts = machine()
     start = time.perf_counter()
     sections: list[tuple[str, dict[str, Any], str]] = []
-    validate, _, _ = _script("bench_validate.py", quick)
-    sections.append(("Validation + acknowledgement", validate, validate["command"]))
-    path, _, _ = _script("bench_214_path.py", quick)
-    sections.append(("The 214 path end to end", path, path["command"]))
-    rss, _, _ = _script("bench_rss.py", quick)
-    sections.append(("Peak RSS on one huge interchange", rss, rss["command"]))
-    floor, _, _ = _script("bench_floor.py", quick)
     profile = ""
     profile_cmd = ""
-    if not a.no_profile:
-        args = ["--sets", "1000" if a.quick else "5000"]
-        child = run_child([sys.executable, str(_HERE / "profile_214.py"), *args], cwd=REPO)
-        if child.returncode != 0:
-            raise RuntimeError(f"profile_214.py failed:\n{child.stderr}")
-        profile = child.stdout.rsplit("\ncommand:", 1)[0].strip()
-        profile_cmd = f".venv/bin/python bench/profile_214.py {' '.join(args)}"
+    steps = 5 if not a.no_profile else 4
+    # a progress bar on stderr (a terminal only; stdout stays the report)
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("benchmarks", total=steps)
+
+        def step(label: str) -> None:
+            progress.update(task, description=label)
+
+        step("validation + acknowledgement")
+        validate, _, _ = _script("bench_validate.py", quick)
+        sections.append(("Validation + acknowledgement", validate, validate["command"]))
+        progress.advance(task)
+        step("the 214 path")
+        path, _, _ = _script("bench_214_path.py", quick)
+        sections.append(("The 214 path end to end", path, path["command"]))
+        progress.advance(task)
+        step("peak RSS on one huge interchange")
+        rss, _, _ = _script("bench_rss.py", quick)
+        sections.append(("Peak RSS on one huge interchange", rss, rss["command"]))
+        progress.advance(task)
+        step("the floor of the 214 path")
+        floor, _, _ = _script("bench_floor.py", quick)
+        progress.advance(task)
+        if not a.no_profile:
+            step("stage profile")
+            args = ["--sets", "1000" if a.quick else "5000"]
+            child = run_child([sys.executable, str(_HERE / "profile_214.py"), *args], cwd=REPO)
+            if child.returncode != 0:
+                raise RuntimeError(f"profile_214.py failed:\n{child.stderr}")
+            profile = child.stdout.rsplit("\ncommand:", 1)[0].strip()
+            profile_cmd = f".venv/bin/python bench/profile_214.py {' '.join(args)}"
+            progress.advance(task)
     elapsed = time.perf_counter() - start
 
     out: list[str] = [

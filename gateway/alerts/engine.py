@@ -35,6 +35,8 @@ from gateway.store import (
 
 log = logging.getLogger(__name__)
 
+HOST_KEY_ALERT_KINDS = frozenset({"host_key_refused", "sftp_host_key_refused"})
+
 SCAN_LIMIT = 500
 MAX_ATTEMPTS = 5
 
@@ -170,14 +172,16 @@ class AlertEngine:
             ["host_key_refused", "alert"], limit=SCAN_LIMIT
         ):
             info = detail if isinstance(detail, dict) else {}
-            if event_kind == "alert" and info.get("kind") != "host_key_refused":
+            # the SFTP source records `alert` events of kind sftp_host_key_refused
+            if event_kind == "alert" and info.get("kind") not in HOST_KEY_ALERT_KINDS:
                 continue
             partner = info.get("partner") or info.get("partner_id")
             add(
                 AlertKind.HOST_KEY_REFUSED,
                 str(partner) if partner else None,
                 str(event_id),
-                f"host key refused for {partner or 'a partner'} ({info.get('host', '?')})",
+                f"host key refused for {partner or 'a partner'} "
+                f"({info.get('host') or info.get('error') or '?'})",
                 f"{self.console_url}/partners",
                 event_id=event_id,
                 at=at.isoformat(),

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from gateway.adapters.base import (
 from gateway.adapters.folder import FolderSink
 from gateway.adapters.http import HttpSink
 from gateway.faults import crashpoint
+from gateway.ops.logs import correlation
 from gateway.registry import PartnerProfile, Registry
 from gateway.registry.profile import AmqpTransport, DeliveryPolicy, HttpTransport, SftpTransport
 from gateway.registry.secrets import SecretMissingError, resolve_secret
@@ -172,6 +174,10 @@ class DeliveryWorker:
         return total
 
     def _deliver(self, row: OutboxRow) -> bool:
+        with _correlated(row):  # the log lines of a delivery carry its message's id
+            return self._deliver_one(row)
+
+    def _deliver_one(self, row: OutboxRow) -> bool:
         token = row.lease_token or ""
         try:
             payload = row.payload if row.payload is not None else b""
@@ -188,6 +194,10 @@ class DeliveryWorker:
         return True
 
     def _failed(self, row: OutboxRow, token: str, error: str, *, dead: bool) -> None:
+        with _correlated(row):
+            self._record_failure(row, token, error, dead=dead)
+
+    def _record_failure(self, row: OutboxRow, token: str, error: str, *, dead: bool) -> None:
         policy = self._policy(row.destination)
         attempts = row.attempts
         if policy is not None and attempts >= policy.max_attempts:
@@ -202,3 +212,10 @@ class DeliveryWorker:
     def _policy(self, destination: str) -> DeliveryPolicy | None:
         profile = self.registry.find(destination)
         return profile.delivery if profile is not None else None
+
+
+def _correlated(row: OutboxRow) -> AbstractContextManager[None]:
+    """The correlation id of the message this delivery came from (none for our own acks)."""
+    if row.source_message_id is None:
+        return nullcontext()
+    return correlation(f"msg-{row.source_message_id}")

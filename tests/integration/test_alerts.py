@@ -227,3 +227,26 @@ def test_partner_policy_overrides_the_global_one_and_silence_is_noticed(
     assert "has sent nothing for" in silent[0].summary
     # the carrier's own kinds replace the global ones: no ack alerts for it
     assert not [a for a in later if a.partner_id == "demo-carrier" and a.kind.startswith("ack_")]
+
+
+def test_a_host_key_the_sftp_source_refused_raises_the_alert(
+    demo: ConsoleDemo, hook: Hook, tmp_path: Path
+) -> None:
+    registry = registry_with(
+        demo, tmp_path, f"  webhook_url: {hook.url}\n  kinds: [host_key_refused]\n"
+    )
+    store = demo.gw.store
+    # exactly what gateway/adapters/sftp.py records through the service's alert hook
+    store.add_event(
+        "alert",
+        {
+            "kind": "sftp_host_key_refused",
+            "partner": "demo-carrier",
+            "error": "host key of 127.0.0.1:2222 refused: pinned SHA256:aaa, offered SHA256:bbb",
+        },
+    )
+    engine = AlertEngine(store, registry)
+    result = engine.run()
+    assert result.raised == 1  # (the module's store may hold older alerts still to deliver)
+    (body,) = [b for b in hook.bodies() if "SHA256:bbb" in b["summary"]]
+    assert body["kind"] == "host_key_refused" and body["partner"] == "demo-carrier"
