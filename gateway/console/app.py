@@ -113,11 +113,14 @@ def mount_console(
 
 
 OPEN_PATHS = ("/health", "/metrics")
+# services with their own authentication, which no browser session could satisfy: the ERP's
+# SOAP service checks WS-Security or HTTP Basic per profile (gateway/soap/server.py)
+OWN_AUTH_PREFIXES = ("/soap",)
 
 
 class _LoginGuard:
     """With the console mounted, only /health and /metrics (and the console's own login) answer
-    without a console login. Where the ops API has keys, a request presenting X-API-Key goes
+    without a console login; /soap authenticates its callers itself. Where the ops API has keys, a request presenting X-API-Key goes
     on to the API, which checks the key itself."""
 
     def __init__(self, app: ASGIApp, store: Store, api_keys: bool) -> None:
@@ -127,7 +130,13 @@ class _LoginGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path or path in OPEN_PATHS or path == PREFIX or path.startswith(f"{PREFIX}/"):
+        if (
+            not path
+            or path in OPEN_PATHS
+            or path == PREFIX
+            or path.startswith(f"{PREFIX}/")
+            or path.startswith(OWN_AUTH_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
