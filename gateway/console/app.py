@@ -120,8 +120,8 @@ OWN_AUTH_PREFIXES = ("/soap",)
 
 class _LoginGuard:
     """With the console mounted, only /health and /metrics (and the console's own login) answer
-    without a console login; /soap authenticates its callers itself. Where the ops API has keys, a request presenting X-API-Key goes
-    on to the API, which checks the key itself."""
+    without a console login; /soap authenticates its callers itself. Where the ops API has keys,
+    a request presenting X-API-Key goes on to the API, which checks the key itself."""
 
     def __init__(self, app: ASGIApp, store: Store, api_keys: bool) -> None:
         self.app = app
