@@ -62,6 +62,12 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            # `? [a, b]` makes a list or mapping a key: no profile field is named so (and an
+            # unhashable key would fail below; found by fuzzing)
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name", key_node.start_mark
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"key {key!r} appears twice", key_node.start_mark

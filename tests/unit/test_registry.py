@@ -494,3 +494,11 @@ def test_registry_from_profile_objects() -> None:
     assert registry.identity is me and registry.by_isa_id("02", "ACME") is acme
     with pytest.raises(RegistryError, match="ISA id 02/ACME is already used"):
         Registry([me, acme, acme.model_copy(update={"id": "acme2"})])
+
+
+def test_a_list_or_mapping_as_a_key_is_a_profile_problem_not_a_crash() -> None:
+    # `?` makes a complex key; found by fuzzing the profile loader (TypeError: unhashable)
+    for text in ("?\n-", "? [a, b]\n: 1\n", "? {a: 1}\n: 2\n"):
+        profile, problems = parse_profile(text, "x.yaml")
+        assert profile is None
+        assert [p.message for p in problems] == ["not valid YAML: a key must be a plain name"]
