@@ -76,7 +76,6 @@ class Browser:
         """Click and wait until the next page has replaced this one (a form post or a link)."""
         from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
         for attempt in range(3):
@@ -89,7 +88,17 @@ class Browser:
                 # found in a document that was being replaced: find it again in the new one
                 if attempt == 2 or not isinstance(target, str):
                     raise
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(page))
+
+        def replaced(_driver: object) -> bool:
+            # the old document is gone: Chrome says so as "stale element" or, racing the
+            # navigation, as "node does not belong to the document" (both WebDriverExceptions)
+            try:
+                page.is_enabled()  # type: ignore[attr-defined]
+            except WebDriverException:
+                return True
+            return False
+
+        WebDriverWait(self.driver, 20).until(replaced)
         WebDriverWait(self.driver, 20).until(
             lambda d: d.execute_script("return document.readyState") == "complete"
         )
