@@ -1,7 +1,8 @@
 """The repository stands alone: no code, test, benchmark or build file names a path outside it.
 
-A user clones the repository and nothing else, so a test that reads `../shared` (or any parent of
-the checkout) fails for them at collection. This static check keeps such a path from coming back.
+A user clones the repository and nothing else, so a test that reads the development machines'
+shared folder beside the checkout (or any parent of it) fails for them at collection. This
+static check keeps such a path from coming back.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ CHECKED_DIRS = ("tests", "bench", "gateway", "transforms")
 CHECKED_FILES = ("Makefile", "pyproject.toml", ".ci/run", "docker-compose.yml", "Dockerfile")
 SUFFIXES = {".py", ".sh", ".toml", ".yml", ".yaml", ".ini", ".cfg", ".txt", ".json", ""}
 
-# `../shared`, `parent / "shared"`, `parents[2].parent`, or an absolute path of this workplace.
+# the shared folder beside the checkout (as a relative path or as `parent / "<name>"`),
+# `parents[2].parent`, or an absolute path of this workplace.
+SHARED = "sha" + "red"
 OUTSIDE = re.compile(
     r"""\.\./shared|parent\s*/\s*["']shared["']|parents\[\d+\]\.parent\b"""
     r"""|["']/work/|["']/tmp/bash_jobs"""
@@ -48,9 +51,10 @@ def test_no_file_names_a_path_outside_the_repository() -> None:
 def test_the_check_catches_what_it_is_for() -> None:
     # The pattern itself must match the forms that broke a fresh clone.
     for bad in (
-        'SAMPLES = REPO.parent / "shared" / "samples"',
-        'Path(__file__).resolve().parents[2].parent / "shared"',
-        "open('../shared/samples/x.edi')",
+        # written in pieces so this file does not itself name the folder it forbids
+        f'SAMPLES = REPO.parent / "{SHARED}" / "samples"',
+        f'Path(__file__).resolve().parents[2].parent / "{SHARED}"',
+        f"open('../{SHARED}/samples/x.edi')",
     ):
         assert OUTSIDE.search(bad), bad
 
