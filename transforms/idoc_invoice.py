@@ -109,23 +109,7 @@ def render_freight_invoice(
         return _render_posting(invoice, config, created, docnum, cimtyp, codes, keys)
     currency = invoice.total_due.currency
     _same_currency(currency, invoice.total_due, invoice.total_charge, *_amounts(invoice.charges))
-    fields = control_record(
-        config, idoctyp=IDOCTYP, mestyp=MESTYP, created=created, docnum=docnum, cimtyp=cimtyp
-    )
-    builder = IdocBuilder(IDOCTYP, fields, root_name=cimtyp)
-    weight = invoice.total_weight
-    gewei = ISO_WEIGHT_UNITS.get(weight.unit) if weight is not None else None
-    builder.add(
-        builder.idoc,
-        "E1EDK01",
-        {
-            "CURCY": currency,
-            "BSART": codes.document_type,
-            "BELNR": invoice.invoice_number,
-            "BRGEW": weight.value if weight is not None and gewei else None,
-            "GEWEI": gewei,
-        },
-    )
+    builder = _invoice_header(invoice, config, created, docnum, cimtyp, codes, currency)
     carrier = next((p for p in invoice.parties if p.role is PartyRole.CARRIER), None)
     if invoice.scac or carrier is not None:
         builder.add(builder.idoc, "E1EDKA1", _partner("RS", carrier, invoice.scac))
@@ -345,23 +329,7 @@ def _render_posting(
             "E1EDS01",
             "SUMME",
         )
-    fields = control_record(
-        config, idoctyp=IDOCTYP, mestyp=MESTYP, created=created, docnum=docnum, cimtyp=cimtyp
-    )
-    builder = IdocBuilder(IDOCTYP, fields, root_name=cimtyp)
-    weight = invoice.total_weight
-    gewei = ISO_WEIGHT_UNITS.get(weight.unit) if weight is not None else None
-    builder.add(
-        builder.idoc,
-        "E1EDK01",
-        {
-            "CURCY": currency,
-            "BSART": codes.document_type,
-            "BELNR": invoice.invoice_number,
-            "BRGEW": weight.value if weight is not None and gewei else None,
-            "GEWEI": gewei,
-        },
-    )
+    builder = _invoice_header(invoice, config, created, docnum, cimtyp, codes, currency)
     carrier = next((p for p in invoice.parties if p.role is PartyRole.CARRIER), None)
     vendor = _partner(keys.vendor.partner_function, carrier, keys.vendor.number)
     vendor["LIFNR"] = keys.vendor.number
@@ -484,3 +452,33 @@ def _tax_shares(
             rest -= share
             shares[index].append(share)
     return shares
+
+
+def _invoice_header(
+    invoice: FreightInvoice,
+    config: IdocPartnerConfig,
+    created: dt.datetime,
+    docnum: int | None,
+    cimtyp: str | None,
+    codes: InvoiceIdocCodes,
+    currency: str,
+) -> IdocBuilder:
+    """The control record and E1EDK01, the same for the plain and the posting INVOIC02."""
+    fields = control_record(
+        config, idoctyp=IDOCTYP, mestyp=MESTYP, created=created, docnum=docnum, cimtyp=cimtyp
+    )
+    builder = IdocBuilder(IDOCTYP, fields, root_name=cimtyp)
+    weight = invoice.total_weight
+    gewei = ISO_WEIGHT_UNITS.get(weight.unit) if weight is not None else None
+    builder.add(
+        builder.idoc,
+        "E1EDK01",
+        {
+            "CURCY": currency,
+            "BSART": codes.document_type,
+            "BELNR": invoice.invoice_number,
+            "BRGEW": weight.value if weight is not None and gewei else None,
+            "GEWEI": gewei,
+        },
+    )
+    return builder

@@ -106,33 +106,8 @@ class InboundPipeline:
 
     def receive(self, claim: InboundClaim) -> Receipt | None:
         """Archive the payload and record its receipt; only then remove it at the source."""
-        facts = claim.facts
-        partner = self.registry.by_channel(facts.channel, facts.account)
-        # an unknown account is still archived and recorded: nothing received is ever lost
-        partner_id = partner.id if partner is not None else f"unknown:{facts.account}"
-        try:
-            with claim.open() as fh:
-                archived = self.archive.store(fh)
-        except OversizeError as exc:
-            _refuse(claim, exc)
-            return None
-        except (ArchiveError, OSError) as exc:
-            log.warning("cannot archive %s: %s", facts.original_name, exc)
-            claim.rollback(str(exc))
-            return None
-        receipt = self.store.record_receipt(
-            sha256=archived.sha256,
-            channel=facts.channel,
-            account=facts.account,
-            partner_id=partner_id,
-            original_name=facts.original_name,
-            size=archived.size,
-            archive_path=str(archived.path),
-            received_at=facts.received_at,
-        )
-        crashpoint("after_receipt_commit")
-        claim.commit()
-        return receipt
+        receipts = self.receive_many([claim])
+        return receipts[0] if receipts else None
 
     def receive_many(self, claims: list[InboundClaim]) -> list[Receipt]:
         """`receive` for a burst: every payload archived (each fsynced), then ONE transaction
@@ -142,6 +117,7 @@ class InboundPipeline:
         for claim in claims:
             facts = claim.facts
             partner = self.registry.by_channel(facts.channel, facts.account)
+            # an unknown account is still archived and recorded: nothing received is ever lost
             partner_id = partner.id if partner is not None else f"unknown:{facts.account}"
             try:
                 with claim.open() as fh:
