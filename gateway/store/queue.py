@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from sqlalchemy import Connection, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from gateway.store.errors import StoreUnavailableError
 from gateway.store.records import MessageStatus, NewEvent, OutboxRow, OutboxStatus
 from gateway.store.schema import (
     event_t,
@@ -231,6 +233,18 @@ class WorkQueue:
 
     def claim_messages(self, limit: int) -> list[Lease]:
         """Lease up to `limit` received messages nobody holds (or whose lease expired)."""
+        for attempt in range(3):
+            try:
+                return self._claim_messages_once(limit)
+            except StoreUnavailableError as exc:
+                # PostgreSQL picks one of two racing claimers as a deadlock victim and rolls
+                # its transaction back: nothing was claimed, so claiming again is safe
+                if "deadlock detected" not in str(exc) or attempt == 2:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        return []
+
+    def _claim_messages_once(self, limit: int) -> list[Lease]:
         now = self.store._now(None)
         until = now + timedelta(seconds=self.lease_seconds)
         with self.store._write() as conn:
