@@ -73,6 +73,9 @@ class Artifact:
     expect: tuple[str, ...] = ()
     source: Path | None = None
     duplicate_of: str | None = None  # the name of the artifact it repeats
+    # a retry of an idempotent call (SOAP DOCNUM, REST Idempotency-Key) answered from the first
+    # call's stored response: no receipt of its own, and no effect
+    replay: bool = False
 
     @property
     def sha256(self) -> str:
@@ -496,7 +499,7 @@ class _Check:
             for e in self.store.list_events(kinds=["duplicate_receipt"], limit=_BIG)
             if e.message_id is not None
         )
-        sent = Counter((a.partner, a.sha256) for a in self.ledger.artifacts)
+        sent = Counter((a.partner, a.sha256) for a in self.ledger.artifacts if not a.replay)
         lost = 0
         for (partner, sha), n in sent.items():
             m = by_key.get((partner, sha))
@@ -633,7 +636,7 @@ class _Check:
     def _no_effect(self) -> int:
         n = 0
         for a in self.ledger.artifacts:
-            if a.duplicate_of is not None:
+            if a.duplicate_of is not None or a.replay:
                 continue
             for peer in a.expect:
                 bodies = self.effects.get(peer, [])
@@ -711,3 +714,235 @@ def figures_from(mapping: Mapping[str, Any]) -> LedgerFigures:
     return LedgerFigures(
         **{k: mapping[k] for k in LedgerFigures.__dataclass_fields__ if k in mapping}
     )
+
+
+# ---------------------------------------------------------------- workload
+
+
+@dataclass(frozen=True)
+class CarrierIds:
+    """Who a carrier is in X12 (its profile's x12 section)."""
+
+    isa_qualifier: str
+    isa_id: str
+    scac: str
+    isa_version: str = "00401"  # ISA12
+    gs_version: str = "004010"  # GS08
+    repetition: str = "U"  # ISA11: U before 00402, the repetition separator after
+
+
+DEMO_CARRIER = CarrierIds("02", "DEMOCARRIER", "DEMO")
+NORTHWIND = CarrierIds("ZZ", "NORTHWIND", "NWFT", "00501", "005010", "^")
+
+
+def carrier_214(carrier: CarrierIds, isa13: str, tag: str, *, sets: int = 2) -> bytes:
+    """A 214 interchange whose shipments (`SHIP-<tag>-<n>`, PRO `PRO-<tag>-<n>`, BOL
+    `BOL-<tag>-<n>`) occur in no other artifact: each effect at a peer names the artifact it
+    came from. 004010 puts the reference and parties in the heading, 005010 in the LX loop."""
+    five = carrier.isa_version >= "00501"
+    component = ":" if five else ">"
+    body = []
+    for n in range(1, sets + 1):
+        st = f"{n:04d}"
+        b10 = f"B10*PRO-{tag}-{n}*SHIP-{tag}-{n}*{carrier.scac}"
+        bol = f"L11*BOL-{tag}-{n}*BM"
+        if five:
+            segs = [
+                f"ST*214*{st}",
+                b10,
+                "LX*1",
+                bol,
+                "AT7*X3*NS***20240105*0800*CT",
+                "MS1*DALLAS*TX*US",
+                "N1*SH*ACME RETAIL*93*ACME-RETAIL",
+                "N4*DALLAS*TX*75201*US",
+                "LX*2",
+                "AT7*D1*NS***20240106*1430*CT",
+                "MS1*HOUSTON*TX*US",
+                "N1*CN*CONSIGNEE CO",
+                "N4*HOUSTON*TX*77002*US",
+            ]
+        else:
+            segs = [
+                f"ST*214*{st}",
+                b10,
+                bol,
+                "N1*SH*ACME RETAIL*93*ACME-RETAIL",
+                "N1*CN*CONSIGNEE CO",
+                "N4*DALLAS*TX*75201*US",
+                "LX*1",
+                "AT7*X3*NS***20240105*0800*CT",
+                "MS1*DALLAS*TX*US",
+                "LX*2",
+                "AT7*D1*NS***20240106*1430*CT",
+                "MS1*HOUSTON*TX*US",
+            ]
+        segs.append(f"SE*{len(segs) + 1}*{st}")
+        body.extend(segs)
+    gs06 = str(int(isa13) % 1_000_000_000 or 1)
+    text = (
+        f"ISA*00*          *00*          *{carrier.isa_qualifier}*{carrier.isa_id:<15}"
+        f"*ZZ*LOGIGATEWAY    *240105*0900*{carrier.repetition}*{carrier.isa_version}*{isa13}"
+        f"*0*P*{component}~"
+        f"GS*QM*{carrier.isa_id}*LOGIGATEWAY*20240105*0900*{gs06}*X*{carrier.gs_version}~"
+        + "~".join(body)
+        + f"~GE*{sets}*{gs06}~IEA*1*{isa13}~"
+    )
+    return text.encode()
+
+
+def shipment_keys(tag: str, sets: int = 2) -> tuple[str, ...]:
+    """The ids of `carrier_214(..., tag, sets=sets)`: the ERP's IDoc names PRO and BOL, the
+    TMS and the portal the shipment."""
+    return tuple(f"{kind}-{tag}-{n}" for n in range(1, sets + 1) for kind in ("SHIP", "PRO", "BOL"))
+
+
+def unique_tender(canonical: Mapping[str, Any], load: str, shipment_id: str) -> dict[str, Any]:
+    """A canonical load tender made unique: its ERP order and shipment id (B2-04) are new, so
+    its 204 is no copy of another tender's."""
+    data = json.loads(json.dumps(canonical))
+    data["correlation"]["erp_order"] = load
+    data["correlation"]["shipment_id"] = shipment_id
+    data["shipment_id"] = shipment_id
+    return data
+
+
+@dataclass
+class Channels:
+    """How the workload reaches one running gateway: its folders, HTTP URL and credentials."""
+
+    inbox: Path  # the watch-folder root (GATEWAY_INBOX_DIR)
+    http_url: str = ""
+    api_keys: dict[str, str] = field(default_factory=dict)  # partner id -> ingest key
+    soap_user: str = ""
+    soap_password: str = ""
+    sftp_inbound: dict[str, Path] = field(default_factory=dict)  # partner -> its server's in/
+    hosted_drop: Callable[[str, bytes], None] | None = None  # pushes (name, data) over SFTP
+    hosted_dir: Path | None = None  # where the hosted drop lands (the watch folder)
+
+
+class Workload:
+    """Sends artifacts through every inbound channel and records each in the ledger."""
+
+    def __init__(self, ledger: Ledger, channels: Channels) -> None:
+        self.ledger = ledger
+        self.channels = channels
+        self._http: Any = None
+
+    def _record(self, channel: str, partner: str, name: str, data: bytes, **more: Any) -> Artifact:
+        isa13, gs06, st02 = x12_ids(data)
+        return self.ledger.record(
+            Artifact(
+                channel=channel,
+                partner=partner,
+                data=data,
+                name=name,
+                isa13=isa13,
+                gs06=gs06,
+                st02=st02,
+                **more,
+            )
+        )
+
+    @staticmethod
+    def _put(folder: Path, name: str, data: bytes) -> Path:
+        """Write under a dot-name, then rename: the gateway never sees half a file."""
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = folder / f".{name}.writing"
+        temp.write_bytes(data)
+        final = folder / name
+        temp.replace(final)
+        return final
+
+    def folder(self, partner: str, account: str, name: str, data: bytes, **more: Any) -> Artifact:
+        """A file dropped into the partner's watch folder on this machine."""
+        folder = self.channels.inbox / account
+        artifact = self._record("folder", partner, name, data, source=folder / name, **more)
+        self._put(folder, name, data)
+        return artifact
+
+    def sftp(self, partner: str, name: str, data: bytes, **more: Any) -> Artifact:
+        """A file the carrier puts on its own SFTP server, for the gateway to pick up."""
+        folder = self.channels.sftp_inbound[partner]
+        artifact = self._record("sftp", partner, name, data, source=folder / name, **more)
+        self._put(folder, name, data)
+        return artifact
+
+    def hosted(self, partner: str, name: str, data: bytes, **more: Any) -> Artifact:
+        """A file the carrier pushes into its hosted drop (the gateway's own sshd)."""
+        push, folder = self.channels.hosted_drop, self.channels.hosted_dir
+        assert push is not None and folder is not None, "no hosted drop in this set-up"
+        artifact = self._record("hosted_drop", partner, name, data, source=folder / name, **more)
+        push(name, data)
+        return artifact
+
+    def http(self) -> Any:
+        import httpx
+
+        if self._http is None:
+            self._http = httpx.Client(base_url=self.channels.http_url, timeout=30.0)
+        return self._http
+
+    def rest_x12(self, partner: str, data: bytes, *, name: str = "", **more: Any) -> Artifact:
+        """POST /api/v1/partners/<id>/x12 (the body is archived as it is)."""
+        response = self.http().post(
+            f"/api/v1/partners/{partner}/x12",
+            content=data,
+            headers={
+                "X-API-Key": self.channels.api_keys[partner],
+                "Content-Type": "application/edi-x12",
+            },
+        )
+        assert response.status_code in (200, 202), response.text
+        return self._record("rest_x12", partner, name or f"rest-{partner}", data, **more)
+
+    def rest_json(self, partner: str, data: bytes, *, name: str = "", **more: Any) -> Artifact:
+        """POST /api/v1/partners/<id>/messages (TMS v1 JSON or canonical)."""
+        response = self.http().post(
+            f"/api/v1/partners/{partner}/messages",
+            content=data,
+            headers={
+                "X-API-Key": self.channels.api_keys[partner],
+                "Content-Type": "application/json",
+            },
+        )
+        assert response.status_code in (200, 202), response.text
+        return self._record("rest_tms", partner, name or f"json-{partner}", data, **more)
+
+    def soap_client(self) -> tuple[Any, list[bytes]]:
+        """A zeep client as the ERP integrator sets it up (pinned safety settings, timeouts,
+        HTTP basic auth), and the list every request body it sends is appended to."""
+        import requests
+        import zeep
+        from requests.auth import HTTPBasicAuth
+        from zeep.transports import Transport
+
+        sent: list[bytes] = []
+        session = requests.Session()
+        session.auth = HTTPBasicAuth(self.channels.soap_user, self.channels.soap_password)
+
+        def keep(response: Any, *args: Any, **kwargs: Any) -> None:
+            body = response.request.body
+            if response.request.method == "POST" and body is not None:
+                sent.append(body if isinstance(body, bytes) else body.encode())
+
+        session.hooks["response"].append(keep)
+        transport = Transport(session=session, timeout=10, operation_timeout=10)
+        settings = zeep.Settings(forbid_dtd=True, forbid_entities=True, strict=True)
+        client = zeep.Client(
+            f"{self.channels.http_url}/soap?wsdl", transport=transport, settings=settings
+        )
+        return client, sent
+
+    def soap(self, operation: str, call: Mapping[str, Any], *, name: str, **more: Any) -> Any:
+        """One call of the ERP SOAP service (ReleaseOrder, ChangeOrder, CancelOrder); the
+        artifact's bytes are the HTTP body zeep sent, which the gateway archives. Returns the
+        operation's answer."""
+        client, sent = self.soap_client()
+        answer = getattr(client.service, operation)(**call)
+        self._record("soap", "erp", name, sent[-1], **more)
+        return answer
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
