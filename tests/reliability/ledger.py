@@ -347,13 +347,21 @@ def business_fingerprint(body: bytes) -> str:
             canonical = etree.tostring(root, method="c14n")
     elif text.startswith(b"ISA") and len(text) >= 106:
         sep, term = text[3:4], text[105:106]
-        kept = []
-        for raw in text.split(term):
-            seg = raw.strip().split(sep)
-            if seg[0] in (b"ISA", b"IEA", b"GS", b"GE", b"ST", b"SE"):
-                continue  # envelopes: control numbers and dates only
-            kept.append(sep.join(seg))
-        canonical = term.join(kept)
+        segments = [raw.strip().split(sep) for raw in text.split(term)]
+        if any(seg[0] == b"GS" and seg[1:2] == [b"FA"] for seg in segments) or not any(
+            seg[0] == b"GS" for seg in segments
+        ):
+            # an acknowledgement (997/999, TA1) names only the group it answers, and two
+            # interchanges may share a GS06: it is its own content; ACK_GAP counts them
+            canonical = body
+        else:
+            kept = [
+                sep.join(seg)
+                for seg in segments
+                # envelopes: control numbers and dates only
+                if seg[0] not in (b"ISA", b"IEA", b"GS", b"GE", b"ST", b"SE")
+            ]
+            canonical = term.join(kept)
     else:
         canonical = body
     return hashlib.sha256(canonical).hexdigest()
