@@ -385,6 +385,8 @@ class LedgerFigures:
     effects: int
     groups_in: int  # accepted inbound groups checked for their acknowledgement
     detail: dict[str, list[str]] = field(default_factory=dict)  # what each non-zero counts
+    groups_out: int = 0  # outbound groups (204s...) checked for their expected 997/999
+    acks_out_open: int = 0  # of those, still pending within their window (not a gap)
 
     REQUIRED = {
         "LOST": 0,
@@ -481,7 +483,7 @@ class _Check:
         for p in left:
             self.detail["SRC_LEFT"].append(str(p))
         lost, bytes_eq, known = self._receipts()
-        groups, ack_gap = self._acks()
+        groups, ack_gap, groups_out, open_out = self._acks()
         return LedgerFigures(
             LOST=lost,
             DUP_EFFECT=self._duplicates(),
@@ -496,6 +498,8 @@ class _Check:
             effects=sum(len(e) for e in self.effects.values()),
             groups_in=groups,
             detail=dict(self.detail),
+            groups_out=groups_out,
+            acks_out_open=open_out,
         )
 
     def _receipts(self) -> tuple[int, int, int]:
@@ -565,7 +569,7 @@ class _Check:
                 self.detail["STUCK"].append(f"message {m.id} received, never processed")
         return n
 
-    def _acks(self) -> tuple[int, int]:
+    def _acks(self) -> tuple[int, int, int, int]:
         """Every accepted inbound group has exactly one 997/999 sent, and it was delivered;
         every outbound group is reconciled, or still within its window, or flagged overdue."""
         store = self.store
@@ -586,7 +590,7 @@ class _Check:
             for a in all_acks
             if a.direction is AckDirection.EXPECTED and a.kind in _ACK_KINDS
         }
-        groups = gap = 0
+        groups = gap = groups_out = open_out = 0
         for ic in store.list_interchanges(limit=_BIG):
             for g in store.list_groups(ic.id):
                 if g.functional_id in _ACK_FUNCTIONAL_IDS:
@@ -598,7 +602,10 @@ class _Check:
                         gap += 1
                         self.detail["ACK_GAP"].append(f"in {key}: {sent[key]} acks sent")
                 elif ic.direction is Direction.OUT:
+                    groups_out += 1
                     a = expected.get(key)
+                    if a is not None and a.status is AckStatus.PENDING:
+                        open_out += 1
                     late = (
                         a is not None
                         and a.status is AckStatus.PENDING
@@ -608,7 +615,7 @@ class _Check:
                     if a is None or late:
                         gap += 1
                         self.detail["ACK_GAP"].append(f"out {key}: {a.status if a else 'none'}")
-        return groups, gap
+        return groups, gap, groups_out, open_out
 
     def _duplicates(self) -> int:
         """Second effects: one key applied twice at a peer, or one business content applied
@@ -891,30 +898,40 @@ class Workload:
             self._http = httpx.Client(base_url=self.channels.http_url, timeout=30.0)
         return self._http
 
-    def rest_x12(self, partner: str, data: bytes, *, name: str = "", **more: Any) -> Artifact:
-        """POST /api/v1/partners/<id>/x12 (the body is archived as it is)."""
-        response = self.http().post(
-            f"/api/v1/partners/{partner}/x12",
-            content=data,
-            headers={
-                "X-API-Key": self.channels.api_keys[partner],
-                "Content-Type": "application/edi-x12",
-            },
-        )
+    def _post(self, path: str, data: bytes, media: str, partner: str, key: str | None) -> Any:
+        headers = {"X-API-Key": self.channels.api_keys[partner], "Content-Type": media}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        response = self.http().post(path, content=data, headers=headers)
         assert response.status_code in (200, 202), response.text
+        return response
+
+    def rest_x12(
+        self,
+        partner: str,
+        data: bytes,
+        *,
+        name: str = "",
+        idempotency_key: str | None = None,
+        **more: Any,
+    ) -> Artifact:
+        """POST /api/v1/partners/<id>/x12 (the body is archived as it is)."""
+        path = f"/api/v1/partners/{partner}/x12"
+        self._post(path, data, "application/edi-x12", partner, idempotency_key)
         return self._record("rest_x12", partner, name or f"rest-{partner}", data, **more)
 
-    def rest_json(self, partner: str, data: bytes, *, name: str = "", **more: Any) -> Artifact:
+    def rest_json(
+        self,
+        partner: str,
+        data: bytes,
+        *,
+        name: str = "",
+        idempotency_key: str | None = None,
+        **more: Any,
+    ) -> Artifact:
         """POST /api/v1/partners/<id>/messages (TMS v1 JSON or canonical)."""
-        response = self.http().post(
-            f"/api/v1/partners/{partner}/messages",
-            content=data,
-            headers={
-                "X-API-Key": self.channels.api_keys[partner],
-                "Content-Type": "application/json",
-            },
-        )
-        assert response.status_code in (200, 202), response.text
+        path = f"/api/v1/partners/{partner}/messages"
+        self._post(path, data, "application/json", partner, idempotency_key)
         return self._record("rest_tms", partner, name or f"json-{partner}", data, **more)
 
     def soap_client(self) -> tuple[Any, list[bytes]]:

@@ -33,9 +33,10 @@ import psycopg
 import pytest
 
 from gateway.canonical import parse_document
+from gateway.store import AckDirection, AckKind, AckStatus, create_store
 from tests.conftest import REPO
 from tests.integration.soap_env import shipment
-from tests.integration.test_outbound_204 import tender_json
+from tests.integration.test_outbound_204 import demo_997, tender_json
 from tests.integration.test_sftp_hosted_drop import CARRIER, Drop, carrier_session, hosted_drop
 from tests.peers.http_peer import HttpPeer
 from tests.peers.sshd import Sshd, free_port, sshd_server
@@ -57,6 +58,7 @@ from tests.reliability.ledger import (
     shipment_keys,
     unique_tender,
     wait_quiet,
+    x12_ids,
 )
 
 __all__ = ["hosted_drop", "sshd_server"]
@@ -327,6 +329,17 @@ def workload(w: Workload) -> None:
         expect=statuses,
     )
     w.rest_x12("demo-carrier", d1, name="rest-dc-1-again", duplicate_of="dc-1.edi")
+    # REST with an Idempotency-Key, retried: the second call gets the first call's answer
+    t2 = tms_tender("LEDGER-T2", "91000003")
+    w.rest_json(
+        "tms",
+        t2,
+        name="tms-T2",
+        idempotency_key="ledger-t2",
+        business_keys=("LEDGER-T2", "91000003"),
+        expect=("demo-carrier",),
+    )
+    w.rest_json("tms", t2, name="tms-T2-retry", idempotency_key="ledger-t2", replay=True)
     # REST TMS JSON: the TMS tenders a load of its own -> a 204 to the carrier
     w.rest_json(
         "tms",
@@ -337,14 +350,34 @@ def workload(w: Workload) -> None:
     )
 
 
-def resend(w: Workload) -> None:
-    """After the first pass: the hauler sends its shipments again under a new ISA13."""
+def second_pass(w: Workload, carrier: Peer) -> int:
+    """After the first pass: the hauler sends its shipments again under a new ISA13, and the
+    demo carrier answers each 204 it got with a 997 (over its SFTP server). Returns how many
+    204s were answered."""
     w.hosted(
         "acme-hauler",
         "ah-1-resent.edi",
         carrier_214(HAULER, "000000302", "AH1"),
         duplicate_of="ah-1.edi",
     )
+    answered = 0
+    for e in carrier.effects():
+        if e.key.startswith("204-"):
+            isa13, gs06, _ = x12_ids(e.body)
+            answer = demo_997(gs06[0], "A", f"{700000001 + answered:09d}")
+            w.sftp("demo-carrier", f"997-for-{isa13}.edi", answer)
+            answered += 1
+    return answered
+
+
+def acks_settled(url: str) -> bool:
+    """Every 997 the gateway waits for from the demo carrier has come back accepted."""
+    store = create_store(url)
+    try:
+        expected = store.list_acks(direction=AckDirection.EXPECTED, kind=AckKind.FA997)
+        return bool(expected) and all(a.status is AckStatus.ACCEPTED for a in expected)
+    finally:
+        store.close()
 
 
 # ---------------------------------------------------------------- the run
@@ -374,7 +407,9 @@ def run_ledger(tmp_path: Path, drop: Drop, server: Sshd, store_url: str | None) 
             FolderPeer("northwind-5010", home / "outbox" / "northwind-5010", consume=True),
             FolderPeer("acme-hauler", home / "outbox" / "acme-hauler", consume=True),
         ]
+        t0 = time.monotonic()
         gateway = start_gateway(home, inbox, port, store_url, server.user_key)
+        t_start = time.monotonic() - t0
         ledger = Ledger()
 
         def push(name: str, data: bytes) -> None:
@@ -402,15 +437,16 @@ def run_ledger(tmp_path: Path, drop: Drop, server: Sshd, store_url: str | None) 
             started = time.monotonic()
             workload(w)
             wait_quiet(url, ledger, timeout=60, extra_sources=sources, peers=peers)
-            resend(w)
-            # the resent interchange must be processed (its 997 sent) before the check
+            t_first = time.monotonic() - started
+            answered = second_pass(w, peers[4])
+            # the resent interchange processed (its 997 sent), the carrier's 997s reconciled
             wait_quiet(
                 url,
                 ledger,
                 timeout=60,
                 extra_sources=sources,
                 peers=peers,
-                ready=lambda: _acks_sent(peers[-1]) >= 2,
+                ready=lambda: _acks_sent(peers[-1]) >= 2 and acks_settled(url),
             )
             elapsed = time.monotonic() - started
         finally:
@@ -420,18 +456,27 @@ def run_ledger(tmp_path: Path, drop: Drop, server: Sshd, store_url: str | None) 
                 gateway.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 gateway.kill()
+        t_stop = time.monotonic() - t0 - t_start - elapsed
+        t1 = time.monotonic()
         figures = ledger.check(url, home, peers, extra_sources=sources)
+        t_check = time.monotonic() - t1
         broker.close()
         portal.close()
     log = (home / "gateway.log").read_text(errors="replace")
-    print(f"ledger {(store_url and 'postgresql') or 'sqlite'} ({elapsed:.1f} s): {render(figures)}")
+    store = "postgresql" if store_url else "sqlite"
+    print(
+        f"ledger {store} (start {t_start:.1f} s, workload to quiet {t_first:.1f} s, resend to"
+        f" quiet {elapsed - t_first:.1f} s, stop {t_stop:.1f} s, check {t_check:.1f} s):"
+        f" {render(figures)}"
+    )
     if figures.failures():
         print(json.dumps(figures.detail, indent=1))
         for p in peers:
             for e in p.effects():
-                print(f"--- {p.name} {e.key}\n{e.body[:1500].decode(errors='replace')}")
+                print(f"--- {p.name} {e.key}\n{e.body[:600].decode(errors='replace')}")
     assert "Traceback" not in log, log[-4000:]
     assert portal.rejected == [], portal.rejected
+    assert answered == 4 and figures.groups_out == 4 and figures.acks_out_open == 0
     return figures
 
 
@@ -442,7 +487,7 @@ def _acks_sent(peer: Any) -> int:
 def _assert_required(figures: LedgerFigures) -> None:
     assert figures.failures() == {}, (figures.as_dict(), figures.detail)
     # the workload reached every peer: each expected (artifact, peer) effect was found
-    assert figures.artifacts == 13 and figures.effects >= 40, figures.as_dict()
+    assert figures.artifacts == 19 and figures.effects >= 70, figures.as_dict()
     assert figures.groups_in >= 6, figures.as_dict()
 
 

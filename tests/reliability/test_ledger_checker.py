@@ -130,7 +130,7 @@ def test_same_content_under_two_keys_is_a_second_effect(tmp_path: Path) -> None:
     assert figures.DUP_EFFECT == 1, figures.detail
 
 
-def test_stuck_delivery_unacknowledged_group_and_source_left(tmp_path: Path) -> None:
+def test_stuck_delivery_and_source_left(tmp_path: Path) -> None:
     url, archive = _home(tmp_path)
     ledger = Ledger()
     a = ledger.record(_artifact("a.edi", "000000001", tmp_path))
