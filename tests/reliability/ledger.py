@@ -216,6 +216,7 @@ class WebhookPeer:
         self.applied: list[Effect] = []
         self.attempts: Counter[str] = Counter()
         self.rejected: list[str] = []
+        self.fail_next = 0  # answer the next N valid calls 503 (the portal is down a moment)
         self.lock = threading.Lock()
         peer = self
 
@@ -232,11 +233,7 @@ class WebhookPeer:
                         peer.rejected.append(str(exc))
                         status = 401
                     else:
-                        if any(e.key == key for e in peer.applied):
-                            status = 409  # applied before: a retry, no second effect
-                        else:
-                            peer.applied.append(Effect(key, body))
-                            status = 204
+                        status = peer._apply(key, body)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -247,6 +244,15 @@ class WebhookPeer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def _apply(self, key: str, body: bytes) -> int:
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return 503
+        if any(e.key == key for e in self.applied):
+            return 409  # applied before: a retry, no second effect
+        self.applied.append(Effect(key, body))
+        return 204
 
     @property
     def url(self) -> str:

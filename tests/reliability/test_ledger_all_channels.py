@@ -181,7 +181,8 @@ def make_home(home: Path, server: Sshd, remote: Path, exchange: str, tms: str, p
         .read_text()
         .replace(
             "transport:\n  kind: folder\n  outbound_dir: outbox/tms",
-            f"transport:\n  kind: http\n  url: {tms}",
+            f"transport:\n  kind: http\n  url: {tms}\n"
+            "delivery: {max_attempts: 20, backoff_seconds: 0.2, max_backoff_seconds: 1}",
         )
     )
     (partners / "portal.yaml").write_text(
@@ -408,6 +409,9 @@ def run_ledger(tmp_path: Path, drop: Drop, server: Sshd, store_url: str | None) 
             FolderPeer("acme-hauler", home / "outbox" / "acme-hauler", consume=True),
         ]
         t0 = time.monotonic()
+        # the TMS and the portal are down for their first calls: retried, applied once
+        tms.state.fail_next = 3
+        portal.fail_next = 3
         gateway = start_gateway(home, inbox, port, store_url, server.user_key)
         t_start = time.monotonic() - t0
         ledger = Ledger()
@@ -476,6 +480,8 @@ def run_ledger(tmp_path: Path, drop: Drop, server: Sshd, store_url: str | None) 
                 print(f"--- {p.name} {e.key}\n{e.body[:600].decode(errors='replace')}")
     assert "Traceback" not in log, log[-4000:]
     assert portal.rejected == [], portal.rejected
+    assert sum(portal.attempts.values()) >= len(portal.applied) + 3
+    assert sum(tms.state.attempts.values()) >= len(tms.state.bodies) + 3
     assert answered == 4 and figures.groups_out == 4 and figures.acks_out_open == 0
     return figures
 
