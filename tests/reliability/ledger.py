@@ -76,6 +76,9 @@ class Artifact:
     # a retry of an idempotent call (SOAP DOCNUM, REST Idempotency-Key) answered from the first
     # call's stored response: no receipt of its own, and no effect
     replay: bool = False
+    # the gateway must refuse it (e.g. a reused ISA13 with other content): received and
+    # archived, but no peer may show an effect naming its business keys (REFUSED_EFFECT)
+    refused: bool = False
 
     @property
     def sha256(self) -> str:
@@ -393,6 +396,7 @@ class LedgerFigures:
     detail: dict[str, list[str]] = field(default_factory=dict)  # what each non-zero counts
     groups_out: int = 0  # outbound groups (204s...) checked for their expected 997/999
     acks_out_open: int = 0  # of those, still pending within their window (not a gap)
+    REFUSED_EFFECT: int = 0  # effects naming an artifact the gateway had to refuse
 
     REQUIRED = {
         "LOST": 0,
@@ -404,6 +408,7 @@ class LedgerFigures:
         "BYTES_EQ_PCT": 100.0,
         "MISSING_EFFECT": 0,
         "NO_EFFECT": 0,
+        "REFUSED_EFFECT": 0,
     }
 
     def as_dict(self) -> dict[str, Any]:
@@ -506,6 +511,7 @@ class _Check:
             detail=dict(self.detail),
             groups_out=groups_out,
             acks_out_open=open_out,
+            REFUSED_EFFECT=self._refused(),
         )
 
     def _receipts(self) -> tuple[int, int, int]:
@@ -657,13 +663,25 @@ class _Check:
     def _no_effect(self) -> int:
         n = 0
         for a in self.ledger.artifacts:
-            if a.duplicate_of is not None or a.replay:
+            if a.duplicate_of is not None or a.replay or a.refused:
                 continue
             for peer in a.expect:
                 bodies = self.effects.get(peer, [])
                 if not any(k.encode() in e.body for e in bodies for k in a.business_keys):
                     n += 1
                     self.detail["NO_EFFECT"].append(f"{a.name} ({a.channel}) at {peer}")
+        return n
+
+    def _refused(self) -> int:
+        n = 0
+        for a in self.ledger.artifacts:
+            if not a.refused:
+                continue
+            for peer, effects in self.effects.items():
+                for e in effects:
+                    if any(k.encode() in e.body for k in a.business_keys):
+                        n += 1
+                        self.detail["REFUSED_EFFECT"].append(f"{a.name} at {peer}: {e.key}")
         return n
 
 

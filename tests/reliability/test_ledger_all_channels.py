@@ -33,7 +33,7 @@ import psycopg
 import pytest
 
 from gateway.canonical import parse_document
-from gateway.store import AckDirection, AckKind, AckStatus, create_store
+from gateway.store import AckDirection, AckKind, AckStatus, MessageStatus, create_store
 from tests.conftest import REPO
 from tests.integration.soap_env import shipment
 from tests.integration.test_outbound_204 import demo_997, tender_json
@@ -278,6 +278,15 @@ def workload(w: Workload) -> None:
         expect=statuses,
     )
     w.folder("northwind-5010", "northwind-5010", "nw-1-again.edi", n1, duplicate_of="nw-1.edi")
+    # two interchanges in one file
+    w.folder(
+        "northwind-5010",
+        "northwind-5010",
+        "nw-3-4.edi",
+        carrier_214(NORTHWIND, "000000103", "NW3") + carrier_214(NORTHWIND, "000000104", "NW4"),
+        business_keys=shipment_keys("NW3") + shipment_keys("NW4"),
+        expect=statuses,
+    )
     # folder drop: the ERP's canonical load tender -> 204 to the carrier (over SFTP) + TMS
     w.folder(
         "erp",
@@ -352,14 +361,22 @@ def workload(w: Workload) -> None:
 
 
 def second_pass(w: Workload, carrier: Peer) -> int:
-    """After the first pass: the hauler sends its shipments again under a new ISA13, and the
-    demo carrier answers each 204 it got with a 997 (over its SFTP server). Returns how many
-    204s were answered."""
+    """After the first pass: the hauler sends its shipments again under a new ISA13, the demo
+    carrier reuses an ISA13 for other content and answers each 204 it got with a 997 (over its
+    SFTP server). Returns how many 204s were answered."""
     w.hosted(
         "acme-hauler",
         "ah-1-resent.edi",
         carrier_214(HAULER, "000000302", "AH1"),
         duplicate_of="ah-1.edi",
+    )
+    # the demo carrier reuses dc-1's ISA13 for other content: a conflict, refused
+    w.sftp(
+        "demo-carrier",
+        "dc-1-conflict.edi",
+        carrier_214(DEMO_CARRIER, "000000201", "DCX"),
+        business_keys=shipment_keys("DCX"),
+        refused=True,
     )
     answered = 0
     for e in carrier.effects():
@@ -369,6 +386,22 @@ def second_pass(w: Workload, carrier: Peer) -> int:
             w.sftp("demo-carrier", f"997-for-{isa13}.edi", answer)
             answered += 1
     return answered
+
+
+def refused_quarantined(url: str, ledger: Ledger) -> int:
+    """How many refused artifacts were quarantined with a conflict alert."""
+    store = create_store(url)
+    try:
+        n = 0
+        by_sha = {m.sha256: m for m in store.list_messages(limit=1000)}
+        for a in ledger.artifacts:
+            m = by_sha.get(a.sha256)
+            if a.refused and m is not None and m.status is MessageStatus.QUARANTINED:
+                kinds = {e.kind for e in store.list_events(message_id=m.id)}
+                n += "alert" in kinds
+        return n
+    finally:
+        store.close()
 
 
 def acks_settled(url: str) -> bool:
@@ -486,6 +519,7 @@ def run_ledger(
     assert sum(portal.attempts.values()) >= len(portal.applied) + 3
     assert sum(tms.state.attempts.values()) >= len(tms.state.bodies) + 3
     assert answered == 4 and figures.groups_out == 4 and figures.acks_out_open == 0
+    assert refused_quarantined(url, ledger) == 1
     return figures
 
 
@@ -506,8 +540,8 @@ def _acks_sent(peer: Any) -> int:
 def _assert_required(figures: LedgerFigures) -> None:
     assert figures.failures() == {}, (figures.as_dict(), figures.detail)
     # the workload reached every peer: each expected (artifact, peer) effect was found
-    assert figures.artifacts == 19 and figures.effects >= 70, figures.as_dict()
-    assert figures.groups_in == 7, figures.as_dict()
+    assert figures.artifacts == 21 and figures.effects >= 70, figures.as_dict()
+    assert figures.groups_in == 9, figures.as_dict()
 
 
 @pytest.fixture
