@@ -215,3 +215,17 @@ def test_a_real_tick_passes_then_an_unacknowledged_group_and_a_stray_receipt_are
         assert (broken.ACK_GAP, broken.UNEXPECTED) == (1, 1), broken.detail
     finally:
         gw.store.close()
+
+
+def test_an_effect_of_a_refused_artifact_is_counted(tmp_path: Path) -> None:
+    url, archive = _home(tmp_path)
+    ledger = Ledger()
+    a = ledger.record(replace(_artifact("c.edi", "000000005", tmp_path), refused=True))
+    _receive(url, archive, a)
+    erp = FolderPeer("erp", tmp_path / "erp")
+    erp.directory.mkdir()
+    (erp.directory / "c.xml").write_bytes(b"<IDOC><E1>KEY-000000005</E1></IDOC>")
+    figures = ledger.check(url, tmp_path, [erp])
+    assert figures.REFUSED_EFFECT == 1 and "REFUSED_EFFECT" in figures.failures()
+    (erp.directory / "c.xml").unlink()
+    assert ledger.check(url, tmp_path, [erp]).failures() == {}
