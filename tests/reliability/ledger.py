@@ -1,13 +1,22 @@
 """One ledger over every channel: known artifacts in, effects counted at real peers, figures out.
 
 The reliability figures (LOST, DUP_EFFECT, UNEXPECTED, STUCK, ACK_GAP, SRC_LEFT, BYTES_EQ, and
-MISSING_EFFECT / NO_EFFECT) are computed once the system is quiet, from three things only:
+MISSING_EFFECT / NO_EFFECT / REFUSED_EFFECT) are computed once the system is quiet, from three
+things only:
 
 - the `Ledger`: every artifact the workload sent (channel, partner, ISA13, GS06s, ST02s,
   business keys, sha256 of the bytes the gateway receives, and where it was dropped);
 - the receiving peers (`Peer`): what each took, per idempotency key (HTTP and broker peers) or
   per file name (folder and SFTP peers: the name is derived from the outbox row);
 - the store, read through `gateway.store` (SQLite or PostgreSQL: only a URL is needed).
+
+DUP_EFFECT counts second effects two ways: one key applied twice at a peer (a consuming folder
+peer sees a file written again after it took it), and one business content applied under two
+keys at a peer (`business_fingerprint`: the same event re-sent under a new idempotency key,
+control numbers or time stamps). Transport retries under the same key are not effects.
+
+`Workload` sends artifacts through the inbound channels of a running gateway (folder drop,
+SFTP pickup, hosted SFTP drop, SOAP, REST X12, REST JSON) and records each one.
 
 Usage (see tests/reliability/test_ledger_all_channels.py)::
 
@@ -23,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 import time
 from collections import Counter, defaultdict
@@ -99,9 +107,6 @@ class Artifact:
         }
 
 
-_SEG = re.compile(rb"[~\n]")
-
-
 def x12_ids(data: bytes) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """ISA13, the GS06s and the ST02s of an interchange (element separator: byte 3)."""
     if not data.startswith(b"ISA") or len(data) < 106:
@@ -114,8 +119,8 @@ def x12_ids(data: bytes) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     for raw in data.split(term):
         seg = raw.strip().split(sep)
         tag = seg[0]
-        if tag == b"ISA" and len(seg) > 13:
-            isa13 = seg[13].decode()
+        if tag == b"ISA" and len(seg) > 13 and isa13 is None:
+            isa13 = seg[13].decode()  # the first, for a file of several interchanges
         elif tag == b"GS" and len(seg) > 6:
             gs06.append(seg[6].decode())
         elif tag == b"ST" and len(seg) > 2:
@@ -839,7 +844,7 @@ def shipment_keys(tag: str, sets: int = 2) -> tuple[str, ...]:
 def unique_tender(canonical: Mapping[str, Any], load: str, shipment_id: str) -> dict[str, Any]:
     """A canonical load tender made unique: its ERP order and shipment id (B2-04) are new, so
     its 204 is no copy of another tender's."""
-    data = json.loads(json.dumps(canonical))
+    data: dict[str, Any] = json.loads(json.dumps(canonical))
     data["correlation"]["erp_order"] = load
     data["correlation"]["shipment_id"] = shipment_id
     data["shipment_id"] = shipment_id

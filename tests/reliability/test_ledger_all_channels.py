@@ -32,7 +32,7 @@ import httpx
 import psycopg
 import pytest
 
-from gateway.canonical import parse_document
+from gateway.canonical import LoadTender, parse_document
 from gateway.store import AckDirection, AckKind, AckStatus, MessageStatus, create_store
 from tests.conftest import REPO
 from tests.integration.soap_env import shipment
@@ -248,6 +248,7 @@ def erp_tender(load: str, shipment_id: str) -> bytes:
 def tms_tender(load: str, shipment_id: str) -> bytes:
     """The TMS's own v1 JSON tender for the same kind of load."""
     doc = parse_document(json.loads(erp_tender(load, shipment_id)))
+    assert isinstance(doc, LoadTender)
     at = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
     return (
         to_tms_message(doc, idempotency_key=f"tms-{load}", occurred_at=at)
