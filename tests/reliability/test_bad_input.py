@@ -1,0 +1,238 @@
+"""Bad and tricky input through the whole pipeline (folder in, store, outboxes), not only the
+reader: truncation at every byte offset, a rejected attempt that must not hide an effective
+interchange from the ISA13 conflict check, tricky but valid syntax, zip archives with hostile
+member names, and EDI injection from a canonical value into an outbound 204."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gateway.store import MessageStatus, OutboxStatus
+from gateway.x12.reader import SegmentReader
+from tests.integration.gateway_env import demo_214, drop, gateway, make_home
+from tests.integration.test_outbound_204 import outbox, tender_json
+
+BUSINESS = ("erp", "tms", "portal")  # destinations where a document takes effect
+
+
+def small_214(
+    isa13: str,
+    *,
+    e: str = "*",
+    c: str = ">",
+    t: str = "~",
+    name: str = "CONSIGNEE CO",
+    pro: str = "PRO1",
+) -> bytes:
+    """A one-set 214 from the demo carrier with the delimiters asked for (ISA is fixed width
+    whatever they are)."""
+    segs = [
+        ["ISA", "00", " " * 10, "00", " " * 10, "02", "DEMOCARRIER    ", "ZZ", "LOGIGATEWAY    "],
+        ["240105", "0900", "U", "00401", isa13, "0", "P", c],
+        ["GS", "QM", "DEMOCARRIER", "LOGIGATEWAY", "20240105", "0900", "501", "X", "004010"],
+        ["ST", "214", "0001"],
+        ["B10", pro, f"SHIP-{isa13[-3:]}", "DEMO"],
+        ["N1", "CN", name],
+        ["LX", "1"],
+        ["AT7", "X3", "NS", "", "", "20240105", "0800", "CT"],
+        ["MS1", "DALLAS", "TX", "US"],
+        ["SE", "7", "0001"],
+        ["GE", "1", "501"],
+        ["IEA", "1", isa13],
+    ]
+    segs[0:2] = [segs[0] + segs[1]]  # ISA16, the component separator, ends the ISA
+    return "".join(e.join(s) + t for s in segs).encode("latin-1")
+
+
+def segments(data: bytes) -> list[list[str]]:
+    return [s.elements for s in SegmentReader(io.BytesIO(data))]
+
+
+# ------------------------------------------------------------ truncation
+
+
+@pytest.fixture
+def memory_home(tmp_path: Path) -> Iterator[Path]:
+    """A home on tmpfs where there is one: this test checks what happens to 300 files, not
+    durability, and on a disk the ~6 fsynced commits per file are most of its time."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path
+        return
+    with tempfile.TemporaryDirectory(dir=shm, prefix="gw-truncation-") as folder:
+        yield Path(folder)
+
+
+def test_truncated_at_every_byte_offset_is_kept_reported_and_never_applied(
+    memory_home: Path,
+) -> None:
+    settings = make_home(memory_home)
+    gw = gateway(settings)
+    data = small_214("000000111")
+    whole = data.rstrip(b"~")  # every segment there, only the last terminator missing
+    for cut in range(len(data)):
+        drop(settings, "demo-carrier", f"cut-{cut:04d}.edi", data[:cut])
+    gw.tick()
+    gw.tick()
+    messages = gw.store.list_messages(limit=10_000)
+    # nothing lost: every file has its message (distinct bytes), the inbox is empty
+    assert len(messages) == len(data)
+    assert list((settings.inbox_dir / "demo-carrier").iterdir()) == []
+    applied = [m for m in messages if m.status is not MessageStatus.QUARANTINED]
+    # only the cut that lacks nothing but the final terminator may take effect
+    assert [m.original_name for m in applied] in ([], [f"cut-{len(whole):04d}.edi"])
+    for m in messages:
+        if m.status is MessageStatus.QUARANTINED:
+            assert m.quarantine_reason, m.original_name  # typed, explained: never silent
+    # zero effects from any truncated file: their held documents were voided, never delivered
+    effective = [d for d in gw.store.list_documents() if d.status.value != "void"]
+    assert {d.message_id for d in effective} <= {m.id for m in applied}
+    delivered = [
+        o
+        for o in gw.store.list_outbox(limit=100_000)
+        if o.destination in BUSINESS and o.status is not OutboxStatus.VOID
+    ]
+    assert {o.source_message_id for o in delivered} <= {m.id for m in applied}
+    assert len(delivered) <= 3  # ERP, TMS and one portal update at most, from the one applied
+    gw.store.close()
+
+
+def test_a_rejected_attempt_does_not_hide_an_effective_isa13_from_the_conflict_check(
+    tmp_path: Path,
+) -> None:
+    """Regression: the envelope dedup looked at the FIRST interchange with this ISA13 only; a
+    truncated first attempt (TA1 rejected) let a later other-content file with the same ISA13
+    through as new instead of a conflict with an alert."""
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    full = demo_214("000000222")
+    drop(settings, "demo-carrier", "1-truncated.edi", full[: len(full) // 2])
+    gw.tick()
+    drop(settings, "demo-carrier", "2-whole.edi", full)  # the partner sends it again, whole
+    gw.tick()
+    other = demo_214("000000222").replace(b"PRO1", b"PRO9")  # same ISA13, other content
+    drop(settings, "demo-carrier", "3-other.edi", other)
+    gw.tick()
+    by_name = {m.original_name: m for m in gw.store.list_messages()}
+    assert by_name["1-truncated.edi"].status is MessageStatus.QUARANTINED
+    assert by_name["2-whole.edi"].status is MessageStatus.PARSED  # a rejected ISA13 may be resent
+    third = by_name["3-other.edi"]
+    assert third.status is MessageStatus.QUARANTINED
+    assert "with other content" in (third.quarantine_reason or "")
+    alerts = [
+        e.detail
+        for e in gw.store.list_events(message_id=third.id)
+        if e.kind == "alert" and e.detail is not None
+    ]
+    assert [a["kind"] for a in alerts] == ["control_number_conflict"]
+    assert gw.store.search("PRO9") == []
+    gw.store.close()
+
+
+# ------------------------------------------------------------ tricky valid syntax
+
+
+TRICKY = {
+    # name: (file bytes, interchanges, sets)
+    "pipe_element_caret_terminator": (small_214("000000301", e="|", c=">", t="^"), 1),
+    "caret_element_pipe_terminator": (small_214("000000302", e="^", c=":", t="|"), 1),
+    "control_character_delimiters": (small_214("000000303", e="\x1d", c="\x1f", t="\x1c"), 1),
+    "newline_terminator": (small_214("000000304", t="\n"), 1),
+    "crlf_after_each_segment": (small_214("000000305", t="~\r\n"), 1),
+    "isa_and_iea_inside_data": (
+        small_214("000000306", name="ISA IEA GS LOGISTICS", pro="ISA00IEA1"),
+        1,
+    ),
+    "two_interchanges_in_one_file": (small_214("000000307") + small_214("000000308"), 2),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TRICKY))
+def test_tricky_valid_syntax_is_applied_and_acknowledged(tmp_path: Path, case: str) -> None:
+    data, interchanges = TRICKY[case]
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "tricky.edi", data)
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.PARSED, msg.quarantine_reason
+    ics = gw.store.list_interchanges(message_id=msg.id)
+    assert [i.outcome for i in ics] == ["accepted"] * interchanges
+    docs = gw.store.list_documents()
+    assert len(docs) == interchanges and {d.status.value for d in docs} == {"effective"}
+    # one 997 per interchange back to the carrier, each accepting its group
+    acks = outbox(tmp_path, "demo-carrier")
+    assert len(acks) == interchanges
+    for ack in acks:
+        ak9 = [s for s in segments(ack.read_bytes()) if s[0] == "AK9"]
+        assert [s[1] for s in ak9] == ["A"]
+    assert len(outbox(tmp_path, "portal")) == interchanges  # one event per set
+    if case == "isa_and_iea_inside_data":
+        assert gw.store.search("ISA00IEA1") != []
+    gw.store.close()
+
+
+# ------------------------------------------------------------ archives
+
+
+def test_a_zip_with_hostile_member_names_is_never_extracted(tmp_path: Path) -> None:
+    """The gateway takes no archives: a zip (members named ../, absolute, a bomb-sized one) is
+    quarantined whole and archived as the bytes received; no member is written anywhere."""
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("../../escaped.edi", demo_214("000000401"))
+        zf.writestr("/tmp/absolute-escape.edi", demo_214("000000402"))
+        zf.writestr("bomb.edi", b"\0" * 5_000_000)  # 5 MB that deflate to a few KB
+    data = buf.getvalue()
+    assert len(data) < 100_000
+    drop(settings, "demo-carrier", "bundle.zip", data)
+    before = {p for p in tmp_path.rglob("*")}
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.QUARANTINED and msg.quarantine_reason
+    assert Path(msg.archive_path).read_bytes() == data
+    assert gw.store.list_documents() == []
+    made = {p for p in tmp_path.rglob("*")} - before
+    assert not [p for p in made if "escape" in p.name or p.name == "bomb.edi"]
+    assert not (tmp_path.parent / "escaped.edi").exists()
+    assert not Path("/tmp/absolute-escape.edi").exists()
+    gw.store.close()
+
+
+# ------------------------------------------------------------ EDI injection
+
+
+INJECTION = "~IEA*1*000000001~ISA*00*"
+
+
+def test_a_canonical_value_with_delimiters_never_adds_a_segment_outbound(tmp_path: Path) -> None:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    evil = json.loads(tender_json("LOAD-EVIL"))
+    evil["notes"] = [{"text": f"call first{INJECTION}", "code": "TRA"}]
+    evil["stops"][0]["party"]["name"] = f"FAKE*BIZ:{INJECTION}"
+    drop(settings, "erp", "1-evil.json", json.dumps(evil).encode())
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    # refused with its reason, nothing sent to the carrier
+    assert msg.status is MessageStatus.QUARANTINED
+    assert "contains a delimiter" in (msg.quarantine_reason or "")
+    assert outbox(tmp_path, "demo-carrier") == []
+    # the next clean order gets the first control number: the refused one consumed none
+    drop(settings, "erp", "2-clean.json", tender_json("LOAD-CLEAN"))
+    gw.tick()
+    (sent,) = outbox(tmp_path, "demo-carrier")
+    segs = segments(sent.read_bytes())
+    assert [s[0] for s in segs].count("ISA") == 1 and [s[0] for s in segs].count("IEA") == 1
+    assert segs[0][13] == "000000001"
+    gw.store.close()
