@@ -56,9 +56,6 @@ def segments(data: bytes) -> list[list[str]]:
     return [s.elements for s in SegmentReader(io.BytesIO(data))]
 
 
-# ------------------------------------------------------------ truncation
-
-
 @pytest.fixture
 def memory_home(tmp_path: Path) -> Iterator[Path]:
     """A home on tmpfs where there is one: this test checks what happens to 300 files, not
@@ -69,6 +66,9 @@ def memory_home(tmp_path: Path) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(dir=shm, prefix="gw-truncation-") as folder:
         yield Path(folder)
+
+
+# ------------------------------------------------------------ truncation
 
 
 def test_truncated_at_every_byte_offset_is_kept_reported_and_never_applied(
@@ -137,6 +137,72 @@ def test_a_rejected_attempt_does_not_hide_an_effective_isa13_from_the_conflict_c
     gw.store.close()
 
 
+# ------------------------------------------------------------ malformed ISA
+
+GOOD = small_214("000000501")
+MALFORMED = {
+    # name: (bytes, words the quarantine reason carries, TA1 code sent back or None)
+    "isa_of_105_characters": (
+        GOOD.replace(b"DEMOCARRIER    ", b"DEMOCARRIER   ", 1),
+        "TA1 006",
+        "006",
+    ),
+    "isa_of_107_characters": (
+        GOOD.replace(b"DEMOCARRIER    ", b"DEMOCARRIER     ", 1),
+        "TA1 006",
+        "006",
+    ),
+    "alphanumeric_element_separator": (GOOD.replace(b"*", b"A"), "alphanumeric", None),
+    "terminator_equal_to_a_separator": (GOOD.replace(b"~", b"*"), "equals another", None),
+    "non_numeric_isa13": (GOOD.replace(b"000000501", b"00000A501"), "TA1 018", "018"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_isa_is_a_typed_quarantine_with_zero_effects(
+    memory_home: Path, case: str
+) -> None:
+    data, reason, ta1_code = MALFORMED[case]
+    settings = make_home(memory_home)
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "bad.edi", data)
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.QUARANTINED
+    assert reason in (msg.quarantine_reason or "")
+    assert Path(msg.archive_path).read_bytes() == data  # kept as received
+    assert [d for d in gw.store.list_documents() if d.status.value != "void"] == []
+    live = [o for o in gw.store.list_outbox() if o.status is not OutboxStatus.VOID]
+    assert [o for o in live if o.destination in BUSINESS] == []  # held rows were voided
+    sent = outbox(memory_home, "demo-carrier")
+    if ta1_code is None:  # delimiters that cannot be trusted: no TA1 can be written in them
+        assert sent == []
+    else:
+        (ta1,) = sent
+        (seg,) = [s for s in segments(ta1.read_bytes()) if s[0] == "TA1"]
+        assert (seg[4], seg[5]) == ("R", ta1_code)
+    gw.store.close()
+
+
+@pytest.mark.parametrize(
+    "prefix", [b"\xef\xbb\xbf", b"  \r\n\t"], ids=["bom", "leading_white_space"]
+)
+def test_a_bom_or_white_space_before_a_sound_isa_is_tolerated(
+    memory_home: Path, prefix: bytes
+) -> None:
+    """The documented policy (gateway.x12.errors.NotX12Error): an optional BOM and white space
+    before the ISA are skipped; the interchange itself is sound, so it is applied."""
+    settings = make_home(memory_home)
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "x.edi", prefix + GOOD)
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.PARSED, msg.quarantine_reason
+    (ack,) = outbox(memory_home, "demo-carrier")
+    assert [s[1] for s in segments(ack.read_bytes()) if s[0] == "AK9"] == ["A"]
+    gw.store.close()
+
+
 # ------------------------------------------------------------ tricky valid syntax
 
 
@@ -156,9 +222,9 @@ TRICKY = {
 
 
 @pytest.mark.parametrize("case", sorted(TRICKY))
-def test_tricky_valid_syntax_is_applied_and_acknowledged(tmp_path: Path, case: str) -> None:
+def test_tricky_valid_syntax_is_applied_and_acknowledged(memory_home: Path, case: str) -> None:
     data, interchanges = TRICKY[case]
-    settings = make_home(tmp_path)
+    settings = make_home(memory_home)
     gw = gateway(settings)
     drop(settings, "demo-carrier", "tricky.edi", data)
     gw.tick()
@@ -169,12 +235,12 @@ def test_tricky_valid_syntax_is_applied_and_acknowledged(tmp_path: Path, case: s
     docs = gw.store.list_documents()
     assert len(docs) == interchanges and {d.status.value for d in docs} == {"effective"}
     # one 997 per interchange back to the carrier, each accepting its group
-    acks = outbox(tmp_path, "demo-carrier")
+    acks = outbox(memory_home, "demo-carrier")
     assert len(acks) == interchanges
     for ack in acks:
         ak9 = [s for s in segments(ack.read_bytes()) if s[0] == "AK9"]
         assert [s[1] for s in ak9] == ["A"]
-    assert len(outbox(tmp_path, "portal")) == interchanges  # one event per set
+    assert len(outbox(memory_home, "portal")) == interchanges  # one event per set
     if case == "isa_and_iea_inside_data":
         assert gw.store.search("ISA00IEA1") != []
     gw.store.close()
