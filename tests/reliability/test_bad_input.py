@@ -203,6 +203,35 @@ def test_a_bom_or_white_space_before_a_sound_isa_is_tolerated(
     gw.store.close()
 
 
+def test_a_file_with_one_bad_set_rejects_that_set_and_applies_the_rest(memory_home: Path) -> None:
+    """The one policy for a file with some bad sets: the bad set is rejected in the 997 (AK5 R,
+    AK9 P) and takes no effect; the good sets of the same group are applied."""
+    settings = make_home(memory_home)
+    gw = gateway(settings)
+    data = demo_214("000000601", sets=2).replace(b"SE*13*0002", b"SE*99*0002")
+    assert b"SE*99*0002" in data  # the second set's count is wrong
+    drop(settings, "demo-carrier", "x.edi", data)
+    gw.tick()
+    (msg,) = gw.store.list_messages()
+    assert msg.status is MessageStatus.PARSED
+    (ack,) = outbox(memory_home, "demo-carrier")
+    verdicts = [s for s in segments(ack.read_bytes()) if s[0] in ("AK2", "AK5", "AK9")]
+    assert verdicts == [
+        ["AK2", "214", "0001"],
+        ["AK5", "A"],
+        ["AK2", "214", "0002"],
+        ["AK5", "R", "4"],
+        ["AK9", "P", "2", "2", "1"],
+    ]
+    docs = gw.store.list_documents()
+    assert [(d.business_key, d.status.value) for d in docs] == [
+        ("shipment_status:DEMO:PRO1", "effective")
+    ]
+    assert gw.store.search("PRO2") == []
+    assert len(outbox(memory_home, "portal")) == 2  # the two events of the good set only
+    gw.store.close()
+
+
 # ------------------------------------------------------------ tricky valid syntax
 
 
