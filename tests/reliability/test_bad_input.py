@@ -11,11 +11,14 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from gateway.store import MessageStatus, OutboxStatus
+from gateway.service import Gateway
+from gateway.settings import Settings
+from gateway.store import DocumentRow, MessageRow, MessageStatus, OutboxRow, OutboxStatus
 from gateway.x12.reader import SegmentReader
 from tests.integration.gateway_env import demo_214, drop, gateway, make_home
 from tests.integration.test_outbound_204 import outbox, tender_json
@@ -66,6 +69,58 @@ def memory_home(tmp_path: Path) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(dir=shm, prefix="gw-truncation-") as folder:
         yield Path(folder)
+
+
+def _tmpfs() -> tempfile.TemporaryDirectory[str] | None:
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return tempfile.TemporaryDirectory(dir=shm, prefix="gw-bad-input-")
+    return None
+
+
+@dataclass
+class Shared:
+    """One gateway for the many one-file cases below (each has its own ISA13 and shipment), so
+    a case costs its file, not a gateway start."""
+
+    settings: Settings
+    gw: Gateway
+
+    def run(self, name: str, data: bytes) -> MessageRow:
+        drop(self.settings, "demo-carrier", name, data)
+        self.gw.tick()
+        (msg,) = [m for m in self.gw.store.list_messages(limit=10_000) if m.original_name == name]
+        return msg
+
+    def sent_for(self, isa13: str) -> list[Path]:
+        """The acknowledgements (997 or TA1) answering the inbound interchange `isa13`."""
+        return [p for p in outbox(self.settings.base_dir, "demo-carrier") if f"-{isa13}-" in p.name]
+
+    def live_rows(self, msg: MessageRow, destination: str) -> list[OutboxRow]:
+        return [
+            o
+            for o in self.gw.store.list_outbox(limit=100_000)
+            if o.source_message_id == msg.id
+            and o.destination == destination
+            and o.status is not OutboxStatus.VOID
+        ]
+
+    def documents(self, msg: MessageRow) -> list[DocumentRow]:
+        return [d for d in self.gw.store.list_documents() if d.message_id == msg.id]
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
+    memory = _tmpfs()
+    home = Path(memory.name) if memory else tmp_path_factory.mktemp("shared-home")
+    settings = make_home(home)
+    gw = gateway(settings)
+    try:
+        yield Shared(settings, gw)
+    finally:
+        gw.store.close()
+        if memory:
+            memory.cleanup()
 
 
 # ------------------------------------------------------------ truncation
@@ -139,68 +194,74 @@ def test_a_rejected_attempt_does_not_hide_an_effective_isa13_from_the_conflict_c
 
 # ------------------------------------------------------------ malformed ISA
 
-GOOD = small_214("000000501")
 MALFORMED = {
-    # name: (bytes, words the quarantine reason carries, TA1 code sent back or None)
+    # name: (bytes, ISA13 as sent, words the quarantine reason carries, TA1 code sent or None)
     "isa_of_105_characters": (
-        GOOD.replace(b"DEMOCARRIER    ", b"DEMOCARRIER   ", 1),
+        small_214("000000511").replace(b"DEMOCARRIER    ", b"DEMOCARRIER   ", 1),
+        "000000511",
         "TA1 006",
         "006",
     ),
     "isa_of_107_characters": (
-        GOOD.replace(b"DEMOCARRIER    ", b"DEMOCARRIER     ", 1),
+        small_214("000000512").replace(b"DEMOCARRIER    ", b"DEMOCARRIER     ", 1),
+        "000000512",
         "TA1 006",
         "006",
     ),
-    "alphanumeric_element_separator": (GOOD.replace(b"*", b"A"), "alphanumeric", None),
-    "terminator_equal_to_a_separator": (GOOD.replace(b"~", b"*"), "equals another", None),
-    "non_numeric_isa13": (GOOD.replace(b"000000501", b"00000A501"), "TA1 018", "018"),
+    "alphanumeric_element_separator": (
+        small_214("000000513").replace(b"*", b"A"),
+        "000000513",
+        "alphanumeric",
+        None,
+    ),
+    "terminator_equal_to_a_separator": (
+        small_214("000000514").replace(b"~", b"*"),
+        "000000514",
+        "equals another",
+        None,
+    ),
+    "non_numeric_isa13": (
+        small_214("000000515").replace(b"000000515", b"00000A515"),
+        "00000A515",
+        "TA1 018",
+        "018",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(MALFORMED))
-def test_malformed_isa_is_a_typed_quarantine_with_zero_effects(
-    memory_home: Path, case: str
-) -> None:
-    data, reason, ta1_code = MALFORMED[case]
-    settings = make_home(memory_home)
-    gw = gateway(settings)
-    drop(settings, "demo-carrier", "bad.edi", data)
-    gw.tick()
-    (msg,) = gw.store.list_messages()
+def test_malformed_isa_is_a_typed_quarantine_with_zero_effects(shared: Shared, case: str) -> None:
+    data, isa13, reason, ta1_code = MALFORMED[case]
+    msg = shared.run(f"{case}.edi", data)
     assert msg.status is MessageStatus.QUARANTINED
     assert reason in (msg.quarantine_reason or "")
     assert Path(msg.archive_path).read_bytes() == data  # kept as received
-    assert [d for d in gw.store.list_documents() if d.status.value != "void"] == []
-    live = [o for o in gw.store.list_outbox() if o.status is not OutboxStatus.VOID]
-    assert [o for o in live if o.destination in BUSINESS] == []  # held rows were voided
-    sent = outbox(memory_home, "demo-carrier")
+    assert [d for d in shared.documents(msg) if d.status.value != "void"] == []
+    for destination in BUSINESS:  # held rows were voided, none delivered
+        assert shared.live_rows(msg, destination) == []
+    sent = shared.sent_for(isa13)
     if ta1_code is None:  # delimiters that cannot be trusted: no TA1 can be written in them
         assert sent == []
     else:
         (ta1,) = sent
         (seg,) = [s for s in segments(ta1.read_bytes()) if s[0] == "TA1"]
         assert (seg[4], seg[5]) == ("R", ta1_code)
-    gw.store.close()
 
 
 @pytest.mark.parametrize(
-    "prefix", [b"\xef\xbb\xbf", b"  \r\n\t"], ids=["bom", "leading_white_space"]
+    ("prefix", "isa13"),
+    [(b"\xef\xbb\xbf", "000000521"), (b"  \r\n\t", "000000522")],
+    ids=["bom", "leading_white_space"],
 )
 def test_a_bom_or_white_space_before_a_sound_isa_is_tolerated(
-    memory_home: Path, prefix: bytes
+    shared: Shared, prefix: bytes, isa13: str
 ) -> None:
     """The documented policy (gateway.x12.errors.NotX12Error): an optional BOM and white space
     before the ISA are skipped; the interchange itself is sound, so it is applied."""
-    settings = make_home(memory_home)
-    gw = gateway(settings)
-    drop(settings, "demo-carrier", "x.edi", prefix + GOOD)
-    gw.tick()
-    (msg,) = gw.store.list_messages()
+    msg = shared.run(f"prefix-{isa13}.edi", prefix + small_214(isa13))
     assert msg.status is MessageStatus.PARSED, msg.quarantine_reason
-    (ack,) = outbox(memory_home, "demo-carrier")
+    (ack,) = shared.sent_for(isa13)
     assert [s[1] for s in segments(ack.read_bytes()) if s[0] == "AK9"] == ["A"]
-    gw.store.close()
 
 
 def test_a_file_with_one_bad_set_rejects_that_set_and_applies_the_rest(memory_home: Path) -> None:
@@ -236,43 +297,47 @@ def test_a_file_with_one_bad_set_rejects_that_set_and_applies_the_rest(memory_ho
 
 
 TRICKY = {
-    # name: (file bytes, interchanges, sets)
-    "pipe_element_caret_terminator": (small_214("000000301", e="|", c=">", t="^"), 1),
-    "caret_element_pipe_terminator": (small_214("000000302", e="^", c=":", t="|"), 1),
-    "control_character_delimiters": (small_214("000000303", e="\x1d", c="\x1f", t="\x1c"), 1),
-    "newline_terminator": (small_214("000000304", t="\n"), 1),
-    "crlf_after_each_segment": (small_214("000000305", t="~\r\n"), 1),
+    # name: (file bytes, ISA13 of each interchange)
+    "pipe_element_caret_terminator": (
+        small_214("000000301", e="|", c=">", t="^"),
+        ["000000301"],
+    ),
+    "caret_element_pipe_terminator": (
+        small_214("000000302", e="^", c=":", t="|"),
+        ["000000302"],
+    ),
+    "control_character_delimiters": (
+        small_214("000000303", e="\x1d", c="\x1f", t="\x1c"),
+        ["000000303"],
+    ),
+    "newline_terminator": (small_214("000000304", t="\n"), ["000000304"]),
+    "crlf_after_each_segment": (small_214("000000305", t="~\r\n"), ["000000305"]),
     "isa_and_iea_inside_data": (
         small_214("000000306", name="ISA IEA GS LOGISTICS", pro="ISA00IEA1"),
-        1,
+        ["000000306"],
     ),
-    "two_interchanges_in_one_file": (small_214("000000307") + small_214("000000308"), 2),
+    "two_interchanges_in_one_file": (
+        small_214("000000307") + small_214("000000308"),
+        ["000000307", "000000308"],
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(TRICKY))
-def test_tricky_valid_syntax_is_applied_and_acknowledged(memory_home: Path, case: str) -> None:
-    data, interchanges = TRICKY[case]
-    settings = make_home(memory_home)
-    gw = gateway(settings)
-    drop(settings, "demo-carrier", "tricky.edi", data)
-    gw.tick()
-    (msg,) = gw.store.list_messages()
+def test_tricky_valid_syntax_is_applied_and_acknowledged(shared: Shared, case: str) -> None:
+    data, isa13s = TRICKY[case]
+    msg = shared.run(f"{case}.edi", data)
     assert msg.status is MessageStatus.PARSED, msg.quarantine_reason
-    ics = gw.store.list_interchanges(message_id=msg.id)
-    assert [i.outcome for i in ics] == ["accepted"] * interchanges
-    docs = gw.store.list_documents()
-    assert len(docs) == interchanges and {d.status.value for d in docs} == {"effective"}
-    # one 997 per interchange back to the carrier, each accepting its group
-    acks = outbox(memory_home, "demo-carrier")
-    assert len(acks) == interchanges
-    for ack in acks:
-        ak9 = [s for s in segments(ack.read_bytes()) if s[0] == "AK9"]
-        assert [s[1] for s in ak9] == ["A"]
-    assert len(outbox(memory_home, "portal")) == interchanges  # one event per set
+    ics = shared.gw.store.list_interchanges(message_id=msg.id)
+    assert sorted((i.control_number, i.outcome) for i in ics) == [(n, "accepted") for n in isa13s]
+    docs = shared.documents(msg)
+    assert len(docs) == len(isa13s) and {d.status.value for d in docs} == {"effective"}
+    for isa13 in isa13s:  # one 997 per interchange back to the carrier, accepting its group
+        (ack,) = shared.sent_for(isa13)
+        assert [s[1] for s in segments(ack.read_bytes()) if s[0] == "AK9"] == ["A"]
+    assert len(shared.live_rows(msg, "portal")) == len(isa13s)  # one event per set
     if case == "isa_and_iea_inside_data":
-        assert gw.store.search("ISA00IEA1") != []
-    gw.store.close()
+        assert shared.gw.store.search("ISA00IEA1") != []
 
 
 # ------------------------------------------------------------ archives
