@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench fuzz clean
+.PHONY: run test lint typecheck unit bench fuzz reliability clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,14 @@ test: lint typecheck unit
 FUZZ_SECONDS ?= 120
 fuzz: $(STAMP)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest -q tests/fuzz
+
+# The reliability and security proof: tests/reliability, tests/security and every test that
+# RELIABILITY.md's scenario tables name; each row's result is then written back into the page.
+reliability: $(STAMP)
+	mkdir -p var
+	$(BIN)/pytest -q --junitxml=var/reliability.xml tests/reliability tests/security \
+		$$($(BIN)/python -m tests.reliability.scenario_table ids); status=$$?; \
+	$(BIN)/python -m tests.reliability.scenario_table results var/reliability.xml && exit $$status
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -12,7 +12,7 @@ import hmac
 import json
 import logging
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -172,6 +172,9 @@ class AlertEngine:
             ["host_key_refused", "alert"], limit=SCAN_LIMIT
         ):
             info = detail if isinstance(detail, dict) else {}
+            if event_kind == "alert" and info.get("kind") == "impersonation":
+                self._impersonation(add, event_id, message_id, at, info)
+                continue
             # the SFTP source records `alert` events of kind sftp_host_key_refused
             if event_kind == "alert" and info.get("kind") not in HOST_KEY_ALERT_KINDS:
                 continue
@@ -189,6 +192,29 @@ class AlertEngine:
                 message_id=message_id,
             )
         return found
+
+    def _impersonation(
+        self,
+        add: Callable[..., None],
+        event_id: int,
+        message_id: int | None,
+        at: datetime,
+        info: Mapping[str, object],
+    ) -> None:
+        """The pipeline blocked an interchange whose ISA sender is not the partner whose channel
+        carried it: raised to that channel's partner (a security event, not only a page row)."""
+        msg = self.store.get_message(message_id) if message_id is not None else None
+        partner = msg.partner_id if msg is not None else None
+        add(
+            AlertKind.IMPERSONATION,
+            partner,
+            str(event_id),
+            f"interchange refused on {partner or 'a partner'}'s channel: {info.get('detail', '?')}",
+            f"{self.console_url}/messages/{message_id}" if message_id else self.console_url,
+            event_id=event_id,
+            at=at.isoformat(),
+            message_id=message_id,
+        )
 
     # ------------------------------------------------------------ deliver
 

@@ -215,8 +215,10 @@ class X12Inbound:
                 "impersonation",
                 [NewEvent("alert", {"kind": "impersonation", "detail": why})],
             )
-        earlier = self.store.find_interchange(Direction.IN, header.sender_id, header.control_number)
-        if earlier is None or earlier.outcome not in _EFFECTIVE:
+        earlier = self.store.find_interchange(
+            Direction.IN, header.sender_id, header.control_number, outcomes=_EFFECTIVE
+        )
+        if earlier is None:
             return None, "", []
         if earlier.message_id == msg.id:
             # this message's own effect, committed before its worker stopped (killed, or its

@@ -19,6 +19,7 @@ class AlertKind(StrEnum):
     DEAD_LETTER = "dead_letter"
     SILENT_PARTNER = "silent_partner"
     HOST_KEY_REFUSED = "host_key_refused"
+    IMPERSONATION = "impersonation"  # a channel carried another party's ISA sender id
 
 
 def _url(value: str) -> str:

@@ -7,7 +7,7 @@ live in `_stream` and shipment threads / the hold queue in `_threads`, as mixins
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -373,20 +373,25 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
             )
 
     def find_interchange(
-        self, direction: Direction, sender_id: str, control_number: str
+        self,
+        direction: Direction,
+        sender_id: str,
+        control_number: str,
+        *,
+        outcomes: Collection[str] | None = None,
     ) -> InterchangeRow | None:
-        """The first interchange recorded with this sender and ISA13 (envelope dedup)."""
+        """The first interchange recorded with this sender and ISA13 (envelope dedup), among
+        those with one of `outcomes` when given: a rejected attempt (say a truncated upload
+        the partner then sent again whole) must not hide the one that took effect."""
         i = interchange_t.c
-        stmt = (
-            select(interchange_t)
-            .where(
-                (i.direction == direction.value)
-                & (i.sender_id == sender_id)
-                & (i.control_number == control_number)
-            )
-            .order_by(i.id)
-            .limit(1)
+        where = (
+            (i.direction == direction.value)
+            & (i.sender_id == sender_id)
+            & (i.control_number == control_number)
         )
+        if outcomes is not None:
+            where = where & i.outcome.in_(sorted(outcomes))
+        stmt = select(interchange_t).where(where).order_by(i.id).limit(1)
         with self._read() as conn:
             row = conn.execute(stmt).first()
         return _rows.to_interchange(row) if row is not None else None

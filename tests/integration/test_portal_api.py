@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, given, settings
 
 from gateway.ops import API_KEY_HEADER, create_app, serve_in_thread
@@ -298,3 +299,20 @@ def test_portal_routes_are_all_known_to_the_sweep(portal: Portal) -> None:
     portal_paths = {p for p in spec["paths"] if p.startswith("/api/v1/portal")}
     assert portal_paths == {"/api/v1/portal/shipments", "/api/v1/portal/shipments/{number}"}
     assert all(re.match(r"^/api/v1/portal/", p) for p in portal_paths)
+
+
+def test_no_portal_route_is_hidden_from_the_sweep(portal: Portal) -> None:
+    """The sweep walks the served OpenAPI; a route left out of it (include_in_schema=False, a
+    nested router or mount) would escape the cross-tenant test. So every route the REST routers
+    build must be a plain API route, and every portal one must be in the OpenAPI."""
+    spec_paths = set(portal.client.get("/openapi.json").json()["paths"])
+    auth = AuthConfig.from_env({}, portal.gw.registry)
+    routers = rest_routers(portal.gw.store, portal.gw.registry, portal.gw.pipeline, lambda: None)
+    served: set[str] = set()
+    for build in routers:
+        for route in build(auth).routes:
+            assert isinstance(route, APIRoute), f"{route!r}: teach the cross-tenant sweep"
+            if route.path.startswith("/api/v1/portal"):
+                assert route.include_in_schema, route.path
+                served.add(route.path)
+    assert served and served <= spec_paths, served - spec_paths

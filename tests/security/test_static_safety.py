@@ -6,7 +6,9 @@ come back. It reads `gateway/`, `transforms/` and `bench/` as Python syntax tree
   limits, or a parse call (`fromstring`, `parse`, `XML`, `iterparse`) without an explicit parser;
 - `yaml.load` / `yaml.load_all` / `yaml.unsafe_load` / `yaml.full_load` (only `safe_load`, or an
   explicit `SafeLoader`);
-- shell commands: `os.system`, `os.popen`, `subprocess.*(..., shell=True)`, `eval`/`exec`.
+- shell commands: `os.system`, `os.popen`, `subprocess.*(..., shell=True)`, `eval`/`exec`;
+- an SSH login (`.connect(..., username=...)`) without `allow_agent=False` and
+  `look_for_keys=False`, or `Transport.connect(hostkey=None)`.
 """
 
 from __future__ import annotations
@@ -87,6 +89,15 @@ def findings(source: str, filename: str = "<src>") -> Iterator[str]:
                 or _dotted(loader).split(".")[-1] not in (safe_loaders)
             ):
                 yield f"{node.lineno}: {func}() can build arbitrary objects; use yaml.safe_load"
+        if last == "connect" and _kw(node, "username") is not None:
+            # an SSH login (paramiko SSHClient.connect): only the key or password the profile
+            # names, never whatever an agent or ~/.ssh happens to hold
+            for key in ("allow_agent", "look_for_keys"):
+                if _const(_kw(node, key)) is not False:
+                    yield f"{node.lineno}: SSH connect without {key}=False"
+        hostkey = _kw(node, "hostkey")
+        if last == "connect" and hostkey is not None and _const(hostkey) is None:
+            yield f"{node.lineno}: Transport.connect(hostkey=None) skips the host key check"
         if func in ("os.system", "os.popen", "eval", "exec"):
             yield f"{node.lineno}: {func}() runs a string"
         if func.startswith("subprocess.") and _const(_kw(node, "shell")) is True:
@@ -124,6 +135,10 @@ def test_the_running_code_uses_no_unsafe_setting() -> None:
         "os.system('ls ' + name)",
         "subprocess.run(cmd, shell=True)",
         "eval(expr)",
+        "client.connect(host, username=user, pkey=key)",
+        "client.connect(host, username=user, pkey=key, allow_agent=False)",
+        "client.connect(host, username=u, allow_agent=False, look_for_keys=True)",
+        "transport.connect(hostkey=None, username=u, pkey=k)",
     ],
 )
 def test_each_unsafe_form_is_caught(source: str) -> None:
@@ -141,6 +156,9 @@ def test_each_unsafe_form_is_caught(source: str) -> None:
         "yaml.load(text, Loader=yaml.SafeLoader)",
         "class Strict(yaml.SafeLoader): pass\nyaml.load(text, Loader=Strict)",
         "subprocess.run(['tar', '-x'], check=True)",
+        "client.connect(h, username=u, pkey=k, allow_agent=False, look_for_keys=False)",
+        "sock.connect((host, port))",
+        "sqlite3.connect(path)",
     ],
 )
 def test_safe_forms_pass(source: str) -> None:
