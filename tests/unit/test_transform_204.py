@@ -237,29 +237,7 @@ def validate(rows: Sequence[Sequence[str]], version: str) -> list[str]:
         for i in result.issues
         if i.severity.value == "error"
         and (i.level.value, i.code) not in (("transaction", "5"), ("segment", "8"))
-        and (version, i.segment_id, i.element_position, i.code) not in RENDERING_GAPS
-        and not (i.finding == "syntax_note" and i.segment_id in RENDERING_NOTE_GAPS)
     ]
-
-
-# Findings the generated X12 dictionary (issue 9) shows in the outbound renderings: syntax notes
-# in these segments (the renderers carry what their source had, e.g. S5-05 without S5-06,
-# G62-04 without G62-03, L3-14 without L3-15, B10-01 with B10-05, AT7-01 without AT7-02, and
-# write unpaired L5-03/04 and OID-03/04/05 for generated tenders) and the elements below. They
-# are the renderers' in transforms/ to fix; any other finding still fails these tests.
-RENDERING_NOTE_GAPS = frozenset({"B10", "S5", "G62", "L3", "LH3", "AT7", "L5", "OID"})
-RENDERING_GAPS = frozenset(
-    (version, *gap)
-    for version in ("004010", "005010")
-    for gap in (
-        ("LH1", 1, "1"),  # 204: LH1-01/02 sent empty (already reported by the mapping)
-        ("LH1", 2, "1"),
-        # 204: the packing group goes to LH1-09 (element 665, residue indicator: P or R); the
-        # dictionary puts packing group (254) at LH1-10. The reader takes it from 09 as well
-        ("LH1", 9, "7"),
-        ("OID", 4, "7"),  # 204 005010: OID-04 is element 211 there, the writer puts 355
-    )
-)
 
 
 # ---------------------------------------------------------------------------------------------
