@@ -575,9 +575,9 @@ def conform(r: Row, version: str, sink: WarningSink) -> Row:
             drop: list[int] = []
             if note.kind == "P" and present and len(present) != len(note.positions):
                 drop = present
-            elif note.kind == "C" and has(first) and not all(has(p) for p in rest):
-                drop = [first]
-            elif note.kind == "L" and has(first) and not any(has(p) for p in rest):
+            elif (note.kind == "C" and has(first) and not all(has(p) for p in rest)) or (
+                note.kind == "L" and has(first) and not any(has(p) for p in rest)
+            ):
                 drop = [first]
             elif note.kind == "E" and len(present) > 1:
                 drop = present[1:]
