@@ -937,7 +937,7 @@ class _Writer:
         values[8] = o.fmt_r(v.value) if v else None
         values[9] = o.volume_unit_code(v) if v else None
         values[10] = o.fmt_int(totals.lading_quantity)
-        values[11] = w.unit_code if w else None
+        values[11] = o.weight_unit_code(w) if w else None
         values[13] = amount(totals.declared_value, 2)  # L3-14 is N2 2/12
         return o.row("L3", *values)
 
@@ -949,8 +949,12 @@ def x12_from_load_tender(
     control_number: str = "0001",
     profile_code_maps: o.CodeMaps | None = None,
     warnings: list[MappingWarning] | None = None,
+    default_payment_method: str | None = None,
 ) -> list[list[str]]:
     """Render a LoadTender as the ST..SE segments of a 204 (tag first, raw element values).
+
+    `default_payment_method` is the partner profile's B2-06 code (`x12.payment_method`) for a
+    tender that carries none: B2-06 is mandatory, so without either the 204 is refused.
 
     `version` is "004010" or "005010" (a GS08 such as "004010VICS" picks its base layout);
     `control_number` is ST02/SE02, allocated by the caller; `profile_code_maps` are the partner's
@@ -962,7 +966,17 @@ def x12_from_load_tender(
     containing a delimiter.
     """
     writer = _Writer(version=o.base_version(version), maps=profile_code_maps)
-    body = o.conform_rows(writer.tender(tender), writer.version, writer.sink)
+    if default_payment_method and tender.payment_method is None and not tender.payment_method_code:
+        tender = tender.model_copy(update={"payment_method_code": default_payment_method})
+    try:
+        body = o.conform_rows(writer.tender(tender), writer.version, writer.sink)
+    except o.UnrepresentableError as exc:
+        if "B2-06" in str(exc):
+            raise o.UnrepresentableError(
+                f"{exc}: the tender has no method of payment; set x12.payment_method in the"
+                " carrier's profile (the terms agreed with it, e.g. PP)"
+            ) from exc
+        raise
     o.deliver(writer.sink, warnings)
     return o.frame("204", control_number, body)
 

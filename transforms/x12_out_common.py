@@ -388,6 +388,20 @@ def g62_row(value: DateTimeValue, sink: WarningSink, qualifier: str | None = Non
             sink, WarningCode.MISSING_VALUE, f"G62 {code!r} has no date; not sent", "G62", 2
         )
         return None
+    if code and len(code) != 2:
+        # element 432 is ID 2/2: a foreign qualifier (an ERP's "005") gives way to the standard
+        # code of the date's kind
+        standard = date_qualifier(value.model_copy(update={"qualifier": None}))
+        out_warning(
+            sink,
+            WarningCode.UNMAPPED_CODE,
+            f"G62-01 {code!r} is not an X12 date qualifier; "
+            + (f"sent as {standard!r} ({value.kind.value})" if standard else "G62 not sent"),
+            "G62",
+            1,
+            code,
+        )
+        code = standard
     if not code:
         out_warning(sink, WarningCode.MISSING_VALUE, "G62 has no date qualifier; not sent", "G62")
         return None
@@ -518,15 +532,20 @@ def party_rows(
 
 
 def weight_unit_code(weight: Weight) -> str | None:
-    if weight.unit_code:
+    """Element 188: the raw code when it is one (X12 sources), else the unit's code (an ERP's
+    ISO "KGM" is sent as K), else the raw value (reported by `conform` if it cannot be one)."""
+    if weight.unit_code in codes.WEIGHT_UNITS:
         return weight.unit_code
-    return next((c for c, u in codes.WEIGHT_UNITS.items() if u is weight.unit), None)
+    found = next((c for c, u in codes.WEIGHT_UNITS.items() if u is weight.unit), None)
+    return found or weight.unit_code
 
 
 def volume_unit_code(volume: Volume) -> str | None:
-    if volume.unit_code:
+    """Element 184, as `weight_unit_code`."""
+    if volume.unit_code in codes.VOLUME_UNITS:
         return volume.unit_code
-    return next((c for c, u in codes.VOLUME_UNITS.items() if u is volume.unit), None)
+    found = next((c for c, u in codes.VOLUME_UNITS.items() if u is volume.unit), None)
+    return found or volume.unit_code
 
 
 # ---------------------------------------------------------------------------------------------
@@ -550,6 +569,7 @@ def _length(kind: str, value: str) -> int:
 def conform(r: Row, version: str, sink: WarningSink) -> Row:
     """`r` as the version's dictionary allows it, or UnrepresentableError.
 
+    An optional code (ID element) of a length its element cannot have is not sent (reported).
     Syntax notes: an element a P (paired), C (conditional), L (list conditional) or E
     (exclusion) note forbids without its partners is not sent, and reported naming the element
     and the note; a note broken that way is repaired by blanking, never by inventing a value.
@@ -565,6 +585,27 @@ def conform(r: Row, version: str, sink: WarningSink) -> Row:
 
     def has(p: int) -> bool:
         return p <= len(values) and values[p - 1] != ""
+
+    for p, element in enumerate(elements, start=1):
+        # an optional code that cannot be one of its element (an ERP's "0001" in NTE-01, ID
+        # 3/3) is not sent, and reported; the segment's data still goes
+        value = values[p - 1] if p <= len(values) else ""
+        if (
+            value
+            and element.type == "ID"
+            and not element.required
+            and not element.min_len <= len(value) <= element.max_len
+        ):
+            out_warning(
+                sink,
+                WarningCode.UNMAPPED_CODE,
+                f"{tag}-{p:02d} {value!r} is not a code of element {element.ref}"
+                f" ({element.min_len}-{element.max_len} characters); not sent",
+                tag,
+                p,
+                value,
+            )
+            values[p - 1] = ""
 
     changed = True
     while changed:  # blanking one element can break another note (L3 C1201 after P0102)
@@ -619,7 +660,15 @@ def conform(r: Row, version: str, sink: WarningSink) -> Row:
 
 
 def conform_rows(rows: Iterable[Row], version: str, sink: WarningSink) -> list[Row]:
-    return [conform(r, version, sink) for r in rows]
+    """`conform` each row; a row left with no element (all reported) is not sent."""
+    out = []
+    for r in rows:
+        done = conform(r, version, sink)
+        if len(done) > 1 or len(r) == 1:
+            out.append(done)
+        else:
+            out_warning(sink, WarningCode.IGNORED_SEGMENT, f"{r[0]} left empty; not sent", r[0])
+    return out
 
 
 def code_in_list(version: str, tag: str, position: int, code: str) -> bool:
