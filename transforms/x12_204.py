@@ -85,7 +85,7 @@ _CARRIED: dict[str, frozenset[int]] = {
     "S5": frozenset({1, 2, 3, 4, 5, 11}),
     "L5": frozenset({1, 2, 3, 4, 5}),
     "OID": frozenset(range(1, 10)),
-    "LH1": frozenset({3, 9}),
+    "LH1": frozenset({3, 10}),  # LH1-10 packing group (254); LH1-09 is the residue indicator
     "LH2": frozenset({1}),
     "LH3": frozenset({1}),
     "LFH": frozenset({1, 2}),
@@ -522,11 +522,15 @@ class _Reader:
             weight = x.weight(at8, value=3, unit=2, qualifier=1, sink=sink)
             quantity = x.integer(at8, 5, sink)
         else:
-            if at8 is not None:
-                self.ignore(at8, "without a weight is not carried (S5-03/04/05 are)")
             self.check(s5)
             weight = x.weight(s5, value=3, unit=4, qualifier=None, sink=sink)
             quantity = x.integer(s5, 5, sink)
+            if at8 is not None and quantity is None and x.text(at8, 5) is not None:
+                # the gateway's own rendering: AT8-05 lading quantity needs no unit, S5-05 does
+                self.check(at8, frozenset({5}))
+                quantity = x.integer(at8, 5, sink)
+            elif at8 is not None:
+                self.ignore(at8, "without a weight is not carried (S5-03/04/05 are)")
         return Stop(
             sequence=sequence,
             reason_code=reason,
@@ -575,7 +579,7 @@ class _Reader:
     def hazmat(self, draft: _Hazmat, g61: Segment) -> Hazmat:
         return Hazmat(
             un_na_number=x.text(draft.lh1, 3),
-            packing_group=x.text(draft.lh1, 9),
+            packing_group=x.text(draft.lh1, 10),
             hazard_class=x.text(draft.lh2, 1) if draft.lh2 is not None else None,
             proper_shipping_name=x.text(draft.lh3, 1) if draft.lh3 is not None else None,
             technical_name=x.text(draft.technical, 2) if draft.technical is not None else None,
@@ -731,7 +735,7 @@ class _Writer:
         for stop in tender.stops:
             rows.extend(self.stop(stop))
         if not tender.stops:
-            o.out_warning(sink, WarningCode.MISSING_VALUE, "a 204 needs at least one S5", "S5")
+            raise o.UnrepresentableError("a 204 needs at least one stop (S5 loop is mandatory)")
         if tender.lading:
             self.drop("L5", "tender-level lading has no place in a 204 (lading is per stop)")
         if tender.totals is not None:
@@ -754,6 +758,8 @@ class _Writer:
         weight = stop.weight
         on_at8 = weight is not None and weight.qualifier is not None
         s5_weight = None if on_at8 else weight
+        # The lading quantity goes to AT8-05 (element 80, no unit): S5-05 would need its unit of
+        # measure in S5-06 (syntax note P0506), which Stop does not carry.
         rows = [
             o.row(
                 "S5",
@@ -761,7 +767,7 @@ class _Writer:
                 o.STOP_REASONS.code_for(stop.kind, stop.reason_code, maps, sink, "S5", 2),
                 o.fmt_r(s5_weight.value) if s5_weight else None,
                 o.weight_unit_code(s5_weight) if s5_weight else None,
-                None if on_at8 else o.fmt_int(stop.lading_quantity),
+                None,
                 None,
                 None,
                 None,
@@ -782,13 +788,14 @@ class _Writer:
                         else end.model_copy(update={"qualifier": qualifier})
                     )
         rows.extend(self.dates(dates, max_use=3 if self.is_5010 else 2))
-        if on_at8 and weight is not None:
+        at8_weight = weight if on_at8 else None
+        if at8_weight is not None or stop.lading_quantity is not None:
             rows.append(
                 o.row(
                     "AT8",
-                    weight.qualifier,
-                    o.weight_unit_code(weight),
-                    o.fmt_r(weight.value),
+                    at8_weight.qualifier if at8_weight else None,
+                    o.weight_unit_code(at8_weight) if at8_weight else None,
+                    o.fmt_r(at8_weight.value) if at8_weight else None,
                     None,
                     o.fmt_int(stop.lading_quantity),
                 )
@@ -838,24 +845,8 @@ class _Writer:
                 self.drop("L5", f"a 204 lading line has no {field_name}; not sent")
         if line.notes:
             self.drop("L5", "a 204 lading line has no notes; not sent")
-        groups: list[tuple[tuple[str | None, str | None], list[Hazmat]]] = []
         for item in line.hazmat:
-            key = (item.emergency_contact, item.emergency_phone)
-            if groups and groups[-1][0] == key:
-                groups[-1][1].append(item)
-            else:
-                groups.append((key, [item]))
-        for index, ((contact, phone), items) in enumerate(groups):
-            if not contact:
-                o.out_warning(
-                    self.sink, WarningCode.MISSING_VALUE, "hazmat contact has no name", "G61", 2
-                )
-            rows.append(o.row("G61", _HAZMAT_FUNCTION, contact, _PHONE if phone else None, phone))
-            if index == 0:
-                rows.extend(references)  # the G61 loop's L11 (004010, and OID lading in 005010)
-                references = []
-            for item in items:
-                rows.extend(self.hazmat(item))
+            self.hazmat(item)  # refuses: see there
         if references:
             self.drop(
                 "L11",
@@ -863,33 +854,40 @@ class _Writer:
             )
         return rows
 
-    def hazmat(self, item: Hazmat) -> list[o.Row]:
-        """One LH1 loop: LH1, then LH2 class, LH3 shipping name, LFH*TEC technical name."""
-        o.out_warning(
-            self.sink,
-            WarningCode.MISSING_VALUE,
-            "LH1-01/02 (packaging and quantity) are not carried by Hazmat; sent empty",
-            "LH1",
-            1,
+    def hazmat(self, item: Hazmat) -> None:
+        """An LH1 loop needs LH1-01 packaging unit (355) and LH1-02 lading quantity (80), both
+        mandatory, and an LH3 shipping name needs its qualifier LH3-02 (984, syntax note P0102).
+        Hazmat carries none of them, so no valid hazmat loop can be written; rather than send a
+        tender without its hazardous-material details (or with an invalid LH1 the carrier's 997
+        rejects), the rendering is refused. The fix is a canonical model (and TMS contract)
+        extension carrying those three values."""
+        raise o.UnrepresentableError(
+            f"hazmat {item.un_na_number or ''!r}: LH1-01/02 (packaging unit and quantity) are"
+            " mandatory and LH3-02 (shipping name qualifier) goes with the name; LoadTender's"
+            " Hazmat carries none of them, so this 204 cannot be written"
         )
-        rows = [o.row("LH1", None, None, item.un_na_number, *([None] * 5), item.packing_group)]
-        if item.hazard_class:
-            rows.append(o.row("LH2", item.hazard_class))
-        if item.proper_shipping_name:
-            rows.append(o.row("LH3", item.proper_shipping_name))
-        if item.technical_name:
-            rows.append(o.row("LFH", "TEC", item.technical_name))
-        return rows
 
     def order(self, order: OrderDetail) -> list[o.Row]:
         w, v = order.weight, order.volume
+        packaging = order.packaging_code
+        # OID-04 is element 355 (unit of measurement, 2 characters) in 004010 but 211 (packaging
+        # form, 3 characters) in 005010 (generated dictionary): a code of the other list is not
+        # sent (and OID-05, its pair under P0405, with it), never translated by guesswork
+        if packaging and not o.code_in_list(self.version, "OID", 4, packaging):
+            self.drop(
+                "OID",
+                f"OID-04 {packaging!r} is not a code of this version's element; not sent",
+                4,
+                packaging,
+            )
+            packaging = None
         rows = [
             o.row(
                 "OID",
                 order.reference_id,
                 order.po_number,
                 order.release_number,
-                order.packaging_code,
+                packaging,
                 o.fmt_r(order.quantity),
                 o.weight_unit_code(w) if w else None,
                 o.fmt_r(w.value) if w else None,
@@ -939,7 +937,7 @@ class _Writer:
         values[8] = o.fmt_r(v.value) if v else None
         values[9] = o.volume_unit_code(v) if v else None
         values[10] = o.fmt_int(totals.lading_quantity)
-        values[11] = w.unit_code if w else None
+        values[11] = o.weight_unit_code(w) if w else None
         values[13] = amount(totals.declared_value, 2)  # L3-14 is N2 2/12
         return o.row("L3", *values)
 
@@ -951,16 +949,34 @@ def x12_from_load_tender(
     control_number: str = "0001",
     profile_code_maps: o.CodeMaps | None = None,
     warnings: list[MappingWarning] | None = None,
+    default_payment_method: str | None = None,
 ) -> list[list[str]]:
     """Render a LoadTender as the ST..SE segments of a 204 (tag first, raw element values).
 
+    `default_payment_method` is the partner profile's B2-06 code (`x12.payment_method`) for a
+    tender that carries none: B2-06 is mandatory, so without either the 204 is refused.
+
     `version` is "004010" or "005010" (a GS08 such as "004010VICS" picks its base layout);
     `control_number` is ST02/SE02, allocated by the caller; `profile_code_maps` are the partner's
-    code maps (reversed here); what the 204 cannot hold is appended to `warnings`, never raised.
-    Values are not escaped: the writer refuses any value containing a delimiter.
+    code maps (reversed here); what the 204 cannot hold is appended to `warnings`, and every row
+    is conformed to the version's dictionary (`x12_out_common.conform`: an element a syntax note
+    forbids is not sent, and reported). What no valid 204 can carry raises UnrepresentableError
+    (a ValueError): no stop, hazmat (see `_Writer.hazmat`), a mandatory element with no value, a
+    value that does not fit its element. Values are not escaped: the writer refuses any value
+    containing a delimiter.
     """
     writer = _Writer(version=o.base_version(version), maps=profile_code_maps)
-    body = writer.tender(tender)
+    if default_payment_method and tender.payment_method is None and not tender.payment_method_code:
+        tender = tender.model_copy(update={"payment_method_code": default_payment_method})
+    try:
+        body = o.conform_rows(writer.tender(tender), writer.version, writer.sink)
+    except o.UnrepresentableError as exc:
+        if "B2-06" in str(exc):
+            raise o.UnrepresentableError(
+                f"{exc}: the tender has no method of payment; set x12.payment_method in the"
+                " carrier's profile (the terms agreed with it, e.g. PP)"
+            ) from exc
+        raise
     o.deliver(writer.sink, warnings)
     return o.frame("204", control_number, body)
 

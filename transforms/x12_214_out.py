@@ -85,10 +85,12 @@ class _Writer:
         maps, sink = self.maps, self.sink
         heading_refs = list(status.references)
         b10_ref: Reference | None = None
-        if self.is_5010 and heading_refs:
+        # B10 (generated dictionary): R0106 needs B10-01 (PRO) or B10-06 (reference), E0105
+        # allows B10-01 or B10-05. The first heading reference goes to B10-05/06 only when
+        # there is no PRO; otherwise it stays with the others (004010 L11, 005010 LX loops).
+        # No SCAC (B10-03 mandatory) or neither: UnrepresentableError (`conform`).
+        if heading_refs and not status.pro_number:
             b10_ref = heading_refs.pop(0)
-        if not status.scac:
-            o.out_warning(sink, WarningCode.MISSING_VALUE, "B10-03 SCAC is empty", "B10", 3)
         rows = [
             o.row(
                 "B10",
@@ -265,6 +267,14 @@ class _Writer:
                 appointment_reason = derived
             else:
                 reason_code = derived
+        if not self.is_5010:
+            # 004010 AT7 pairs a status with its reason (P0102) and an appointment status with
+            # its reason (P0304); with none given, the list's own "nothing to report" codes
+            # (element 1651: NS Normal Status, NA Normal Appointment; gateway/x12/schema/codes.json)
+            if status_code and not reason_code:
+                reason_code = "NS"
+            if appointment_code and not appointment_reason:
+                appointment_reason = "NA"
         date, time, time_code = self.when(event)
         rows = [
             o.row(
@@ -339,10 +349,13 @@ def x12_from_shipment_status(
 
     `profile_code_maps["at7_status"]` (partner code -> StatusKind value, as on the way in) is
     reversed here: a status the partner has a code for is sent with the partner's code.
-    What the version cannot hold is appended to `warnings`.
+    What the version cannot hold is appended to `warnings`; every row is conformed to the
+    version's dictionary (`x12_out_common.conform`), and what no valid 214 can carry (no SCAC,
+    neither a PRO nor a reference for B10) raises UnrepresentableError.
     """
-    writer = _Writer(is_5010=o.base_version(version) == "005010", maps=profile_code_maps)
-    body = writer.status(status)
+    base = o.base_version(version)
+    writer = _Writer(is_5010=base == "005010", maps=profile_code_maps)
+    body = o.conform_rows(writer.status(status), base, writer.sink)
     o.deliver(writer.sink, warnings)
     return o.frame("214", control_number, body)
 

@@ -185,7 +185,9 @@ def x12_from_tender_response(
 
     004010: B1, N9 (one), G62 (up to 6), K1 (two notes each, up to 10); 005010: B1 and one L11.
     B1-05/06 are written when present (they exist from 004030 on; the 004010 schema of this
-    gateway accepts them). What the version cannot hold is reported in `warnings`.
+    gateway accepts them). What the version cannot hold is reported in `warnings`; rows are
+    conformed to the dictionary (`x12_out_common.conform`): what no valid 990 can carry (e.g.
+    no shipment id in 004010, where B1-02 is mandatory) raises UnrepresentableError.
     """
     base = o.base_version(version)
     sink = x.WarningSink()
@@ -234,6 +236,7 @@ def x12_from_tender_response(
                     f"a 005010 990 has no {tag}; {len(items)} not sent",
                     tag,
                 )
+    body = o.conform_rows(body, base, sink)  # the dictionary's syntax notes and lengths
     o.deliver(sink, warnings)
     return o.frame("990", control_number, body)
 

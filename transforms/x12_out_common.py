@@ -27,6 +27,7 @@ from gateway.canonical import (
     WarningCode,
     Weight,
 )
+from gateway.x12 import schema
 from gateway.x12.model import Segment
 from transforms import codes
 from transforms.x12_common import WarningSink, text
@@ -46,6 +47,13 @@ PAYMENT_METHOD = "payment_method"
 PURPOSE = "purpose"
 
 E = TypeVar("E", bound=StrEnum)
+
+
+class UnrepresentableError(ValueError):
+    """The canonical document holds (or lacks) something the X12 standard cannot carry in this
+    segment: a mandatory element with no value, a required syntax note with none of its elements,
+    a value longer or shorter than its element allows. Nothing is written (a ValueError, so the
+    pipeline reports it like any refused document)."""
 
 
 def base_version(version: str) -> str:
@@ -111,6 +119,15 @@ def fmt_length(value: Decimal | None) -> str | None:
     if inches == 12:
         feet, inches = feet + 1, 0
     return f"{feet:02d}{inches:02d}"
+
+
+# G62-03 time qualifier (element 176) for a G62-01 date qualifier (element 432) when a time is
+# sent without one (syntax note P0304: a time needs its qualifier). The pairs are those of the
+# public 204 samples (tests/data/samples: lynnco and indice G62*37..*I, 38 K, 53 G, 54 L; fedex
+# and stupidedi G62*64..*1) and of the element 176 meanings (I Ship Not Before Time, K Ship Not
+# Later Than Time, G Deliver Not Before Time, L Deliver Not Later Than Time, 1 Must Respond By).
+# For any other date qualifier the time is not sent (reported): no meaning is invented.
+TIME_QUALIFIER_FOR_DATE = {"37": "I", "38": "K", "53": "G", "54": "L", "64": "1"}
 
 
 def time_code_for(instant: dt.datetime) -> str:
@@ -371,8 +388,52 @@ def g62_row(value: DateTimeValue, sink: WarningSink, qualifier: str | None = Non
             sink, WarningCode.MISSING_VALUE, f"G62 {code!r} has no date; not sent", "G62", 2
         )
         return None
+    if code and len(code) != 2:
+        # element 432 is ID 2/2: a foreign qualifier (an ERP's "005") gives way to the standard
+        # code of the date's kind
+        standard = date_qualifier(value.model_copy(update={"qualifier": None}))
+        out_warning(
+            sink,
+            WarningCode.UNMAPPED_CODE,
+            f"G62-01 {code!r} is not an X12 date qualifier; "
+            + (f"sent as {standard!r} ({value.kind.value})" if standard else "G62 not sent"),
+            "G62",
+            1,
+            code,
+        )
+        code = standard
+    if not code:
+        out_warning(sink, WarningCode.MISSING_VALUE, "G62 has no date qualifier; not sent", "G62")
+        return None
     date, time, time_code = parts
-    return row("G62", code, date, value.time_qualifier, time, time_code)
+    time_qualifier = value.time_qualifier
+    if time and not time_qualifier:
+        time_qualifier = TIME_QUALIFIER_FOR_DATE.get(code)
+        if time_qualifier is None:
+            out_warning(
+                sink,
+                WarningCode.MISSING_VALUE,
+                f"G62 {code!r}: time {time} has no time qualifier (G62-03, syntax note P0304);"
+                " time not sent",
+                "G62",
+                4,
+                time,
+            )
+            time = time_code = None
+    elif time_qualifier and not time:
+        out_warning(
+            sink,
+            WarningCode.MISSING_VALUE,
+            f"G62 {code!r}: time qualifier {time_qualifier!r} without a time (syntax note P0304);"
+            " not sent",
+            "G62",
+            3,
+            time_qualifier,
+        )
+        time_qualifier = None
+    if time_code and not time:
+        time_code = None  # element 623 says in which zone a time is; alone it says nothing
+    return row("G62", code, date, time_qualifier, time, time_code)
 
 
 def contact_row(contact: Contact, sink: WarningSink, function: str = "") -> Row:
@@ -471,12 +532,150 @@ def party_rows(
 
 
 def weight_unit_code(weight: Weight) -> str | None:
-    if weight.unit_code:
+    """Element 188: the raw code when it is one (X12 sources), else the unit's code (an ERP's
+    ISO "KGM" is sent as K), else the raw value (reported by `conform` if it cannot be one)."""
+    if weight.unit_code in codes.WEIGHT_UNITS:
         return weight.unit_code
-    return next((c for c, u in codes.WEIGHT_UNITS.items() if u is weight.unit), None)
+    found = next((c for c, u in codes.WEIGHT_UNITS.items() if u is weight.unit), None)
+    return found or weight.unit_code
 
 
 def volume_unit_code(volume: Volume) -> str | None:
-    if volume.unit_code:
+    """Element 184, as `weight_unit_code`."""
+    if volume.unit_code in codes.VOLUME_UNITS:
         return volume.unit_code
-    return next((c for c, u in codes.VOLUME_UNITS.items() if u is volume.unit), None)
+    found = next((c for c, u in codes.VOLUME_UNITS.items() if u is volume.unit), None)
+    return found or volume.unit_code
+
+
+# ---------------------------------------------------------------------------------------------
+# Conformance of outbound rows to the generated X12 dictionary (gateway/x12/schema)
+
+_NOTE_TEXT = {
+    "P": "all or none of",
+    "C": "if the first, all of",
+    "L": "if the first, one of",
+    "E": "at most one of",
+}
+
+
+def _length(kind: str, value: str) -> int:
+    """An element's length as X12 counts it: numbers count digits only (no sign, no point)."""
+    if kind == "AN" or kind == "ID" or kind in ("DT", "TM"):
+        return len(value)
+    return sum(c.isdigit() for c in value)
+
+
+def conform(r: Row, version: str, sink: WarningSink) -> Row:
+    """`r` as the version's dictionary allows it, or UnrepresentableError.
+
+    An optional code (ID element) of a length its element cannot have is not sent (reported).
+    Syntax notes: an element a P (paired), C (conditional), L (list conditional) or E
+    (exclusion) note forbids without its partners is not sent, and reported naming the element
+    and the note; a note broken that way is repaired by blanking, never by inventing a value.
+    What blanking cannot repair is an error: a mandatory element with no value, an R (required)
+    note with none of its elements, a value longer or shorter than its element allows (no silent
+    truncation of an identifier or a number).
+    """
+    defn = schema.segment_dictionary(version).get(r[0])
+    if defn is None or defn.elements is None:
+        return r
+    tag, elements = r[0], defn.elements
+    values = list(r[1:]) + [""] * max(0, len(elements) - len(r) + 1)
+
+    def has(p: int) -> bool:
+        return p <= len(values) and values[p - 1] != ""
+
+    for p, element in enumerate(elements, start=1):
+        # an optional code that cannot be one of its element (an ERP's "0001" in NTE-01, ID
+        # 3/3) is not sent, and reported; the segment's data still goes
+        value = values[p - 1] if p <= len(values) else ""
+        if (
+            value
+            and element.type == "ID"
+            and not element.required
+            and not element.min_len <= len(value) <= element.max_len
+        ):
+            out_warning(
+                sink,
+                WarningCode.UNMAPPED_CODE,
+                f"{tag}-{p:02d} {value!r} is not a code of element {element.ref}"
+                f" ({element.min_len}-{element.max_len} characters); not sent",
+                tag,
+                p,
+                value,
+            )
+            values[p - 1] = ""
+
+    changed = True
+    while changed:  # blanking one element can break another note (L3 C1201 after P0102)
+        changed = False
+        for note in defn.notes:
+            first, *rest = note.positions
+            present = [p for p in note.positions if has(p)]
+            drop: list[int] = []
+            if note.kind == "P" and present and len(present) != len(note.positions):
+                drop = present
+            elif (note.kind == "C" and has(first) and not all(has(p) for p in rest)) or (
+                note.kind == "L" and has(first) and not any(has(p) for p in rest)
+            ):
+                drop = [first]
+            elif note.kind == "E" and len(present) > 1:
+                drop = present[1:]
+            elif note.kind == "R" and not present:
+                raise UnrepresentableError(
+                    f"{tag}: syntax note {note.label} needs one of elements "
+                    + ", ".join(f"{p:02d}" for p in note.positions)
+                    + " and the document has none"
+                )
+            for p in drop:
+                out_warning(
+                    sink,
+                    WarningCode.IGNORED_SEGMENT,
+                    f"{tag}-{p:02d} {values[p - 1]!r} not sent: syntax note {note.label} allows"
+                    f" {_NOTE_TEXT[note.kind]} elements "
+                    + ", ".join(f"{q:02d}" for q in note.positions),
+                    tag,
+                    p,
+                    values[p - 1],
+                )
+                values[p - 1] = ""
+                changed = True
+    for p, element in enumerate(elements, start=1):
+        if not has(p):
+            if element.required:
+                raise UnrepresentableError(
+                    f"{tag}-{p:02d} (element {element.ref}) is mandatory and has no value"
+                )
+            continue
+        if element.is_composite:
+            continue
+        size = _length(element.type, values[p - 1])
+        if not element.min_len <= size <= element.max_len:
+            raise UnrepresentableError(
+                f"{tag}-{p:02d} {values[p - 1]!r} does not fit element {element.ref}"
+                f" ({element.min_len}-{element.max_len} characters)"
+            )
+    return row(tag, *values)
+
+
+def conform_rows(rows: Iterable[Row], version: str, sink: WarningSink) -> list[Row]:
+    """`conform` each row; a row left with no element (all reported) is not sent."""
+    out = []
+    for r in rows:
+        done = conform(r, version, sink)
+        if len(done) > 1 or len(r) == 1:
+            out.append(done)
+        else:
+            out_warning(sink, WarningCode.IGNORED_SEGMENT, f"{r[0]} left empty; not sent", r[0])
+    return out
+
+
+def code_in_list(version: str, tag: str, position: int, code: str) -> bool:
+    """Whether `code` is in the code list of element `position` of `tag` in `version` (True
+    when the element has no list: any value may be sent)."""
+    defn = schema.segment_dictionary(version).get(tag)
+    if defn is None or defn.elements is None or position > len(defn.elements):
+        return True
+    listed = defn.elements[position - 1].code_list
+    return not listed or code in schema.code_lists()[listed].codes

@@ -58,11 +58,17 @@ class _Numbers(Protocol):
     def next_set(self) -> int: ...
 
 
-def _rows(doc: OutboundDoc, version: str, st02: str, maps: CodeMaps) -> list[list[str]]:
+def _rows(
+    doc: OutboundDoc, version: str, st02: str, maps: CodeMaps, payment_method: str | None = None
+) -> list[list[str]]:
     """ST..SE of the document; `maps` are the partner's code maps (reversed by the transforms)."""
     if isinstance(doc, LoadTender):
         return x12_204.x12_from_load_tender(
-            doc, version=version, control_number=st02, profile_code_maps=maps
+            doc,
+            version=version,
+            control_number=st02,
+            profile_code_maps=maps,
+            default_payment_method=payment_method,
         )
     if isinstance(doc, TenderResponse):
         return x12_990.x12_from_tender_response(
@@ -112,7 +118,7 @@ class OutboundX12:
             isa13 = f"{numbers.next_interchange():09d}"
             gs06 = str(numbers.next_group())
             st02 = f"{numbers.next_set():04d}"
-            rows = _rows(doc, x12.version, st02, maps)
+            rows = _rows(doc, x12.version, st02, maps, x12.payment_method)
             header = InterchangeHeader(
                 authorization_qualifier="00",
                 authorization="",

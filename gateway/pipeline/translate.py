@@ -184,7 +184,11 @@ def _x12(
         st02 = f"{n:04d}"
         if isinstance(doc, LoadTender):
             rows = x12_204.x12_from_load_tender(
-                doc, version=x12.version, control_number=st02, profile_code_maps=maps
+                doc,
+                version=x12.version,
+                control_number=st02,
+                profile_code_maps=maps,
+                default_payment_method=x12.payment_method,
             )
         elif isinstance(doc, TenderResponse):
             rows = x12_990.x12_from_tender_response(

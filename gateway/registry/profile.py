@@ -148,6 +148,9 @@ class X12Settings(Model):
     our_isa_qualifier: Qualifier | None = None
     our_isa_id: X12Id | None = None
     our_gs_id: X12Id | None = None
+    # B2-06 (element 146, mandatory) of the 204s we send when the tender carries no method of
+    # payment (ERP orders have none): the terms agreed with this carrier, e.g. PP prepaid
+    payment_method: Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$")] | None = None
 
     @property
     def group_id(self) -> str:

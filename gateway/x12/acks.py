@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from tempfile import SpooledTemporaryFile
 from typing import Literal, Protocol
@@ -393,6 +393,12 @@ def write_ack_interchange(
     version = (
         inbound.version if len(inbound.version) == 5 and inbound.version.isdigit() else "00401"
     )
+    if version >= "00501" and d.repetition is None:
+        # from 00501 ISA11 is the repetition separator, never the "U" of 00401: the inbound's,
+        # else the first of ^ ! | the other delimiters leave free
+        used = set(d.all())
+        free = [c for c in (inbound.delimiters.repetition, "^", "!", "|") if c and c not in used]
+        d = replace(d, repetition=free[0])
     header = InterchangeHeader(
         authorization_qualifier="00",
         authorization="",

@@ -228,7 +228,7 @@ def test_declined_tender_alerts_and_unanswered_goes_overdue(tmp_path: Path) -> N
 def test_idoc_order_from_the_erp_becomes_a_204(tmp_path: Path) -> None:
     """The ERP releases the order as SHPMNT05 IDoc XML (here: one the gateway's own emitter
     wrote for a tender, as SAP would send it back); it is read with the hardened parser."""
-    from gateway.canonical import LoadTender, parse_document
+    from gateway.canonical import LoadTender, Reference, ReferenceKind, parse_document
     from gateway.registry import Registry
     from transforms.idoc_shipment import render_load_tender
 
@@ -236,6 +236,12 @@ def test_idoc_order_from_the_erp_becomes_a_204(tmp_path: Path) -> None:
     gw = gateway(settings)
     tender = parse_document(json.loads(tender_json("4500000123")))
     assert isinstance(tender, LoadTender)
+    # a SAP shipment carries its deliveries (DO references), from which its stops come back: a
+    # 204 needs at least one stop (S5 loop mandatory), so a shipment without one is refused
+    *before, last = tender.stops
+    delivery = Reference(qualifier="DO", kind=ReferenceKind.DELIVERY_ORDER, value="80001234")
+    last = last.model_copy(update={"references": (*last.references, delivery)})
+    tender = tender.model_copy(update={"stops": (*before, last)})
     erp = Registry.load(settings.partners_dir).get("erp")
     assert erp.idoc is not None
     idoc = render_load_tender(

@@ -96,7 +96,7 @@ def test_release_to_204_to_997_and_990_and_214_seen_through_the_status_operation
     sent = env.outbox("demo-carrier")
     assert f"204-{tender.ISA13}.x12" in [p.name for p in sent]
     x12 = (env.settings.outbox_dir / "demo-carrier" / f"204-{tender.ISA13}.x12").read_text()
-    assert f"ST*204*{tender.ST02}~" in x12 and "B2A*00~" in x12 and f"*{tknum}~" in x12
+    assert f"ST*204*{tender.ST02}~" in x12 and "B2A*00~" in x12 and f"*{tknum}**PP~" in x12
     assert "GS*SM*LOGIGATEWAY*DEMOCARRIER*" in x12 and f"*{tender.GS06}*X*004010~" in x12
     assert any(tknum in p.read_text() for p in env.outbox("tms"))
 

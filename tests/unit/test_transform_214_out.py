@@ -166,14 +166,16 @@ def test_sample_rendering_reads_back_to_the_same_status(name: str, version: str)
                 e.model_copy(update={"parties": e.parties + status.parties}) for e in status.events
             )
             expected = status.model_copy(update={"parties": (), "events": events})
-        if version == "005010" and len(status.references) > 1:
-            # ... and no heading L11: the first goes to B10-05/06, the rest into every LX
-            heading = status.references[1:]
+        # ... and no heading L11: the first goes to B10-05/06 when there is no PRO (B10 E0105:
+        # B10-01 or B10-05), the rest into every LX
+        kept = 0 if status.pro_number else 1
+        if version == "005010" and len(status.references) > kept:
+            heading = status.references[kept:]
             events = tuple(
                 e.model_copy(update={"references": e.references + heading}) for e in expected.events
             )
             expected = expected.model_copy(
-                update={"references": status.references[:1], "events": events}
+                update={"references": status.references[:kept], "events": events}
             )
         assert gaps == []
         assert _comparable(again) == _comparable(expected), name
@@ -186,11 +188,12 @@ def _comparable(status: ShipmentStatus) -> dict[str, Any]:
     return dumped
 
 
-def test_trax_b10_reference_becomes_the_first_l11_in_004010() -> None:
+def test_trax_b10_without_a_pro_carries_the_first_reference() -> None:
+    # B10 R0106: B10-01 (PRO) or B10-06; trax has no PRO, so its first reference is B10-05/06
     ((ts, status),) = statuses("trax")
     rows = x12_from_shipment_status(status, version="004010", control_number=ts.control_number)
-    assert rows[1] == ["B10", "", "5ZJ3896", "DNZA"]
-    assert rows[2] == ["L11", "5ZJ3896", "AW"]
+    assert rows[1] == ["B10", "", "5ZJ3896", "DNZA", "", "AW", "5ZJ3896"]
+    assert ["L11", "5ZJ3896", "AW"] not in rows
     rows_5010 = x12_from_shipment_status(status, version="005010")
     assert rows_5010[1] == ["B10", "", "5ZJ3896", "DNZA", "", "AW", "5ZJ3896"]
     assert ["AT7", "AF", "NS", "", "", "20150327", "0931", "LT"] in rows
@@ -249,16 +252,17 @@ def test_status_from_another_channel_gets_derived_codes_and_dates() -> None:
         "ST*214*0001",
         "B10*PRO1*SID1*ABCD",
         "LX*1",
-        "AT7***AB**20240304",
+        "AT7***AB*NA*20240304",  # 004010 P0304: NA normal appointment goes with AB
         "LX*2",
         "AT7*D1*NS***20240305*1407*19",  # UTC-06 is time code 19
-        "MS1*DENVER*CO*US*1045925*0394421*W*N",
+        # MS1 E0104/E0105: a city or coordinates, not both; the city (first) is kept
+        "MS1*DENVER*CO*US",
         "MS2*ABCD*TRL9",
         "L11*2*QN",
         "AT8*G*L*1200*4",
         "SE*11*0001",
     ]
-    assert sent == []
+    assert [(w.segment_id, w.element) for w in sent] == [(("MS1", n)) for n in (4, 5, 6, 7)]
     again = shipment_status_from_x12(
         parse_text("\n".join(render(status))), delimiters=Delimiters(), envelope=SourceMetadata()
     )
@@ -267,11 +271,8 @@ def test_status_from_another_channel_gets_derived_codes_and_dates() -> None:
         2024, 3, 4
     )
     assert second.event_time == delivered.event_time
-    assert second.location is not None
-    assert (round(second.location.latitude or 0, 3), round(second.location.longitude or 0, 3)) == (
-        39.739,
-        -104.99,
-    )
+    assert second.location is not None and second.location.city == "DENVER"
+    assert second.location.latitude is None  # not sent (reported above)
     assert second.stop_sequence == 2 and second.lading_quantity == 4
 
 
@@ -279,6 +280,7 @@ def test_partner_status_map_is_reversed_and_unknown_codes_flagged() -> None:
     maps = {"at7_status": {"Z1": "delivered", "Z2": "arrived_at_stop"}}
     status = ShipmentStatus(
         scac="ABCD",
+        pro_number="PRO1",
         events=(
             _event(status_code="D1", raw_date="20240101"),  # standard code -> the partner's Z1
             _event(status=StatusKind.ARRIVED_AT_STOP, status_code="Z2", raw_date="20240101"),
@@ -347,9 +349,10 @@ def test_5010_layout_parties_notes_seals_and_heading_reference() -> None:
     )
     assert render(status, version="005010") == [
         "ST*214*0001",
-        "B10*PRO1**ABCD**BM*BOL1",
+        "B10*PRO1**ABCD",  # E0105: with a PRO, the reference goes into the LX loop
         "MS3*EFGH*1",
         "LX*1",
+        "L11*BOL1*BM",
         "K1*LX NOTE",
         "AT7*X3****20240310*0130*LT",
         "MS2*ABCD*TRL01",
@@ -358,7 +361,7 @@ def test_5010_layout_parties_notes_seals_and_heading_reference() -> None:
         "AT7*AF****20240310*0330*LT",
         "N1*SH*ACME",
         "N4*CHICAGO*IL**US",
-        "SE*13*0001",
+        "SE*14*0001",
     ]
     sent: list[MappingWarning] = []
     lines_4010 = render(status, version="004010", warnings=sent)
@@ -428,13 +431,14 @@ def test_lx_numbers_group_consecutive_events_and_number_the_rest() -> None:
         ),
         _event(status_code="D1", raw_date="20240102"),
     )
-    lines = render(ShipmentStatus(scac="ABCD", events=events))
+    lines = render(ShipmentStatus(scac="ABCD", pro_number="PRO1", events=events))
+    # 004010 AT7 P0102: NS (normal status) goes with a status that has no reason
     assert [ln for ln in lines if ln.startswith(("LX", "AT7"))] == [
         "LX*1",
-        "AT7*X3****20240101",
+        "AT7*X3*NS***20240101",
         "LX*1",  # the event's own number: a new loop, not the unnumbered one before it
-        "AT7*AF****20240101",
-        "AT7*X1****20240102",
+        "AT7*AF*NS***20240101",
+        "AT7*X1*NS***20240102",
         "LX*2",
-        "AT7*D1****20240102",
+        "AT7*D1*NS***20240102",
     ]
