@@ -85,8 +85,10 @@ class TickReport:
 
 
 RECEIVE_BATCH = 64  # files recorded per receipt transaction, at most
+RECEIVE_FIRST = 8  # files in a drop's first receipt transaction
 RECEIVE_WAIT = 0.1  # seconds the first file of a burst waits for others, at most
 CLAIM_BATCH = 16  # messages per queue claim: small, so other workers share a burst
+GROUP_SECONDS = 0.25  # a group commit stops taking messages after this (writer lock, latency)
 STOP_GRACE_SECONDS = 3.5  # a stop waits this long for the stages' items in hand
 
 
@@ -173,6 +175,9 @@ class Gateway:
         received = 0
         burst: list[InboundClaim] = []
         started = 0.0
+        # the first receipts of a drop commit in a small group, so processing (and the first
+        # deliveries) start at once; the groups then double up to RECEIVE_BATCH
+        limit = RECEIVE_FIRST
         self.upkeep.reload_partners_if_changed()
         claims = (claim for source in self.sources for claim in source.poll())
         for claim in claims:
@@ -184,9 +189,10 @@ class Gateway:
             burst.append(claim)
             # commit when the burst is large or has waited long enough: the first files of
             # a big drop reach processing quickly, the rest share commits
-            if len(burst) >= RECEIVE_BATCH or time.monotonic() - started >= RECEIVE_WAIT:
+            if len(burst) >= limit or time.monotonic() - started >= RECEIVE_WAIT:
                 received += len(self.pipeline.receive_many(burst))
                 burst = []
+                limit = min(2 * limit, RECEIVE_BATCH)
                 self._wake_process.set()
         if burst:
             received += len(self.pipeline.receive_many(burst))
@@ -241,12 +247,28 @@ class Gateway:
         crash before the commit leaves every message received and claimable, with its start
         counted: the next claim gives each one its own transaction."""
         finished: list[Lease] = []
+        rest = leases
+        while rest:
+            done, rest = self._commit_group(rest)
+            finished.extend(done)
+        return finished
+
+    def _commit_group(self, leases: list[Lease]) -> tuple[list[Lease], list[Lease]]:
+        """One transaction for the leases, or as many of them as GROUP_SECONDS allow (the
+        writer lock is not held longer, and the first deliveries are not delayed); returns
+        (finished, not yet processed)."""
+        finished: list[Lease] = []
         outcomes: list[ProcessOutcome] = []
+        started = time.monotonic()
+        rest: list[Lease] = []
         try:
             with self.store.batch():
                 for n, lease in enumerate(leases):
                     if self._stop.is_set():
                         self.queue.release(leases[n:])
+                        break
+                    if finished and time.monotonic() - started >= GROUP_SECONDS:
+                        rest = leases[n:]
                         break
                     with holding(lease):
                         outcome = self._run(lease)
@@ -263,9 +285,11 @@ class Gateway:
             finished = self._process_each(leases)
             self.queue.done(*finished)
             self.pipeline.dispatcher.sweep()
-            return finished
+            return finished, []
         self.outcomes.extend(outcomes)
-        return finished
+        if finished:
+            self._wake_deliver.set()  # the delivery stage starts on this group meanwhile
+        return finished, rest
 
     def _run(self, lease: Lease) -> ProcessOutcome | None:
         """Process a message under its lease; an internal error fails it with its reason."""

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from gateway.store.engine import READ_ONLY
 from gateway.store.errors import StoreConflictError, StoreUnavailableError
-from gateway.store.queue import check_lease
+from gateway.store.queue import check_lease, current_lease
 
 Clock = Callable[[], datetime]
 
@@ -54,7 +54,13 @@ class StoreBase:
         batch = self._batch_conn()
         if batch is not None:
             with _translated(), batch.begin_nested():  # a savepoint of the group's transaction
-                check_lease(batch)
+                # a lease renewed once in this transaction stays this worker's until it ends
+                # (SQLite: one writer; PostgreSQL: the renewal holds the lease row's lock)
+                lease = current_lease()
+                checked: set[tuple[int, str]] = self._local.checked
+                if lease is not None and (lease.message_id, lease.token) not in checked:
+                    check_lease(batch)
+                    checked.add((lease.message_id, lease.token))
                 yield batch
             return
         lock = self._write_lock
@@ -84,6 +90,7 @@ class StoreBase:
         try:
             with _translated(), self._engine.begin() as conn:
                 self._local.batch = conn
+                self._local.checked = set()
                 try:
                     yield
                 finally:
@@ -100,8 +107,13 @@ class StoreBase:
         if batch is None:
             yield
             return
-        with _translated(), batch.begin_nested():
-            yield
+        try:
+            with _translated(), batch.begin_nested():
+                yield
+        except BaseException:
+            # a lease renewal rolled back with the savepoint (and its row lock): renew again
+            self._local.checked.clear()
+            raise
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

@@ -87,6 +87,11 @@ def holding(lease: Lease) -> Iterator[None]:
         _CURRENT.reset(reset)
 
 
+def current_lease() -> Lease | None:
+    """The lease this thread's writes are fenced by (`holding`), if any."""
+    return _CURRENT.get()
+
+
 def check_lease(conn: Connection) -> None:
     """Called at the start of every write transaction: renew the current lease or refuse."""
     lease = _CURRENT.get()
