@@ -54,6 +54,9 @@ counts = collections.Counter()
 def _commit(conn):
     counts[threading.current_thread().name.removeprefix("gateway-")] += 1
 event.listen(Engine, "commit", _commit)
+def _statement(conn, *args):
+    counts["statements:" + threading.current_thread().name.removeprefix("gateway-")] += 1
+event.listen(Engine, "before_cursor_execute", _statement)
 def _dump():
     with open(os.environ["BENCH_COMMITS_FILE"], "w") as fh:
         json.dump(counts, fh)
@@ -177,9 +180,22 @@ class Running:
         return counts
 
 
+def _statements(counts: dict[str, int], n: int) -> dict[str, float]:
+    """SQL statements per file by stage (counted in the child with the commits)."""
+    out = {
+        k.removeprefix("statements:"): round(v / n, 1)
+        for k, v in sorted(counts.items())
+        if k.startswith("statements:") and v >= n / 20
+    }
+    out["total"] = round(sum(v for k, v in counts.items() if k.startswith("statements:")) / n, 1)
+    return out
+
+
 def _per_file(commits: dict[str, int], before: dict[str, int], n: int) -> dict[str, float]:
     """Commits per file by stage, between two counts (start-up commits left out)."""
-    stages = {k: commits.get(k, 0) - before.get(k, 0) for k in commits}
+    stages = {
+        k: commits.get(k, 0) - before.get(k, 0) for k in commits if not k.startswith("statements:")
+    }
     out = {k: round(v / n, 3) for k, v in sorted(stages.items()) if v}
     out["total"] = round(sum(stages.values()) / n, 3)
     return out
@@ -227,6 +243,7 @@ def burst(n: int, url: str | None, profile: bool = False) -> dict[str, object]:
         "gateway_cpu_s": round(cpu, 2),
         "gateway_cpu_ms_per_file": round(1000 * cpu / max(1, len(done)), 2),
         "commits_per_file": _per_file(commits, {}, max(1, len(done))),
+        "statements_per_file": _statements(commits, max(1, len(done))),
     }
 
 
