@@ -3,7 +3,8 @@ delivery, and run them as overlapping stages.
 
 Three threads, each woken by events: receive (watchdog and rescans take ready files), process
 (claims received messages from the work queue, `gateway.store.queue`) and deliver (bounded
-batches of the outbox). Deliveries start while a burst is still being received; a stop ends
+batches of the outbox). A claim's messages are processed as one group commit (one transaction,
+a savepoint per message). Deliveries start while a burst is still being received; a stop ends
 each stage after the item in hand and returns what it had claimed at once. On PostgreSQL any
 number of `gateway worker` processes (process + deliver, no HTTP) run beside `gateway run`;
 periodic jobs run once per slot across all of them. SQLite has one writer: one process.
@@ -210,13 +211,13 @@ class Gateway:
         leases = self.queue.claim_messages(limit, begin=self.group_commit)
         group = [lease for lease in leases if lease.begun]
         alone = [lease for lease in leases if not lease.begun]
-        finished = self._process_group(group) if group else []
-        finished.extend(self._process_each(alone))
+        if group:
+            self._process_group(group)  # drops its leases and sweeps in its own commit
+        if alone:
+            self.queue.done(*self._process_each(alone))
+            # held documents whose shipment became known meanwhile
+            self.pipeline.dispatcher.sweep()
         if leases:
-            if alone:
-                self.queue.done(*finished)  # a group drops its leases in its own commit
-                # held documents whose shipment became known meanwhile
-                self.pipeline.dispatcher.sweep()
             self._wake_deliver.set()
         return len(leases)
 
