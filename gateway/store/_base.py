@@ -53,15 +53,19 @@ class StoreBase:
     def _write(self) -> Iterator[Connection]:
         batch = self._batch_conn()
         if batch is not None:
-            with _translated(), batch.begin_nested():  # a savepoint of the group's transaction
-                # a lease renewed once in this transaction stays this worker's until it ends
-                # (SQLite: one writer; PostgreSQL: the renewal holds the lease row's lock)
-                lease = current_lease()
-                checked: set[tuple[int, str]] = self._local.checked
-                if lease is not None and (lease.message_id, lease.token) not in checked:
-                    check_lease(batch)
-                    checked.add((lease.message_id, lease.token))
-                yield batch
+            checked: set[tuple[int, str]] = self._local.checked
+            try:
+                with _translated(), batch.begin_nested():  # a savepoint of the group's transaction
+                    # a lease renewed once in this transaction stays this worker's until it
+                    # ends (SQLite: one writer; PostgreSQL: the renewal holds the row's lock)
+                    lease = current_lease()
+                    if lease is not None and (lease.message_id, lease.token) not in checked:
+                        check_lease(batch)
+                        checked.add((lease.message_id, lease.token))
+                    yield batch
+            except BaseException:
+                checked.clear()  # a renewal rolled back with the savepoint: renew again
+                raise
             return
         lock = self._write_lock
         if lock is not None:
