@@ -13,6 +13,12 @@ A fresh gateway home under bench/out/small-files/ (the repository's partners: sh
 Latency of a file = the portal delivery's `delivered_at` (recorded after the file is written and
 synced) minus the moment the script renamed the file into the inbox.
 
+Also reported, independent of machine load: the gateway's database commits per file, by stage
+(a SQLAlchemy commit listener installed in the child, counted by thread: receive, process,
+deliver), and the child's CPU seconds from the drop to the last delivery (/proc/<pid>/stat).
+The same script run with another checkout's Python measures that checkout's gateway (the child
+starts in the gateway home, so it imports the gateway installed in that Python's venv).
+
     .venv/bin/python bench/bench_small_files.py --burst 2000
     .venv/bin/python bench/bench_small_files.py --rate 200 --seconds 10
 """
@@ -36,7 +42,48 @@ from datetime import datetime
 
 from bench.common import BIN, OUT, REPO, command_line, machine
 from bench.generate import Layout, iter_chunks
-from gateway.store.engine import make_engine
+from gateway.store.engine import READ_ONLY, make_engine
+
+# The child: `gateway run` with a commit listener that writes its counts, by stage thread, when
+# the process ends (a SIGTERM stop returns from the CLI normally).
+_COUNTING_RUN = """
+import atexit, collections, json, os, sys, threading
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+counts = collections.Counter()
+def _commit(conn):
+    counts[threading.current_thread().name.removeprefix("gateway-")] += 1
+event.listen(Engine, "commit", _commit)
+def _statement(conn, *args):
+    counts["statements:" + threading.current_thread().name.removeprefix("gateway-")] += 1
+event.listen(Engine, "before_cursor_execute", _statement)
+def _dump():
+    with open(os.environ["BENCH_COMMITS_FILE"], "w") as fh:
+        json.dump(counts, fh)
+atexit.register(_dump)
+if os.environ.get("BENCH_PROFILE_DIR"):  # --profile: cProfile each stage thread
+    import cProfile
+    from gateway import service
+    plain = service.Gateway._loop
+    def _loop(self, name, *args):
+        prof = cProfile.Profile()
+        prof.enable()
+        try:
+            plain(self, name, *args)
+        finally:
+            prof.disable()
+            prof.dump_stats(os.path.join(os.environ["BENCH_PROFILE_DIR"], name + ".prof"))
+    service.Gateway._loop = _loop
+sys.argv = ["gateway", "run"]
+from gateway.cli import main
+main()
+"""
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a running process, from /proc (clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _files(n: int) -> list[bytes]:
@@ -52,7 +99,7 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 class Running:
-    def __init__(self, url: str | None) -> None:
+    def __init__(self, url: str | None, profile: bool = False) -> None:
         self.home = OUT / "small-files"
         shutil.rmtree(self.home, ignore_errors=True)
         shutil.copytree(REPO / "partners", self.home / "partners")
@@ -64,17 +111,25 @@ class Running:
             "GATEWAY_HTTP_PORT": "0",
             "GATEWAY_STABLE_SECONDS": "0",
             "GATEWAY_DATABASE_URL": self.url,
+            "BENCH_COMMITS_FILE": str(self.home / "commits.json"),
         }
+        if profile:
+            env["BENCH_PROFILE_DIR"] = str(self.home)
         self.log = (self.home / "run.log").open("wb")
         self.proc = subprocess.Popen(
-            [str(BIN / "gateway"), "run"], env=env, stdout=self.log, stderr=subprocess.STDOUT
+            [str(BIN / "python"), "-c", _COUNTING_RUN],
+            env=env,
+            cwd=self.home,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         while b"operations API" not in (self.home / "run.log").read_bytes():
             if self.proc.poll() is not None:
                 raise RuntimeError((self.home / "run.log").read_text())
             time.sleep(0.1)
         self.inbox = self.home / "inbox" / "demo-carrier"
-        self.engine = make_engine(self.url)
+        # deferred BEGIN: the script's polling never takes SQLite's write lock
+        self.engine = make_engine(self.url).execution_options(**{READ_ONLY: True})
 
     def drop(self, i: int, data: bytes) -> float:
         tmp = self.inbox / f".f{i:06d}.tmp"
@@ -109,11 +164,41 @@ class Running:
                 return got
             time.sleep(0.2)
 
-    def stop(self) -> None:
+    def cpu(self) -> float:
+        return _cpu_seconds(self.proc.pid)
+
+    def stop(self) -> dict[str, int]:
+        """Stop the gateway; its commits by stage since it started."""
         self.engine.dispose()
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=60)
         self.log.close()
+        try:
+            counts: dict[str, int] = json.loads((self.home / "commits.json").read_text())
+        except (OSError, ValueError):
+            counts = {}
+        return counts
+
+
+def _statements(counts: dict[str, int], n: int) -> dict[str, float]:
+    """SQL statements per file by stage (counted in the child with the commits)."""
+    out = {
+        k.removeprefix("statements:"): round(v / n, 1)
+        for k, v in sorted(counts.items())
+        if k.startswith("statements:") and v >= n / 20
+    }
+    out["total"] = round(sum(v for k, v in counts.items() if k.startswith("statements:")) / n, 1)
+    return out
+
+
+def _per_file(commits: dict[str, int], before: dict[str, int], n: int) -> dict[str, float]:
+    """Commits per file by stage, between two counts (start-up commits left out)."""
+    stages = {
+        k: commits.get(k, 0) - before.get(k, 0) for k in commits if not k.startswith("statements:")
+    }
+    out = {k: round(v / n, 3) for k, v in sorted(stages.items()) if v}
+    out["total"] = round(sum(stages.values()) / n, 3)
+    return out
 
 
 def _epoch(at: datetime) -> float:
@@ -122,9 +207,11 @@ def _epoch(at: datetime) -> float:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
 
 
-def burst(n: int, url: str | None) -> dict[str, object]:
+def burst(n: int, url: str | None, profile: bool = False) -> dict[str, object]:
     files = _files(n)
-    gw = Running(url)
+    gw = Running(url, profile)
+    time.sleep(1.0)  # start-up writes (registration, first rescans) settle
+    cpu0 = gw.cpu()
     try:
         dropped = {f"f{i:06d}.x12": gw.drop(i, data) for i, data in enumerate(files)}
         first_drop = min(dropped.values())
@@ -138,8 +225,9 @@ def burst(n: int, url: str | None) -> dict[str, object]:
             else:
                 time.sleep(0.05)
         got = gw.wait_all(n, timeout=1800)
+        cpu = gw.cpu() - cpu0
     finally:
-        gw.stop()
+        commits = gw.stop()
     done = [(name, p, a) for name, (p, a) in got.items() if p and a]
     last = max(max(_epoch(p), _epoch(a)) for _, p, a in done)
     latencies = [_epoch(p) - dropped[name] for name, p, _ in done]
@@ -152,6 +240,10 @@ def burst(n: int, url: str | None) -> dict[str, object]:
         "first_portal_after_drop_s": round(first_portal, 2),
         "latency_p50_s": round(_percentile(latencies, 50), 2),
         "latency_p99_s": round(_percentile(latencies, 99), 2),
+        "gateway_cpu_s": round(cpu, 2),
+        "gateway_cpu_ms_per_file": round(1000 * cpu / max(1, len(done)), 2),
+        "commits_per_file": _per_file(commits, {}, max(1, len(done))),
+        "statements_per_file": _statements(commits, max(1, len(done))),
     }
 
 
@@ -159,6 +251,8 @@ def sustained(rate: float, seconds: float, url: str | None) -> dict[str, object]
     n = int(rate * seconds)
     files = _files(n)
     gw = Running(url)
+    time.sleep(1.0)
+    cpu0 = gw.cpu()
     try:
         dropped: dict[str, float] = {}
         start = time.monotonic()
@@ -170,8 +264,9 @@ def sustained(rate: float, seconds: float, url: str | None) -> dict[str, object]
             dropped[f"f{i:06d}.x12"] = gw.drop(i, data)
         behind = time.monotonic() - start - seconds
         got = gw.wait_all(n, timeout=1800)
+        cpu = gw.cpu() - cpu0
     finally:
-        gw.stop()
+        commits = gw.stop()
     latencies = [_epoch(p) - dropped[name] for name, (p, a) in got.items() if p and a]
     return {
         "mode": f"sustained {rate:g} files/s for {seconds:g} s ({n} files)",
@@ -181,6 +276,8 @@ def sustained(rate: float, seconds: float, url: str | None) -> dict[str, object]
         "latency_p50_s": round(_percentile(latencies, 50), 2),
         "latency_p99_s": round(_percentile(latencies, 99), 2),
         "latency_max_s": round(max(latencies), 2) if latencies else None,
+        "gateway_cpu_s": round(cpu, 2),
+        "commits_per_file": _per_file(commits, {}, max(1, len(latencies))),
     }
 
 
@@ -190,21 +287,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=0.0, help="files per second, sustained")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--url", default=None, help="an empty PostgreSQL database (default SQLite)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile each stage thread of the burst's gateway (bench/out/small-files/*.prof)",
+    )
     args = parser.parse_args(argv)
     results = []
     if args.burst:
-        results.append(burst(args.burst, args.url))
+        results.append(burst(args.burst, args.url, args.profile))
     if args.rate:
         results.append(sustained(args.rate, args.seconds, args.url))
     if not results:
         parser.error("give --burst N and/or --rate R")
+    load = Path("/proc/loadavg").read_text().split()[:3]
     out = {
         "results": results,
         "command": command_line(sys.argv[1:] if argv is None else argv),
-        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
+        "loadavg": load,
         "machine": machine(),
     }
     print(json.dumps(out, indent=2, default=str))
+    for r in results:  # one line each, for a quick re-run on a quiet machine
+        keys = (
+            "files_per_s_drop_to_997_and_portal",
+            "first_portal_after_drop_s",
+            "latency_p50_s",
+            "latency_p99_s",
+            "gateway_cpu_s",
+        )
+        figures = " ".join(f"{k}={r[k]}" for k in keys if k in r)
+        commits = r["commits_per_file"]
+        total = commits["total"] if isinstance(commits, dict) else "?"
+        print(
+            f"SUMMARY {r['mode']} ({r['store']}, load {load[0]}):"
+            f" {figures} commits_per_file={total} done={r['files_done']}"
+        )
     return 0
 
 

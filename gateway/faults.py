@@ -17,6 +17,7 @@ POINTS = (
     "after_receipt_commit",  # bytes archived and recorded, source not yet removed
     "mid_routing",  # sets mapped and routed, nothing of the interchange committed
     "after_interchange_commit",  # interchange recorded, message status not yet updated
+    "before_group_commit",  # a claim's messages all processed in one transaction, not committed
     "after_delivery_sent",  # the peer has the delivery, the outbox row is not completed
     # also "after_delivery_sent:<destination>": the same point, for one destination's batch
 )

@@ -3,7 +3,8 @@ delivery, and run them as overlapping stages.
 
 Three threads, each woken by events: receive (watchdog and rescans take ready files), process
 (claims received messages from the work queue, `gateway.store.queue`) and deliver (bounded
-batches of the outbox). Deliveries start while a burst is still being received; a stop ends
+batches of the outbox). A claim's messages are processed as one group commit (one transaction,
+a savepoint per message). Deliveries start while a burst is still being received; a stop ends
 each stage after the item in hand and returns what it had claimed at once. On PostgreSQL any
 number of `gateway worker` processes (process + deliver, no HTTP) run beside `gateway run`;
 periodic jobs run once per slot across all of them. SQLite has one writer: one process.
@@ -31,6 +32,7 @@ from gateway.adapters.base import InboundClaim, Source
 from gateway.adapters.folder import FolderSource
 from gateway.adapters.sources import SourceContext, partner_sources
 from gateway.console.app import ConsoleConfig
+from gateway.faults import crashpoint
 from gateway.ops import create_app, serve_in_thread
 from gateway.ops.auth import AuthConfig
 from gateway.ops.logs import correlation
@@ -84,8 +86,11 @@ class TickReport:
 
 
 RECEIVE_BATCH = 64  # files recorded per receipt transaction, at most
+RECEIVE_FIRST = 8  # files in a drop's first receipt transaction
 RECEIVE_WAIT = 0.1  # seconds the first file of a burst waits for others, at most
 CLAIM_BATCH = 16  # messages per queue claim: small, so other workers share a burst
+GROUP_SECONDS = 0.25  # a group commit stops taking messages after this (writer lock, latency)
+DELIVER_GATHER = 0.05  # a woken delivery stage waits this long for the next groups' rows
 STOP_GRACE_SECONDS = 3.5  # a stop waits this long for the stages' items in hand
 
 
@@ -116,6 +121,7 @@ class Gateway:
             stopping=self._stop,
         )
         self.queue = WorkQueue(self.store, lease_seconds=settings.lease_seconds)
+        self.group_commit = True  # messages of a claim share one transaction (`_process_group`)
         self.receives = receive
         accounts = self._folder_accounts()
         for account in accounts:
@@ -171,6 +177,9 @@ class Gateway:
         received = 0
         burst: list[InboundClaim] = []
         started = 0.0
+        # the first receipts of a drop commit in a small group, so processing (and the first
+        # deliveries) start at once; the groups then double up to RECEIVE_BATCH
+        limit = RECEIVE_FIRST
         self.upkeep.reload_partners_if_changed()
         claims = (claim for source in self.sources for claim in source.poll())
         for claim in claims:
@@ -182,9 +191,10 @@ class Gateway:
             burst.append(claim)
             # commit when the burst is large or has waited long enough: the first files of
             # a big drop reach processing quickly, the rest share commits
-            if len(burst) >= RECEIVE_BATCH or time.monotonic() - started >= RECEIVE_WAIT:
+            if len(burst) >= limit or time.monotonic() - started >= RECEIVE_WAIT:
                 received += len(self.pipeline.receive_many(burst))
                 burst = []
+                limit = min(2 * limit, RECEIVE_BATCH)
                 self._wake_process.set()
         if burst:
             received += len(self.pipeline.receive_many(burst))
@@ -195,9 +205,25 @@ class Gateway:
 
     def process_claimed(self, limit: int = CLAIM_BATCH) -> int:
         """Claim up to `limit` received messages from the queue and process them; returns how
-        many were claimed (0: nothing to do)."""
+        many were claimed (0: nothing to do). Messages never begun before are processed as
+        one group commit (`_process_group`); a message begun before and never finished (its
+        worker died) is processed alone, with its own start counted first."""
         self._register()
-        leases = self.queue.claim_messages(limit)
+        leases = self.queue.claim_messages(limit, begin=self.group_commit)
+        group = [lease for lease in leases if lease.begun]
+        alone = [lease for lease in leases if not lease.begun]
+        if group:
+            self._process_group(group)  # drops its leases and sweeps in its own commit
+        if alone:
+            self.queue.done(*self._process_each(alone))
+            # held documents whose shipment became known meanwhile
+            self.pipeline.dispatcher.sweep()
+        if leases:
+            self._wake_deliver.set()
+        return len(leases)
+
+    def _process_each(self, leases: list[Lease]) -> list[Lease]:
+        """One transaction (or more) per message; the leases whose processing ended."""
         finished: list[Lease] = []
         for n, lease in enumerate(leases):
             if self._stop.is_set():
@@ -212,34 +238,87 @@ class Gateway:
                 with contextlib.suppress(StoreError):
                     self.queue.release(leases[n:])
                 raise
-        self.queue.done(*finished)
-        if leases:
-            # held documents whose shipment became known meanwhile
+        return finished
+
+    def _process_group(self, leases: list[Lease]) -> list[Lease]:
+        """Group commit: the messages (their starts counted by the claim), the drop of their
+        leases and the hold sweep in ONE transaction, so one fsync instead of ~10 per file.
+        Each message runs in a savepoint: an internal error undoes that message's writes only
+        and marks it failed, as alone. A store error or a lost lease rolls the whole group
+        back (nothing of it happened) and its messages are processed one by one instead. A
+        crash before the commit leaves every message received and claimable, with its start
+        counted: the next claim gives each one its own transaction."""
+        finished: list[Lease] = []
+        rest = leases
+        while rest:
+            done, rest = self._commit_group(rest)
+            finished.extend(done)
+        return finished
+
+    def _commit_group(self, leases: list[Lease]) -> tuple[list[Lease], list[Lease]]:
+        """One transaction for the leases, or as many of them as GROUP_SECONDS allow (the
+        writer lock is not held longer, and the first deliveries are not delayed); returns
+        (finished, not yet processed)."""
+        finished: list[Lease] = []
+        outcomes: list[ProcessOutcome] = []
+        started = time.monotonic()
+        rest: list[Lease] = []
+        try:
+            with self.store.batch():
+                for n, lease in enumerate(leases):
+                    if self._stop.is_set():
+                        self.queue.release(leases[n:])
+                        break
+                    if finished and time.monotonic() - started >= GROUP_SECONDS:
+                        rest = leases[n:]
+                        break
+                    with holding(lease):
+                        outcome = self._run(lease)
+                    finished.append(lease)
+                    if outcome is not None:
+                        outcomes.append(outcome)
+                self.queue.done(*finished)
+                with self.store.savepoint():
+                    self.pipeline.dispatcher.sweep()
+                crashpoint("before_group_commit")
+        except (StoreError, LeaseLostError) as exc:
+            log.info("group of %d messages rolled back (%s): one by one", len(leases), exc)
+            self.queue.held.update((x.message_id, x.token) for x in leases)
+            finished = self._process_each(leases)
+            self.queue.done(*finished)
             self.pipeline.dispatcher.sweep()
-            self._wake_deliver.set()
-        return len(leases)
+            return finished, []
+        self.outcomes.extend(outcomes)
+        if finished:
+            self._wake_deliver.set()  # the delivery stage starts on this group meanwhile
+        return finished, rest
+
+    def _run(self, lease: Lease) -> ProcessOutcome | None:
+        """Process a message under its lease; an internal error fails it with its reason."""
+        try:
+            # in a group, the savepoint undoes this message's own writes on an error
+            with correlation(f"msg-{lease.message_id}"), self.store.savepoint():
+                return self.pipeline.process(lease.message_id)
+        except (StoreError, LeaseLostError):
+            raise
+        except Exception as exc:
+            # a poison message must not loop: it fails once, with its reason, and
+            # waits for `gateway replay` after a fix (the bytes stay archived)
+            log.exception("message %s failed", lease.message_id)
+            self.store.mark_message(
+                lease.message_id,
+                MessageStatus.FAILED,
+                quarantine_reason=f"internal error: {type(exc).__name__}: {exc}",
+                event=NewEvent("failed", {"error": f"{type(exc).__name__}: {exc}"}),
+            )
+            return None
 
     def _process_one(self, lease: Lease) -> bool:
         """Process one claimed message; False when its lease was lost to another worker."""
         try:
             self.queue.begin(lease)  # counted before any work: a message that kills its worker
             with holding(lease):
-                try:
-                    with correlation(f"msg-{lease.message_id}"):  # every log line of it
-                        outcome = self.pipeline.process(lease.message_id)
-                except (StoreError, LeaseLostError):
-                    raise
-                except Exception as exc:
-                    # a poison message must not loop: it fails once, with its reason, and
-                    # waits for `gateway replay` after a fix (the bytes stay archived)
-                    log.exception("message %s failed", lease.message_id)
-                    self.store.mark_message(
-                        lease.message_id,
-                        MessageStatus.FAILED,
-                        quarantine_reason=f"internal error: {type(exc).__name__}: {exc}",
-                        event=NewEvent("failed", {"error": f"{type(exc).__name__}: {exc}"}),
-                    )
-                    outcome = None
+                outcome = self._run(lease)
         except LeaseLostError as exc:
             self.queue.held.pop(lease.message_id, None)
             log.warning("%s", exc)
@@ -335,6 +414,12 @@ class Gateway:
             event.wait(timeout=poll)
             event.clear()
 
+    def _deliver_due(self) -> None:
+        # rows of the groups committed in the next moment join this round: fewer claims and
+        # commits per delivered file while a burst is processed
+        self._stop.wait(DELIVER_GATHER)
+        self.delivery.drain()
+
     def _process_all(self) -> None:
         while not self._stop.is_set() and self.process_claimed():
             pass
@@ -393,9 +478,9 @@ class Gateway:
             log.info("operations API and status page on %s", server.url)
         # other processes' receipts reach this one by polling on PostgreSQL
         process_poll = 0.25 if self.store.dialect == "postgresql" else settings.rescan_seconds
-        stages = [
+        stages: list[tuple[str, threading.Event, float, Callable[[], object]]] = [
             ("process", self._wake_process, process_poll, self._process_all),
-            ("deliver", self._wake_deliver, settings.deliver_every_seconds, self.delivery.drain),
+            ("deliver", self._wake_deliver, settings.deliver_every_seconds, self._deliver_due),
         ]
         if self.receives:
             for source in self.sources:

@@ -2,6 +2,11 @@
 
 Writes are one transaction each (BEGIN IMMEDIATE on SQLite); a constraint failure surfaces as
 StoreConflictError carrying only the driver's sentence, never the statement's parameters.
+
+Group commit (`batch`): inside `with store.batch():` every write of the same thread is a
+SAVEPOINT of one transaction and every read sees it; one commit (one fsync) makes the whole
+batch durable, or a crash before it leaves none of it. A failed write rolls back to its
+savepoint, as a failed transaction would: callers see the same errors either way.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from gateway.store.engine import READ_ONLY
 from gateway.store.errors import StoreConflictError, StoreUnavailableError
-from gateway.store.queue import check_lease
+from gateway.store.queue import check_lease, current_lease
 
 Clock = Callable[[], datetime]
 
@@ -35,41 +40,112 @@ class StoreBase:
         # SQLite has one writer: threads of one process (receive, process, deliver stages)
         # queue here, in order, instead of sleeping in SQLite's busy handler.
         self._write_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
+        self._local = threading.local()  # `.batch`: this thread's open group-commit connection
 
     def _now(self, now: datetime | None) -> datetime:
         return now if now is not None else self._clock()
 
+    def _batch_conn(self) -> Connection | None:
+        conn: Connection | None = getattr(self._local, "batch", None)
+        return conn
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        batch = self._batch_conn()
+        if batch is not None:
+            checked: set[tuple[int, str]] = self._local.checked
+            try:
+                with _translated(), batch.begin_nested():  # a savepoint of the group's transaction
+                    # a lease renewed once in this transaction stays this worker's until it
+                    # ends (SQLite: one writer; PostgreSQL: the renewal holds the row's lock)
+                    lease = current_lease()
+                    if lease is not None and (lease.message_id, lease.token) not in checked:
+                        check_lease(batch)
+                        checked.add((lease.message_id, lease.token))
+                    yield batch
+            except BaseException:
+                checked.clear()  # a renewal rolled back with the savepoint: renew again
+                raise
+            return
         lock = self._write_lock
         if lock is not None:
             lock.acquire()
         try:
-            with self._engine.begin() as conn:
+            with _translated(), self._engine.begin() as conn:
                 # processing under a queue lease: this write commits only if the lease is
                 # still this worker's (LeaseLostError otherwise), checked under a row lock
                 check_lease(conn)
                 yield conn
-        except IntegrityError as exc:
-            # Only the driver's own sentence: the statement's parameters may hold partner data.
-            raise StoreConflictError(f"write rejected by a constraint: {exc.orig}") from None
-        except OperationalError as exc:
-            raise _unavailable(exc) from None
-        except StatementError as exc:
-            if isinstance(exc.orig, ValueError):  # e.g. a naive datetime refused by UtcDateTime
-                raise exc.orig from None
-            raise
         finally:
             if lock is not None:
                 lock.release()
 
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group commit: this thread's writes until the block ends share ONE transaction (see
+        the module docstring). An exception out of the block rolls all of it back. Nested
+        calls join the open batch."""
+        if self._batch_conn() is not None:
+            yield
+            return
+        lock = self._write_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            with _translated(), self._engine.begin() as conn:
+                self._local.batch = conn
+                self._local.checked = set()
+                try:
+                    yield
+                finally:
+                    self._local.batch = None
+        finally:
+            if lock is not None:
+                lock.release()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a batch: an exception out of the block undoes the block's writes only (one
+        message of a group). Outside a batch every write is its own transaction already."""
+        batch = self._batch_conn()
+        if batch is None:
+            yield
+            return
+        try:
+            with _translated(), batch.begin_nested():
+                yield
+        except BaseException:
+            # a lease renewal rolled back with the savepoint (and its row lock): renew again
+            self._local.checked.clear()
+            raise
+
+    @contextmanager
     def _read(self) -> Iterator[Connection]:
+        batch = self._batch_conn()
+        if batch is not None:  # see the batch's own writes, not the last commit
+            yield batch
+            return
         try:
             with self._read_engine.connect() as conn:
                 yield conn
         except OperationalError as exc:
             raise _unavailable(exc) from None
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Driver errors as the store's own, with the driver's sentence only."""
+    try:
+        yield
+    except IntegrityError as exc:
+        # Only the driver's own sentence: the statement's parameters may hold partner data.
+        raise StoreConflictError(f"write rejected by a constraint: {exc.orig}") from None
+    except OperationalError as exc:
+        raise _unavailable(exc) from None
+    except StatementError as exc:
+        if isinstance(exc.orig, ValueError):  # e.g. a naive datetime refused by UtcDateTime
+            raise exc.orig from None
+        raise
 
 
 def _unavailable(exc: OperationalError) -> Exception:

@@ -69,8 +69,9 @@ class LeaseLostError(Exception):
 class Lease:
     message_id: int
     token: str
-    claims: int
+    claims: int  # starts counted before this claim
     lease_seconds: float
+    begun: bool = False  # this start was counted by the claim itself (`claim_messages(begin=)`)
 
 
 _CURRENT: ContextVar[Lease | None] = ContextVar("gateway_queue_lease", default=None)
@@ -84,6 +85,11 @@ def holding(lease: Lease) -> Iterator[None]:
         yield
     finally:
         _CURRENT.reset(reset)
+
+
+def current_lease() -> Lease | None:
+    """The lease this thread's writes are fenced by (`holding`), if any."""
+    return _CURRENT.get()
 
 
 def check_lease(conn: Connection) -> None:
@@ -231,11 +237,17 @@ class WorkQueue:
 
     # ------------------------------------------------------------ messages
 
-    def claim_messages(self, limit: int) -> list[Lease]:
-        """Lease up to `limit` received messages nobody holds (or whose lease expired)."""
+    def claim_messages(self, limit: int, *, begin: bool = False) -> list[Lease]:
+        """Lease up to `limit` received messages nobody holds (or whose lease expired).
+
+        begin=True counts the start of every message never begun before in the claim's own
+        commit (`Lease.begun`: no `begin` commit per message; such messages may be processed
+        together in one transaction). A message begun before and not finished (its worker
+        died, perhaps because of it) is not counted here: it is for `begin` and processing
+        alone, so a poison message is counted by its own starts and set aside alone."""
         for attempt in range(3):
             try:
-                return self._claim_messages_once(limit)
+                return self._claim_messages_once(limit, begin)
             except StoreUnavailableError as exc:
                 # PostgreSQL picks one of two racing claimers as a deadlock victim and rolls
                 # its transaction back: nothing was claimed, so claiming again is safe
@@ -244,12 +256,12 @@ class WorkQueue:
                 time.sleep(0.05 * (attempt + 1))
         return []
 
-    def _claim_messages_once(self, limit: int) -> list[Lease]:
+    def _claim_messages_once(self, limit: int, begin: bool) -> list[Lease]:
         now = self.store._now(None)
         until = now + timedelta(seconds=self.lease_seconds)
         with self.store._write() as conn:
             pick = (
-                select(_m.id, _l.message_id)
+                select(_m.id, _l.message_id, _l.claims)
                 .select_from(received_message_t.outerjoin(queue_lease_t, _l.message_id == _m.id))
                 .where(
                     (_m.status == MessageStatus.RECEIVED.value)
@@ -275,7 +287,9 @@ class WorkQueue:
             ids = sorted(fresh + expired)
             if not ids:
                 return []
+            before = {r[0]: r[2] or 0 for r in found}  # starts counted so far
             token = uuid.uuid4().hex
+            begun = {i for i in ids if begin and before[i] == 0}  # never begun: counted now
             ins = _insert(conn)(queue_lease_t).values(
                 [
                     {
@@ -283,27 +297,37 @@ class WorkQueue:
                         "worker_id": self.worker_id,
                         "token": token,
                         "lease_until": until,
-                        "claims": 0,
+                        "claims": 1 if i in begun else 0,
                     }
                     for i in ids
                 ]
             )
+            set_: dict[str, Any] = {
+                "worker_id": ins.excluded.worker_id,
+                "token": ins.excluded.token,
+                "lease_until": ins.excluded.lease_until,
+            }
+            if begun:  # an expired lease never begun: its start is counted now
+                set_["claims"] = _l.claims + ins.excluded.claims
             stmt = ins.on_conflict_do_update(
-                index_elements=[_l.message_id],
-                set_={
-                    "worker_id": ins.excluded.worker_id,
-                    "token": ins.excluded.token,
-                    "lease_until": ins.excluded.lease_until,
-                },
-                where=_l.lease_until < now,
+                index_elements=[_l.message_id], set_=set_, where=_l.lease_until < now
             ).returning(_l.message_id, _l.claims)
             claimed = sorted((r[0], r[1]) for r in conn.execute(stmt))
             leases: list[Lease] = []
-            for message_id, claims in claimed:
+            for message_id, counted in claimed:
+                claims = counted - 1 if message_id in begun else counted  # before this claim
                 if claims >= self.max_claims:
                     self._set_aside(conn, message_id, claims, now)
                 else:
-                    leases.append(Lease(message_id, token, claims, self.lease_seconds))
+                    leases.append(
+                        Lease(
+                            message_id,
+                            token,
+                            claims,
+                            self.lease_seconds,
+                            begun=message_id in begun,
+                        )
+                    )
         self.held.update((lease.message_id, lease.token) for lease in leases)
         return leases
 
@@ -322,12 +346,13 @@ class WorkQueue:
     def begin(self, lease: Lease) -> None:
         """Count a start of this message's processing (its own commit, before any work: a
         message that kills its worker while parsing is counted too). Only starts count
-        towards `max_claims`: messages a dead worker had claimed but not begun do not."""
+        towards `max_claims`: messages a dead worker had claimed but not begun do not.
+        A lease whose start its claim counted (`begun`) is only checked."""
         with self.store._write() as conn:
             started = conn.execute(
                 update(queue_lease_t)
                 .where((_l.message_id == lease.message_id) & (_l.token == lease.token))
-                .values(claims=_l.claims + 1)
+                .values(claims=_l.claims + (0 if lease.begun else 1))
             ).rowcount
         if started != 1:
             raise LeaseLostError(

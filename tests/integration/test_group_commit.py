@@ -1,0 +1,145 @@
+"""Group commit of a claim's messages (`Gateway._process_group`): one transaction for many
+files, with each message isolated and nothing weaker than one commit per message.
+
+Faults are injected by wrapping one store method for one message (an internal error, a store
+error): neither can be timed from outside a running process. A kill -9 before the group's
+commit is the crash point `before_group_commit` of tests/integration/test_crash_ledger.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from gateway.service import Gateway
+from gateway.store import MessageStatus, StoreError
+from gateway.store.queue import current_lease, queue_lease_t
+from tests.integration.gateway_env import demo_214, drop, gateway, make_home
+
+FILES = 5
+
+
+def _received(tmp_path: Path) -> Gateway:
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    for n in range(FILES):
+        drop(settings, "demo-carrier", f"f{n}.x12", demo_214(f"00000090{n}", sets=1))
+    assert gw.receive_ready() == FILES
+    return gw
+
+
+def _isa13s(gw: Gateway) -> list[int]:
+    """Control numbers of the 997s queued for the carrier, in order."""
+    rows = gw.store.list_outbox(destination="demo-carrier")
+    return sorted(int((r.payload or b"").split(b"*")[13]) for r in rows)
+
+
+def _acks_each(gw: Gateway, ids: list[int]) -> set[int]:
+    """997s queued per message (the same 214 body in every file: the systems' copies of the
+    later ones are business duplicates, so only the 997 is one per file)."""
+    return {len(gw.store.list_outbox(source_message_id=i, destination="demo-carrier")) for i in ids}
+
+
+def _lease_rows(gw: Gateway) -> int:
+    with gw.store._read() as conn:
+        return len(conn.execute(queue_lease_t.select()).all())
+
+
+def test_a_claim_is_one_commit_and_one_failing_message_spoils_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gw = _received(tmp_path)
+    ids = sorted(m.id for m in gw.store.list_messages())
+    bad = ids[2]
+    real = gw.store.finish_interchange
+
+    def fails_for_one(*args: Any, **kwargs: Any) -> Any:
+        lease = current_lease()
+        if lease is not None and lease.message_id == bad:
+            # after its interchange, sets and control numbers were written in the group
+            raise RuntimeError("injected internal error")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gw.store, "finish_interchange", fails_for_one)
+    monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)  # a slow machine: still one
+    gw._register()
+    commits: list[int] = []
+    event.listen(gw.store._engine, "commit", lambda conn: commits.append(1))
+    assert gw.process_claimed() == FILES
+    assert len(commits) == 2  # the claim (with every start counted) and the group
+
+    status = {m.id: m for m in gw.store.list_messages()}
+    assert status[bad].status is MessageStatus.FAILED
+    assert "injected internal error" in (status[bad].quarantine_reason or "")
+    assert {status[i].status for i in ids if i != bad} == {MessageStatus.PARSED}
+    # the failed message's writes were undone with its savepoint: no interchange, no outbox
+    # row, and its 997's control number was not used (the others' are gap-free)
+    assert gw.store.list_interchanges(message_id=bad) == []
+    assert gw.store.list_outbox(source_message_id=bad) == []
+    for i in ids:
+        if i != bad:
+            assert len(gw.store.list_interchanges(message_id=i)) == 1
+    assert _acks_each(gw, [i for i in ids if i != bad]) == {1}
+    assert _isa13s(gw) == list(range(_isa13s(gw)[0], _isa13s(gw)[0] + FILES - 1))
+    assert _lease_rows(gw) == 0
+    gw.store.close()
+
+
+def test_a_store_error_in_a_group_rolls_it_back_and_each_message_runs_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gw = _received(tmp_path)
+    ids = sorted(m.id for m in gw.store.list_messages())
+    real = gw.store.finish_interchange
+    calls: list[int] = []
+
+    def down_once_in_the_group(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 4:  # the 4th message of the group: three were processed already
+            raise StoreError("database unavailable: injected")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gw.store, "finish_interchange", down_once_in_the_group)
+    monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
+    assert gw.process_claimed() == FILES
+    # every message exactly once: the group's work was rolled back, then done one by one
+    assert {m.status for m in gw.store.list_messages()} == {MessageStatus.PARSED}
+    for i in ids:
+        assert len(gw.store.list_interchanges(message_id=i)) == 1
+    assert _acks_each(gw, ids) == {1}
+    assert len(gw.store.list_outbox(limit=1000)) == outbox_one_by_one(tmp_path)
+    assert _isa13s(gw) == list(range(_isa13s(gw)[0], _isa13s(gw)[0] + FILES))
+    assert _lease_rows(gw) == 0
+    gw.store.close()
+
+
+def outbox_one_by_one(tmp_path: Path) -> int:
+    """The outbox rows the same files make without group commit (a reference run)."""
+    gw = _received(tmp_path / "reference")
+    gw.group_commit = False
+    assert gw.process_claimed() == FILES
+    rows = len(gw.store.list_outbox(limit=1000))
+    gw.store.close()
+    return rows
+
+
+def test_a_message_begun_before_is_processed_alone_with_its_start_counted(
+    tmp_path: Path,
+) -> None:
+    """A worker died in a group: every message of it was counted once; each is now processed
+    in its own transactions, so a poison message reaches max_claims by its own starts."""
+    gw = _received(tmp_path)
+    dead = gw.queue.claim_messages(FILES, begin=True)
+    assert [x.begun for x in dead] == [True] * FILES
+    gw.queue.unregister()  # its leases come back at once (as after a restart on SQLite)
+    gw._registered = False
+    commits: list[int] = []
+    event.listen(gw.store._engine, "commit", lambda conn: commits.append(1))
+    assert gw.process_claimed() == FILES
+    assert {m.status for m in gw.store.list_messages()} == {MessageStatus.PARSED}
+    assert len(commits) > FILES * 3  # one by one: a start, the streaming path, the status
+    assert _lease_rows(gw) == 0
+    gw.store.close()
