@@ -85,9 +85,9 @@ _CARRIED: dict[str, frozenset[int]] = {
     "S5": frozenset({1, 2, 3, 4, 5, 11}),
     "L5": frozenset({1, 2, 3, 4, 5}),
     "OID": frozenset(range(1, 10)),
-    "LH1": frozenset({3, 10}),  # LH1-10 packing group (254); LH1-09 is the residue indicator
+    "LH1": frozenset({1, 2, 3, 10}),  # LH1-10 packing group (254); LH1-09 is the residue indicator
     "LH2": frozenset({1}),
-    "LH3": frozenset({1}),
+    "LH3": frozenset({1, 2}),
     "LFH": frozenset({1, 2}),
     "L3": frozenset({1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14}),
 }
@@ -578,10 +578,13 @@ class _Reader:
 
     def hazmat(self, draft: _Hazmat, g61: Segment) -> Hazmat:
         return Hazmat(
+            packaging_unit=x.text(draft.lh1, 1),
+            quantity=x.decimal(draft.lh1, 2, self.sink),
             un_na_number=x.text(draft.lh1, 3),
             packing_group=x.text(draft.lh1, 10),
             hazard_class=x.text(draft.lh2, 1) if draft.lh2 is not None else None,
             proper_shipping_name=x.text(draft.lh3, 1) if draft.lh3 is not None else None,
+            shipping_name_qualifier=x.text(draft.lh3, 2) if draft.lh3 is not None else None,
             technical_name=x.text(draft.technical, 2) if draft.technical is not None else None,
             emergency_contact=x.text(g61, 2),
             emergency_phone=x.text(g61, 4),
@@ -845,8 +848,21 @@ class _Writer:
                 self.drop("L5", f"a 204 lading line has no {field_name}; not sent")
         if line.notes:
             self.drop("L5", "a 204 lading line has no notes; not sent")
+        # hazmat items of one emergency contact share its G61 loop (the LH1 loop nests in it)
+        groups: list[tuple[tuple[str | None, str | None], list[Hazmat]]] = []
         for item in line.hazmat:
-            self.hazmat(item)  # refuses: see there
+            key = (item.emergency_contact, item.emergency_phone)
+            if groups and groups[-1][0] == key:
+                groups[-1][1].append(item)
+            else:
+                groups.append((key, [item]))
+        for index, ((contact, phone), items) in enumerate(groups):
+            rows.append(o.row("G61", _HAZMAT_FUNCTION, contact, _PHONE if phone else None, phone))
+            if index == 0:
+                rows.extend(references)  # the G61 loop's L11 (004010, and OID lading in 005010)
+                references = []
+            for item in items:
+                rows.extend(self.hazmat(item))
         if references:
             self.drop(
                 "L11",
@@ -854,18 +870,36 @@ class _Writer:
             )
         return rows
 
-    def hazmat(self, item: Hazmat) -> None:
-        """An LH1 loop needs LH1-01 packaging unit (355) and LH1-02 lading quantity (80), both
-        mandatory, and an LH3 shipping name needs its qualifier LH3-02 (984, syntax note P0102).
-        Hazmat carries none of them, so no valid hazmat loop can be written; rather than send a
-        tender without its hazardous-material details (or with an invalid LH1 the carrier's 997
-        rejects), the rendering is refused. The fix is a canonical model (and TMS contract)
-        extension carrying those three values."""
-        raise o.UnrepresentableError(
-            f"hazmat {item.un_na_number or ''!r}: LH1-01/02 (packaging unit and quantity) are"
-            " mandatory and LH3-02 (shipping name qualifier) goes with the name; LoadTender's"
-            " Hazmat carries none of them, so this 204 cannot be written"
-        )
+    def hazmat(self, item: Hazmat) -> list[o.Row]:
+        """One LH1 loop: LH1, then LH2 class, LH3 shipping name, LFH*TEC technical name.
+
+        LH1-01 (unit, 355) and LH1-02 (lading quantity, 80) are mandatory and LH3-02 (name
+        qualifier, 984) goes with the name (P0102): Hazmat carries all three, and a tender that
+        lacks one is refused by `conform` rather than sent with an LH1 the carrier's 997 rejects
+        (or without its hazardous-material details)."""
+        rows = [
+            o.row(
+                "LH1",
+                item.packaging_unit,
+                o.fmt_int(item.quantity),
+                item.un_na_number,
+                *([None] * 6),
+                item.packing_group,
+            )
+        ]
+        if item.hazard_class:
+            rows.append(o.row("LH2", item.hazard_class))
+        if item.proper_shipping_name or item.shipping_name_qualifier:
+            name, qualifier = item.proper_shipping_name, item.shipping_name_qualifier
+            if not (name and qualifier):
+                raise o.UnrepresentableError(
+                    f"hazmat {item.un_na_number or ''!r}: LH3 needs both the proper shipping name"
+                    " and its qualifier (LH3-02, e.g. D for DOT; syntax note P0102)"
+                )
+            rows.append(o.row("LH3", name, qualifier))
+        if item.technical_name:
+            rows.append(o.row("LFH", "TEC", item.technical_name))
+        return rows
 
     def order(self, order: OrderDetail) -> list[o.Row]:
         w, v = order.weight, order.volume

@@ -25,10 +25,13 @@ class Equipment(CanonicalModel):
 class Hazmat(CanonicalModel):
     """Hazardous material details of one lading line (LH1/LH2/LH3/LFH)."""
 
+    packaging_unit: str | None = None  # LH1-01, element 355 (e.g. "PC", "DR")
+    quantity: Decimal | None = None  # LH1-02 lading quantity
     un_na_number: str | None = None
     hazard_class: str | None = None
     packing_group: str | None = None
     proper_shipping_name: str | None = None
+    shipping_name_qualifier: str | None = None  # LH3-02, element 984 (D = DOT)
     technical_name: str | None = None
     emergency_contact: str | None = None
     emergency_phone: str | None = None

@@ -257,11 +257,8 @@ ALLOWED_LOSSES = {
     ("S5", 8),  # volume unit
     ("L5", 6),  # marks and numbers
     ("L5", 7),  # marks and numbers qualifier
-    ("LH1", 1),  # hazmat packaging unit
-    ("LH1", 2),  # hazmat lading quantity
     ("LH1", 6),  # hazmat unit of measure
     ("LH1", 7),  # hazmat quantity
-    ("LH3", 2),  # shipping name qualifier
     *(("N7", n) for n in (3, 4, 5, 12, 16, 17, 19, 22)),  # weights, owner SCAC, ISO type ...
     ("L3", 15),  # second rate/value qualifier
     ("PLD", 0),
@@ -284,8 +281,8 @@ def test_sample_matches_golden(name: str) -> None:
         assert parse_document(dumped).model_dump(mode="json") == dumped
 
 
-# Samples whose tender no valid 204 can carry: LH1-01/02 are mandatory and Hazmat lacks them.
-REFUSED = {"apimeister_test1": "LH1-01/02"}
+# Samples whose tender no valid 204 can carry (none now: Hazmat carries LH1-01/02 and LH3-02).
+REFUSED: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES_204))
@@ -302,6 +299,9 @@ def test_sample_round_trip_is_segment_equivalent(name: str) -> None:
         )
         drop, blank = excluded(ts, tender.warnings)
         not_sent = {(w.segment_id, w.element) for w in sent if "not sent: syntax note" in w.message}
+        # a time with no qualifier that none can be derived for (P0304) goes with its time zone
+        if any(w.segment_id == "G62" and "time not sent" in w.message for w in sent):
+            not_sent |= {("G62", 4), ("G62", 5)}
         original = [s.elements for s in ts.segments]
         blank |= {(i, n) for i, r in enumerate(original) for tag, n in not_sent if r[0] == tag}
         expected, origin = _quantity_to_at8(normalise(original, drop=drop, blank=blank))
@@ -379,6 +379,18 @@ def test_sample_rendering_reads_back_to_the_same_tender(name: str, version: str)
                 expected_gaps |= _oid_packaging_gaps("PC", "0")
                 expected = _without_order_packaging(expected)
             assert gaps == expected_gaps
+        elif name == "apimeister_test1":
+            # G62*04*20230517**1910*LT: a time with no qualifier (P0304 broken in the sample) and
+            # none derivable for '04': the date goes, its time and zone do not
+            assert gaps == {
+                "G62 '04': time 1910 has no time qualifier (G62-03, syntax note P0304);"
+                " time not sent"
+            }
+            (before,) = [d for d in tender.dates if d.qualifier == "04"]
+            (after,) = [d for d in again.dates if d.qualifier == "04"]
+            assert (after.date, after.time, after.time_code) == (before.date, None, None)
+            dates = tuple(after if d is before else d for d in tender.dates)
+            expected = tender.model_copy(update={"dates": dates})
         elif name == "jlosack" and version == "005010":
             assert gaps == _oid_packaging_gaps("CA", "960")
             expected = _without_order_packaging(tender)
@@ -553,9 +565,12 @@ def test_apimeister_hazmat_and_container() -> None:
     (line,) = tender.stops[0].lading
     assert len(line.hazmat) == 3
     assert line.hazmat[0] == Hazmat(
+        packaging_unit="PK",
+        quantity=Decimal("4"),
         un_na_number="UN3166",
         hazard_class="9",
         proper_shipping_name="VEHICLE, FLAMMABLE LIQUID",
+        shipping_name_qualifier="I",
         technical_name="NON ELECTRIC NON HYBRID G",
         emergency_contact="INFO TRAC   89786",
         emergency_phone="1 352 323 3500",
@@ -1097,15 +1112,20 @@ def parties(draw: st.DrawFn, *, with_references: bool) -> Party:
 
 
 HAZMAT = st.builds(
-    lambda un, cls, pg, name, tech, contact, phone: Hazmat(
+    lambda unit, qty, un, cls, pg, name, tech, contact, phone: Hazmat(
+        packaging_unit=unit,
+        quantity=qty,
         un_na_number=un,
         hazard_class=cls,
         packing_group=pg,
         proper_shipping_name=name,
+        shipping_name_qualifier="D" if name else None,
         technical_name=tech,
         emergency_contact=contact,
         emergency_phone=phone,
     ),
+    st.sampled_from(("PK", "DR", "CT")),
+    st.integers(1, 999).map(Decimal),
     st.sampled_from(("UN3166", "UN1203", "NA1993")),
     st.none() | st.sampled_from(("3", "9", "2.1")),
     st.none() | st.sampled_from(("I", "II", "III")),
@@ -1294,9 +1314,9 @@ def test_equipment_length_format_matches_the_parser() -> None:
 
 @settings(max_examples=20, deadline=None)
 @given(item=HAZMAT)
-def test_hazmat_is_refused(item: Hazmat) -> None:
-    """LH1-01/02 are mandatory and Hazmat does not carry them: no valid LH1 can be written, and a
-    tender is not sent without its hazardous-material details."""
+def test_hazmat_round_trips_through_both_versions(item: Hazmat) -> None:
+    """An LH1 loop with its packaging unit and quantity (LH1-01/02, mandatory) and a shipping name
+    with its qualifier (LH3-02, P0102) is written valid and read back the same."""
     line = LadingLine(hazmat=(item,))
     tender = LoadTender(
         shipment_id="H1",
@@ -1304,7 +1324,40 @@ def test_hazmat_is_refused(item: Hazmat) -> None:
         stops=(_stop(lading=(line,)),),
     )
     for version in ("004010", "005010"):
-        with pytest.raises(UnrepresentableError, match="LH1-01/02"):
+        rows = x12_from_load_tender(tender, version=version)
+        assert validate(rows, version) == []
+        envelope = SourceMetadata(version=version)
+        again = load_tender_from_x12(as_set(rows), delimiters=Delimiters(), envelope=envelope)
+        assert again.stops[0].lading[0].hazmat == (item,)
+
+
+@pytest.mark.parametrize(
+    ("missing", "match"),
+    [
+        ({"packaging_unit": None}, "LH1"),
+        ({"quantity": None}, "LH1"),
+        ({"shipping_name_qualifier": None}, "LH3-02"),
+    ],
+)
+def test_hazmat_missing_a_mandatory_value_is_refused(
+    missing: dict[str, object], match: str
+) -> None:
+    """Never an invalid LH1/LH3, never a tender sent without its hazardous-material details."""
+    item = Hazmat(
+        packaging_unit="PK",
+        quantity=Decimal("4"),
+        un_na_number="UN3166",
+        proper_shipping_name="VEHICLE, FLAMMABLE LIQUID",
+        shipping_name_qualifier="D",
+        emergency_contact="CHEMTREC",
+    ).model_copy(update=missing)
+    tender = LoadTender(
+        shipment_id="H1",
+        payment_method=PaymentMethod.PREPAID,
+        stops=(_stop(lading=(LadingLine(hazmat=(item,)),)),),
+    )
+    for version in ("004010", "005010"):
+        with pytest.raises(UnrepresentableError, match=match):
             x12_from_load_tender(tender, version=version)
 
 
