@@ -25,6 +25,7 @@ from gateway.idoc.errors import IdocError
 from gateway.idoc.safe_xml import hardened_parser
 from gateway.pipeline.archive import Archive
 from gateway.pipeline.inbound import InboundPipeline, utc_now
+from gateway.pipeline.outbound import OutboundError
 from gateway.registry import PartnerProfile, Registry
 from gateway.routing import RoutingError
 from gateway.soap.orders import NS, cancellation, shipment_tender, text
@@ -198,6 +199,12 @@ class ErpOperations:
         try:
             self._effects(request, partner, tender, docnum)
             response = self._order_response(request, docnum, tknum)
+        except (RoutingError, OutboundError, ValueError) as exc:
+            # the order itself cannot be sent (e.g. a value X12 cannot carry): the ERP's to fix,
+            # as a file with the same content would be quarantined; nothing was sent, and the
+            # DOCNUM is freed for the corrected order
+            self.store.abandon_soap_request(request.id, f"{type(exc).__name__}: {exc}")
+            raise SoapFault(f"order {tknum} cannot be sent: {exc}") from None
         except Exception as exc:
             self.store.abandon_soap_request(request.id, f"{type(exc).__name__}: {exc}")
             raise RequestFailed(request.message_id, exc) from exc

@@ -4,7 +4,7 @@ zeep clients configured as an ERP integrator would (pinned safety settings, time
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -74,8 +74,15 @@ class SoapEnv:
         }
 
 
-def start(tmp: Path, database_url: str | None = None) -> Iterator[SoapEnv]:
+def start(
+    tmp: Path,
+    database_url: str | None = None,
+    edit_partners: Callable[[Path], None] | None = None,
+) -> Iterator[SoapEnv]:
+    """`edit_partners(partners_dir)` changes the profiles before the gateway loads them."""
     settings = replace(make_home(tmp), database_url=database_url)
+    if edit_partners is not None:
+        edit_partners(settings.partners_dir)
     gw = gateway(settings)
     ops = ErpOperations(gw.store, gw.registry, gw.pipeline, gw.archive)
     server = serve_in_thread(

@@ -242,6 +242,36 @@ def test_an_unknown_carrier_is_a_client_fault_with_nothing_written(
     assert env.snapshot() == before
 
 
+def test_an_order_x12_cannot_carry_is_a_client_fault_nothing_sent_docnum_freed(
+    tmp_path: Path,
+) -> None:
+    """The carrier's profile names no method of payment and the IDoc has none: B2-06 is
+    mandatory, so the 204 cannot be written. The ERP gets a Client fault that says so (not an
+    'internal error'), nothing goes out, and the DOCNUM is freed for the corrected order."""
+
+    def no_payment_method(partners: Path) -> None:
+        profile = partners / "demo-carrier.yaml"
+        text = profile.read_text()
+        assert "  payment_method: PP\n" in text
+        profile.write_text(text.replace("  payment_method: PP\n", ""))
+
+    envs = start(tmp_path, edit_partners=no_payment_method)
+    env = next(envs)
+    try:
+        client = env.client()
+        with pytest.raises(Fault, match="cannot be sent.*B2-06") as fault:
+            client.service.ReleaseOrder(DOCNUM="4711000090", Shipment=shipment("0000470009"))
+        assert fault.value.code == "soap:Client"
+        assert env.gw.store.list_outbox(limit=100) == []
+        assert env.outbox("demo-carrier") == []
+        (failed,) = env.gw.store.list_messages()
+        assert failed.status is MessageStatus.FAILED
+        assert "B2-06" in (failed.quarantine_reason or "")
+        assert env.gw.store.list_soap_requests() == []  # no DOCNUM held: a retry may go
+    finally:
+        envs.close()
+
+
 def test_a_server_fault_carries_a_correlation_id_operations_can_find(
     env: SoapEnv,
     client: zeep.Client,
