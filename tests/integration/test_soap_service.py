@@ -259,7 +259,7 @@ def test_an_order_x12_cannot_carry_is_a_client_fault_nothing_sent_docnum_freed(
     env = next(envs)
     try:
         client = env.client()
-        with pytest.raises(Fault, match="cannot be sent.*B2-06") as fault:
+        with pytest.raises(Fault, match=r"cannot be sent.*B2-06") as fault:
             client.service.ReleaseOrder(DOCNUM="4711000090", Shipment=shipment("0000470009"))
         assert fault.value.code == "soap:Client"
         assert env.gw.store.list_outbox(limit=100) == []
