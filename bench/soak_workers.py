@@ -126,6 +126,25 @@ def _progress(engine: object) -> tuple[int, int, int]:
     return waiting, left, done
 
 
+def _report(engine: object, elapsed: float, result: Soak) -> None:
+    """One progress line on stderr: messages parsed, deliveries made, kills so far."""
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        parsed = conn.exec_driver_sql(
+            "SELECT count(*) FROM received_message WHERE status = 'parsed'"
+        ).scalar_one()
+    _waiting, left, done = _progress(engine)
+    line = {
+        "elapsed_s": round(elapsed),
+        "parsed": parsed,
+        "deliveries_made": done,
+        "deliveries_left": left,
+        "kills": result.kills,
+        "pauses": result.pauses,
+        "loadavg": Path("/proc/loadavg").read_text().split()[0],
+    }
+    print(json.dumps(line), file=sys.stderr, flush=True)
+
+
 def check(url: str, home: Path, n: int) -> list[str]:
     """Every message once, control numbers gap-free, order per destination, nothing stuck."""
     problems: list[str] = []
@@ -214,6 +233,7 @@ def soak(
     kill_every: float = 3.0,
     timeout: float = 600.0,
     calm: bool = False,
+    report_every: float = 0.0,
 ) -> Soak:
     result = Soak(messages, workers)
     shutil.copytree(REPO / "partners", home / "partners", dirs_exist_ok=True)
@@ -238,6 +258,7 @@ def soak(
         write_files(home / "inbox" / "demo-carrier", messages)
         victim = 0
         next_kill = start + kill_every
+        next_report = start + report_every if report_every else float("inf")
         paused: str | None = None
         pause_at = start + 2.0
         resume_at = 0.0
@@ -246,6 +267,9 @@ def soak(
             if now - start > timeout:
                 result.problems.append(f"not done after {timeout:.0f} s")
                 break
+            if now >= next_report:  # how far a long run got, should it not finish
+                _report(engine, now - start, result)
+                next_report = now + report_every
             # kill a worker that has been up for a while (a start takes seconds here)
             ripe = [
                 w
@@ -304,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kill-every", type=float, default=3.0)
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--calm", action="store_true", help="no kills, no pause: throughput")
+    parser.add_argument(
+        "--report-every", type=float, default=60.0, help="seconds between progress lines (stderr)"
+    )
     args = parser.parse_args(argv)
 
     def _interrupt(_signum: int, _frame: object) -> None:
@@ -320,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             kill_every=args.kill_every,
             timeout=args.timeout,
             calm=args.calm,
+            report_every=args.report_every,
         )
     print(
         json.dumps(
