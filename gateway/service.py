@@ -361,6 +361,14 @@ class Gateway:
             seconds=settings.deliver_every_seconds,
             id="deliver",
         )
+        if not self.receives:
+            # the receive stage reloads changed profiles before it polls: without one, this
+            scheduler.add_job(
+                lambda: self._guarded("partner reload", self.upkeep.reload_partners_if_changed),
+                "interval",
+                seconds=settings.rescan_seconds,
+                id="partners",
+            )
         heartbeat = max(0.5, settings.lease_seconds / 4)
         scheduler.add_job(self._heartbeat, "interval", seconds=heartbeat, id="heartbeat")
         periodic = {
