@@ -21,6 +21,7 @@ if __package__ in (None, ""):  # run as a script: make the `bench` package impor
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -29,8 +30,11 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
+
+from sqlalchemy.exc import OperationalError
 
 from bench.common import REPO
 from bench.generate import Layout, iter_chunks
@@ -46,6 +50,7 @@ class Soak:
     seconds: float = 0.0
     kills: int = 0
     pauses: int = 0
+    outages: int = 0
     problems: list[str] = field(default_factory=list)
     figures: dict[str, object] = field(default_factory=dict)
 
@@ -234,7 +239,10 @@ def soak(
     timeout: float = 600.0,
     calm: bool = False,
     report_every: float = 0.0,
+    outages: Sequence[tuple[float, Callable[[], None]]] = (),
 ) -> Soak:
+    """`outages`: (seconds after the drop, action) run once each, e.g. a database restart;
+    the checks then say whether the processes rode it out."""
     result = Soak(messages, workers)
     shutil.copytree(REPO / "partners", home / "partners", dirs_exist_ok=True)
     procs = Processes(home, url, lease)
@@ -257,6 +265,7 @@ def soak(
         start = time.monotonic()
         write_files(home / "inbox" / "demo-carrier", messages)
         victim = 0
+        planned = sorted(outages, key=lambda o: o[0])
         next_kill = start + kill_every
         next_report = start + report_every if report_every else float("inf")
         paused: str | None = None
@@ -267,8 +276,13 @@ def soak(
             if now - start > timeout:
                 result.problems.append(f"not done after {timeout:.0f} s")
                 break
+            if planned and now - start >= planned[0][0]:
+                planned.pop(0)[1]()
+                result.outages += 1
+                continue
             if now >= next_report:  # how far a long run got, should it not finish
-                _report(engine, now - start, result)
+                with contextlib.suppress(OperationalError):
+                    _report(engine, now - start, result)
                 next_report = now + report_every
             # kill a worker that has been up for a while (a start takes seconds here)
             ripe = [
@@ -303,11 +317,22 @@ def soak(
             ):
                 time.sleep(0.2)
                 continue
-            waiting, left, done = _progress(engine)
+            try:
+                waiting, left, done = _progress(engine)
+            except OperationalError:  # the database is restarting (an outage of the run)
+                time.sleep(0.2)
+                continue
+            if planned:  # not done before every planned outage happened
+                time.sleep(0.2)
+                continue
             if waiting == 0 and left == 0 and done >= 4 * messages and paused is None:
                 break
             time.sleep(0.2)
         result.seconds = time.monotonic() - start
+        # a process that ended by itself (not one the soak killed: those start again at once)
+        for name, proc in procs.procs.items():
+            if proc.poll() is not None:
+                result.problems.append(f"{name} exited by itself with {proc.returncode}")
     finally:
         engine.dispose()
         procs.stop_all()

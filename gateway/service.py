@@ -109,6 +109,7 @@ class Gateway:
         self._wake_deliver = threading.Event()
         self._stop = threading.Event()
         self.outage = Outage()  # a database restart: one log line, stages retry with backoff
+        self.outage.watch(self.store)
         self.delivery = DeliveryWorker(
             self.store,
             self.registry,

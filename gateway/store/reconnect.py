@@ -20,8 +20,14 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import event
 
 from gateway.store.errors import StoreUnavailableError
+
+if TYPE_CHECKING:
+    from gateway.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +51,7 @@ class Backoff:
         self.tries = 0
 
     def next(self) -> float:
-        ceiling = min(self.cap, self.first * 2**self.tries)
+        ceiling = min(self.cap, self.first * 2.0**self.tries)
         self.tries = min(self.tries + 1, 30)
         # never quite zero: a loop that fails at once must not spin
         return max(0.05, ceiling * self.rng())
@@ -61,7 +67,15 @@ class Outage:
         self.clock = clock
         self._lock = threading.Lock()
         self._since: float | None = None
+        self._watching = False
         self.outages = 0  # how many began in this process (tests, status)
+
+    def watch(self, store: Store) -> None:
+        """Say "back" only once a connection to the database was really had (checked out
+        after its ping): a step that needs none, such as polling an empty inbox, proves
+        nothing and would split one outage into many."""
+        event.listen(store._engine, "checkout", lambda *_: self.back())
+        self._watching = True
 
     @property
     def down(self) -> bool:
@@ -90,7 +104,8 @@ class Outage:
         except StoreUnavailableError as exc:
             self.lost(where, exc)
             return False
-        self.back()
+        if not self._watching:
+            self.back()
         return True
 
 
