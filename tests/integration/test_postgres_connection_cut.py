@@ -19,8 +19,8 @@ from sqlalchemy import event
 
 from gateway.service import Gateway
 from gateway.store import MessageStatus
-from gateway.store.errors import StoreUnavailableError
 from gateway.store.engine import make_engine
+from gateway.store.errors import StoreUnavailableError
 from tests.integration.gateway_env import demo_214, drop, make_home
 from tests.peers.tcp_proxy import TcpProxy
 
