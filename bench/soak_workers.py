@@ -21,6 +21,7 @@ if __package__ in (None, ""):  # run as a script: make the `bench` package impor
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -29,8 +30,11 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
+
+from sqlalchemy.exc import OperationalError
 
 from bench.common import REPO
 from bench.generate import Layout, iter_chunks
@@ -46,6 +50,7 @@ class Soak:
     seconds: float = 0.0
     kills: int = 0
     pauses: int = 0
+    outages: int = 0
     problems: list[str] = field(default_factory=list)
     figures: dict[str, object] = field(default_factory=dict)
 
@@ -124,6 +129,25 @@ def _progress(engine: object) -> tuple[int, int, int]:
             "SELECT count(*) FROM outbox WHERE status = 'delivered'"
         ).scalar_one()
     return waiting, left, done
+
+
+def _report(engine: object, elapsed: float, result: Soak) -> None:
+    """One progress line on stderr: messages parsed, deliveries made, kills so far."""
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        parsed = conn.exec_driver_sql(
+            "SELECT count(*) FROM received_message WHERE status = 'parsed'"
+        ).scalar_one()
+    _waiting, left, done = _progress(engine)
+    line = {
+        "elapsed_s": round(elapsed),
+        "parsed": parsed,
+        "deliveries_made": done,
+        "deliveries_left": left,
+        "kills": result.kills,
+        "pauses": result.pauses,
+        "loadavg": Path("/proc/loadavg").read_text().split()[0],
+    }
+    print(json.dumps(line), file=sys.stderr, flush=True)
 
 
 def check(url: str, home: Path, n: int) -> list[str]:
@@ -214,7 +238,11 @@ def soak(
     kill_every: float = 3.0,
     timeout: float = 600.0,
     calm: bool = False,
+    report_every: float = 0.0,
+    outages: Sequence[tuple[float, Callable[[], None]]] = (),
 ) -> Soak:
+    """`outages`: (seconds after the drop, action) run once each, e.g. a database restart;
+    the checks then say whether the processes rode it out."""
     result = Soak(messages, workers)
     shutil.copytree(REPO / "partners", home / "partners", dirs_exist_ok=True)
     procs = Processes(home, url, lease)
@@ -237,7 +265,9 @@ def soak(
         start = time.monotonic()
         write_files(home / "inbox" / "demo-carrier", messages)
         victim = 0
+        planned = sorted(outages, key=lambda o: o[0])
         next_kill = start + kill_every
+        next_report = start + report_every if report_every else float("inf")
         paused: str | None = None
         pause_at = start + 2.0
         resume_at = 0.0
@@ -246,6 +276,14 @@ def soak(
             if now - start > timeout:
                 result.problems.append(f"not done after {timeout:.0f} s")
                 break
+            if planned and now - start >= planned[0][0]:
+                planned.pop(0)[1]()
+                result.outages += 1
+                continue
+            if now >= next_report:  # how far a long run got, should it not finish
+                with contextlib.suppress(OperationalError):
+                    _report(engine, now - start, result)
+                next_report = now + report_every
             # kill a worker that has been up for a while (a start takes seconds here)
             ripe = [
                 w
@@ -279,11 +317,22 @@ def soak(
             ):
                 time.sleep(0.2)
                 continue
-            waiting, left, done = _progress(engine)
+            try:
+                waiting, left, done = _progress(engine)
+            except OperationalError:  # the database is restarting (an outage of the run)
+                time.sleep(0.2)
+                continue
+            if planned:  # not done before every planned outage happened
+                time.sleep(0.2)
+                continue
             if waiting == 0 and left == 0 and done >= 4 * messages and paused is None:
                 break
             time.sleep(0.2)
         result.seconds = time.monotonic() - start
+        # a process that ended by itself (not one the soak killed: those start again at once)
+        for name, proc in procs.procs.items():
+            if proc.poll() is not None:
+                result.problems.append(f"{name} exited by itself with {proc.returncode}")
     finally:
         engine.dispose()
         procs.stop_all()
@@ -304,6 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kill-every", type=float, default=3.0)
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--calm", action="store_true", help="no kills, no pause: throughput")
+    parser.add_argument(
+        "--report-every", type=float, default=60.0, help="seconds between progress lines (stderr)"
+    )
     args = parser.parse_args(argv)
 
     def _interrupt(_signum: int, _frame: object) -> None:
@@ -320,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
             kill_every=args.kill_every,
             timeout=args.timeout,
             calm=args.calm,
+            report_every=args.report_every,
         )
     print(
         json.dumps(

@@ -17,7 +17,6 @@ import fcntl
 import gc
 import logging
 import os
-import random
 import threading
 import time
 from collections import deque
@@ -46,6 +45,7 @@ from gateway.soap.operations import ErpOperations
 from gateway.soap.server import SoapDispatcher
 from gateway.store import MessageStatus, NewEvent, Store, StoreError, create_store
 from gateway.store.queue import Lease, LeaseLostError, WorkQueue, holding
+from gateway.store.reconnect import Outage, StageRetry
 from gateway.upkeep import Upkeep
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,8 @@ class Gateway:
         self._wake_process = threading.Event()
         self._wake_deliver = threading.Event()
         self._stop = threading.Event()
+        self.outage = Outage()  # a database restart: one log line, stages retry with backoff
+        self.outage.watch(self.store)
         self.delivery = DeliveryWorker(
             self.store,
             self.registry,
@@ -375,20 +377,25 @@ class Gateway:
         """`job` once per `every`-second slot across all workers of this database."""
 
         def run_in_slot() -> None:
-            try:
-                if self.queue.run_once_per_slot(name, every):
-                    job()
-            except Exception:  # the next slot tries again; never kill the scheduler thread
-                log.exception("periodic job %s failed", name)
+            if self.queue.run_once_per_slot(name, every):
+                job()
 
-        return run_in_slot
+        return lambda: self._guarded(f"periodic job {name}", run_in_slot)
 
     def _heartbeat(self) -> None:
-        try:
+        def beat() -> None:
             if self._registered and self.queue.heartbeat():
                 self._wake_process.set()  # a dead worker's messages came back
+
+        self._guarded("worker heartbeat", beat)
+
+    def _guarded(self, name: str, job: Callable[[], object]) -> None:
+        """A scheduler job: the next run tries again, so never kill the scheduler thread; an
+        outage is logged once per process (gateway.store.reconnect), anything else in full."""
+        try:
+            self.outage.attempt(name, job)
         except Exception:
-            log.exception("worker heartbeat failed")
+            log.exception("%s failed", name)
 
     def wake(self) -> None:
         self._wake.set()
@@ -404,13 +411,13 @@ class Gateway:
     def _loop(
         self, name: str, event: threading.Event, poll: float, step: Callable[[], object]
     ) -> None:
+        retry = StageRetry(name, self.outage)
         while not self._stop.is_set():
-            try:
-                step()
-            except Exception:  # keep serving; the failure is logged with its cause
-                log.exception("%s stage failed", name)
-                # the database may be restarting: back off with jitter, workers apart
-                self._stop.wait(random.uniform(0.5, 2.0))
+            # a failure waits (the database may be restarting: jittered backoff, workers
+            # apart, one log line per outage), then the step runs again
+            if wait := retry.run(step):
+                self._stop.wait(wait)
+                continue
             event.wait(timeout=poll)
             event.clear()
 
@@ -440,6 +447,14 @@ class Gateway:
             seconds=settings.deliver_every_seconds,
             id="deliver",
         )
+        if not self.receives:
+            # the receive stage reloads changed profiles before it polls: without one, this
+            scheduler.add_job(
+                lambda: self._guarded("partner reload", self.upkeep.reload_partners_if_changed),
+                "interval",
+                seconds=settings.rescan_seconds,
+                id="partners",
+            )
         heartbeat = max(0.5, settings.lease_seconds / 4)
         scheduler.add_job(self._heartbeat, "interval", seconds=heartbeat, id="heartbeat")
         periodic = {

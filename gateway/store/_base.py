@@ -17,7 +17,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StatementError,
+)
 
 from gateway.store.engine import READ_ONLY
 from gateway.store.errors import StoreConflictError, StoreUnavailableError
@@ -130,6 +136,10 @@ class StoreBase:
                 yield conn
         except OperationalError as exc:
             raise _unavailable(exc) from None
+        except DBAPIError as exc:
+            if _disconnected(exc):
+                raise _unavailable(exc) from None
+            raise
 
 
 @contextmanager
@@ -142,13 +152,23 @@ def _translated() -> Iterator[None]:
         raise StoreConflictError(f"write rejected by a constraint: {exc.orig}") from None
     except OperationalError as exc:
         raise _unavailable(exc) from None
+    except DBAPIError as exc:
+        if _disconnected(exc):
+            raise _unavailable(exc) from None
+        raise
     except StatementError as exc:
         if isinstance(exc.orig, ValueError):  # e.g. a naive datetime refused by UtcDateTime
             raise exc.orig from None
         raise
 
 
-def _unavailable(exc: OperationalError) -> Exception:
+def _disconnected(exc: DBAPIError) -> bool:
+    """A connection lost mid-use (a restart, a cut): psycopg reports some of these as an
+    InterfaceError ("the connection is closed"), not an OperationalError."""
+    return exc.connection_invalidated or isinstance(exc, InterfaceError)
+
+
+def _unavailable(exc: DBAPIError) -> Exception:
     """The driver's sentence only (never the statement's parameters)."""
     first = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else "unknown"
     return StoreUnavailableError(f"database unavailable: {first}")

@@ -159,3 +159,55 @@ def test_a_transport_without_an_adapter_is_a_warning_at_start(
         "partner acme-freight: transport 'sftp' cannot run in this gateway; nothing will reach "
         "it (see `gateway partners check`)"
     ]
+
+
+def test_a_worker_without_a_receive_stage_reloads_changed_profiles_too(
+    settings: Settings, pg_url: str
+) -> None:
+    """`gateway worker` (no inbox of its own) picks up an edited profile while it runs: here a
+    new TMS folder, used for the next delivery it makes."""
+    import dataclasses
+    import threading
+    import time
+
+    from gateway.service import Gateway
+
+    shared = dataclasses.replace(
+        settings, database_url=pg_url, rescan_seconds=0.2, deliver_every_seconds=0.2
+    )
+    worker = Gateway(shared, receive=False)
+    receiver = Gateway(shared)  # receives only (its process and deliver stages never run)
+    thread = threading.Thread(target=worker.run, kwargs={"http": False}, daemon=True)
+    thread.start()
+    try:
+
+        def delivered_to(folder: str) -> int:
+            path = settings.outbox_dir / folder
+            return len(list(path.iterdir())) if path.exists() else 0
+
+        def wait_for(folder: str) -> None:
+            deadline = time.monotonic() + 30
+            while delivered_to(folder) < 1:
+                assert time.monotonic() < deadline, f"nothing delivered to outbox/{folder}"
+                time.sleep(0.1)
+
+        drop(settings, "demo-carrier", "a.edi", demo_214("000000707", sets=1))
+        assert receiver.receive_ready() == 1
+        wait_for("tms")
+        tms = settings.partners_dir / "tms.yaml"
+        add_file(
+            tms, tms.read_text().replace("outbound_dir: outbox/tms", "outbound_dir: outbox/tms2")
+        )
+        deadline = time.monotonic() + 30
+        while not worker.store.list_events(kinds=("partners_reloaded",)):
+            assert time.monotonic() < deadline, "the worker did not reload partners/"
+            time.sleep(0.1)
+        later = demo_214("000000708", sets=1).replace(b"SHIP1", b"SHIP9")
+        drop(settings, "demo-carrier", "b.edi", later)
+        assert receiver.receive_ready() == 1
+        wait_for("tms2")
+        assert delivered_to("tms") == 1
+    finally:
+        worker.stop()
+        thread.join(timeout=10)
+        receiver.store.close()
