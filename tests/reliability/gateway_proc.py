@@ -102,7 +102,7 @@ class GatewayProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def url(self, timeout: float = 60.0) -> str:
+    def url(self, timeout: float = 180.0) -> str:
         """The HTTP address it serves on (port 0: the one it chose), once it is up."""
         deadline = time.monotonic() + timeout
         while True:
@@ -182,7 +182,7 @@ class Home:
             left += [p for p in self.remote.inbound.rglob("*") if p.is_file()]
         return left
 
-    def wait_quiet(self, messages: int, timeout: float = 90.0, settle: float = 0.6) -> None:
+    def wait_quiet(self, messages: int, timeout: float = 180.0, settle: float = 0.6) -> None:
         """Until every source is empty, `messages` messages are recorded, none is waiting to
         be processed, no delivery is due or in flight, and the SFTP remote steps are done;
         the same for `settle` seconds (a delivery's retry may be just around the corner)."""

@@ -63,19 +63,26 @@ def channel_of(point: str) -> str:
 # ------------------------------------------------------------------ workload and channels
 
 
-def status_214(isa13: str, tag: str) -> bytes:
-    """A two-set 214 whose PRO and shipment numbers are this file's own (PRO<tag>1, ...)."""
+def status_214(isa13: str, tag: str, gs06: str) -> bytes:
+    """A two-set 214 whose PRO and shipment numbers (PRO<tag>1, ...) and group control number
+    are this file's own, so its effects and its 997 differ from any other file's."""
     data = demo_214(isa13, sets=2)
-    return data.replace(b"B10*PRO", f"B10*PRO{tag}".encode()).replace(
-        b"*SHIP", f"*SHIP{tag}".encode()
-    )
+    for old, new in (
+        (b"B10*PRO", f"B10*PRO{tag}"),
+        (b"*SHIP", f"*SHIP{tag}"),
+        (b"*0900*501*X*", f"*0900*{gs06}*X*"),
+        (b"~GE*2*501~", f"~GE*2*{gs06}~"),
+    ):
+        assert old in data
+        data = data.replace(old, new.encode())
+    return data
 
 
 def place_workload(home: Home, channel: str) -> tuple[Ledger, bytes]:
     """Two 214s from the carrier and one released order from the ERP, on the run's channels;
     returns the ledger and the 214 that REST posts (the SOAP call is recorded by `drive`)."""
     ledger = Ledger()
-    first, second = status_214("000001000", "A"), status_214("000002000", "B")
+    first, second = status_214("000001000", "A", "501"), status_214("000002000", "B", "502")
     posted = first
     carrier_in = home.root / "inbox" / "demo-carrier"
     carrier_in.mkdir(parents=True, exist_ok=True)

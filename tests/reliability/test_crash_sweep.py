@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from resource import RUSAGE_CHILDREN, RUSAGE_SELF, getrusage
 from typing import Any
 
 import pytest
@@ -78,7 +79,7 @@ def run_case(case: str, root: Path, sshd: Sshd | None) -> RunResult:
             first = home.start(point)
             try:
                 drive(first, channel, ledger, posted, crashing=True)
-                result.first_exit = first.wait_killed(timeout=90)
+                result.first_exit = first.wait_killed(timeout=180)
             finally:
                 if first.proc.poll() is None:
                     first.proc.kill()
@@ -135,13 +136,24 @@ def sweep(
         sshd = request.getfixturevalue("sshd_server")
     base = tmp_path_factory.mktemp("sweep")
     parallel = int(os.environ.get("CRASH_SWEEP_PARALLEL", "9"))
+    started, children, me = time.monotonic(), _cpu(RUSAGE_CHILDREN), _cpu(RUSAGE_SELF)
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         runs = {c: pool.submit(run_case, c, base / c, sshd) for c in todo}
         results.update({c: f.result() for c, f in runs.items()})
+    summary = (
+        f"{len(todo)} runs, {parallel} side by side: {time.monotonic() - started:.0f} s wall, "
+        f"CPU {_cpu(RUSAGE_CHILDREN) - children:.0f} s in the gateways + "
+        f"{_cpu(RUSAGE_SELF) - me:.0f} s in pytest, load average {os.getloadavg()[0]:.1f}"
+    )
     report = os.environ.get("CRASH_SWEEP_REPORT")
     if report:
-        Path(report).write_text(table(results))
+        Path(report).write_text(table(results) + f"\n{summary}\n")
     return results
+
+
+def _cpu(who: int) -> float:
+    usage = getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def table(results: dict[str, RunResult]) -> str:
@@ -157,8 +169,8 @@ def table(results: dict[str, RunResult]) -> str:
         store_kind, point = case.split("-", 1)
         exit_text = "SIGKILL" if r.first_exit == -signal.SIGKILL else str(r.first_exit)
         figures = [str(r.figures.get(c, "-")) for c in columns]
-        problem = r.skipped or (r.error or "").strip().splitlines()[-1:]
-        note = f" {problem if isinstance(problem, str) else problem[0]}" if problem else ""
+        problem = r.skipped or ((r.error or "").strip().splitlines() or [""])[-1]
+        note = f" {problem}" if problem else ""
         lines.append(
             f"| {point} | {store_kind} | {exit_text} | "
             + " | ".join(figures)
@@ -177,4 +189,5 @@ def test_kill_9_at_the_point_then_restart_loses_nothing_and_repeats_nothing(
     assert result.error is None, f"{case} (home {result.home}):\n{result.error}"
     assert result.first_exit == -signal.SIGKILL, f"{case}: the point was never reached"
     required = {**REQUIRED, **EXTRA_REQUIRED}
-    assert {k: result.figures[k] for k in required} == required, (case, result.figures)
+    measured = {k: result.figures[k] for k in required}
+    assert measured == required, f"{case}: {measured}\n{result.figures.get('detail')}"

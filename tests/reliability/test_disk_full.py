@@ -132,7 +132,8 @@ def test_disk_full_while_archiving_and_delivering_keeps_the_sources_and_resumes(
     assert "archiving works again" in log
     assert leftovers == []  # no partial temp file left by a failed write
     required = {**REQUIRED, **EXTRA_REQUIRED}
-    assert {k: result[k] for k in required} == required, result
+    measured = {k: result[k] for k in required}
+    assert measured == required, f"{measured}\n{result.get('detail')}"
 
 
 def _carrier_errors(home: Home) -> int:
