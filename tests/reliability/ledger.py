@@ -73,6 +73,12 @@ class Artifact:
     expect: tuple[str, ...] = ()
     source: Path | None = None
     duplicate_of: str | None = None  # the name of the artifact it repeats
+    # a retry of an idempotent call (SOAP DOCNUM, REST Idempotency-Key) answered from the first
+    # call's stored response: no receipt of its own, and no effect
+    replay: bool = False
+    # the gateway must refuse it (e.g. a reused ISA13 with other content): received and
+    # archived, but no peer may show an effect naming its business keys (REFUSED_EFFECT)
+    refused: bool = False
 
     @property
     def sha256(self) -> str:
@@ -213,6 +219,7 @@ class WebhookPeer:
         self.applied: list[Effect] = []
         self.attempts: Counter[str] = Counter()
         self.rejected: list[str] = []
+        self.fail_next = 0  # answer the next N valid calls 503 (the portal is down a moment)
         self.lock = threading.Lock()
         peer = self
 
@@ -229,11 +236,7 @@ class WebhookPeer:
                         peer.rejected.append(str(exc))
                         status = 401
                     else:
-                        if any(e.key == key for e in peer.applied):
-                            status = 409  # applied before: a retry, no second effect
-                        else:
-                            peer.applied.append(Effect(key, body))
-                            status = 204
+                        status = peer._apply(key, body)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -244,6 +247,15 @@ class WebhookPeer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def _apply(self, key: str, body: bytes) -> int:
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return 503
+        if any(e.key == key for e in self.applied):
+            return 409  # applied before: a retry, no second effect
+        self.applied.append(Effect(key, body))
+        return 204
 
     @property
     def url(self) -> str:
@@ -344,13 +356,21 @@ def business_fingerprint(body: bytes) -> str:
             canonical = etree.tostring(root, method="c14n")
     elif text.startswith(b"ISA") and len(text) >= 106:
         sep, term = text[3:4], text[105:106]
-        kept = []
-        for raw in text.split(term):
-            seg = raw.strip().split(sep)
-            if seg[0] in (b"ISA", b"IEA", b"GS", b"GE", b"ST", b"SE"):
-                continue  # envelopes: control numbers and dates only
-            kept.append(sep.join(seg))
-        canonical = term.join(kept)
+        segments = [raw.strip().split(sep) for raw in text.split(term)]
+        if any(seg[0] == b"GS" and seg[1:2] == [b"FA"] for seg in segments) or not any(
+            seg[0] == b"GS" for seg in segments
+        ):
+            # an acknowledgement (997/999, TA1) names only the group it answers, and two
+            # interchanges may share a GS06: it is its own content; ACK_GAP counts them
+            canonical = body
+        else:
+            kept = [
+                sep.join(seg)
+                for seg in segments
+                # envelopes: control numbers and dates only
+                if seg[0] not in (b"ISA", b"IEA", b"GS", b"GE", b"ST", b"SE")
+            ]
+            canonical = term.join(kept)
     else:
         canonical = body
     return hashlib.sha256(canonical).hexdigest()
@@ -374,6 +394,9 @@ class LedgerFigures:
     effects: int
     groups_in: int  # accepted inbound groups checked for their acknowledgement
     detail: dict[str, list[str]] = field(default_factory=dict)  # what each non-zero counts
+    groups_out: int = 0  # outbound groups (204s...) checked for their expected 997/999
+    acks_out_open: int = 0  # of those, still pending within their window (not a gap)
+    REFUSED_EFFECT: int = 0  # effects naming an artifact the gateway had to refuse
 
     REQUIRED = {
         "LOST": 0,
@@ -385,6 +408,7 @@ class LedgerFigures:
         "BYTES_EQ_PCT": 100.0,
         "MISSING_EFFECT": 0,
         "NO_EFFECT": 0,
+        "REFUSED_EFFECT": 0,
     }
 
     def as_dict(self) -> dict[str, Any]:
@@ -470,7 +494,7 @@ class _Check:
         for p in left:
             self.detail["SRC_LEFT"].append(str(p))
         lost, bytes_eq, known = self._receipts()
-        groups, ack_gap = self._acks()
+        groups, ack_gap, groups_out, open_out = self._acks()
         return LedgerFigures(
             LOST=lost,
             DUP_EFFECT=self._duplicates(),
@@ -485,6 +509,9 @@ class _Check:
             effects=sum(len(e) for e in self.effects.values()),
             groups_in=groups,
             detail=dict(self.detail),
+            groups_out=groups_out,
+            acks_out_open=open_out,
+            REFUSED_EFFECT=self._refused(),
         )
 
     def _receipts(self) -> tuple[int, int, int]:
@@ -496,7 +523,7 @@ class _Check:
             for e in self.store.list_events(kinds=["duplicate_receipt"], limit=_BIG)
             if e.message_id is not None
         )
-        sent = Counter((a.partner, a.sha256) for a in self.ledger.artifacts)
+        sent = Counter((a.partner, a.sha256) for a in self.ledger.artifacts if not a.replay)
         lost = 0
         for (partner, sha), n in sent.items():
             m = by_key.get((partner, sha))
@@ -554,7 +581,7 @@ class _Check:
                 self.detail["STUCK"].append(f"message {m.id} received, never processed")
         return n
 
-    def _acks(self) -> tuple[int, int]:
+    def _acks(self) -> tuple[int, int, int, int]:
         """Every accepted inbound group has exactly one 997/999 sent, and it was delivered;
         every outbound group is reconciled, or still within its window, or flagged overdue."""
         store = self.store
@@ -575,7 +602,7 @@ class _Check:
             for a in all_acks
             if a.direction is AckDirection.EXPECTED and a.kind in _ACK_KINDS
         }
-        groups = gap = 0
+        groups = gap = groups_out = open_out = 0
         for ic in store.list_interchanges(limit=_BIG):
             for g in store.list_groups(ic.id):
                 if g.functional_id in _ACK_FUNCTIONAL_IDS:
@@ -587,7 +614,10 @@ class _Check:
                         gap += 1
                         self.detail["ACK_GAP"].append(f"in {key}: {sent[key]} acks sent")
                 elif ic.direction is Direction.OUT:
+                    groups_out += 1
                     a = expected.get(key)
+                    if a is not None and a.status is AckStatus.PENDING:
+                        open_out += 1
                     late = (
                         a is not None
                         and a.status is AckStatus.PENDING
@@ -597,7 +627,7 @@ class _Check:
                     if a is None or late:
                         gap += 1
                         self.detail["ACK_GAP"].append(f"out {key}: {a.status if a else 'none'}")
-        return groups, gap
+        return groups, gap, groups_out, open_out
 
     def _duplicates(self) -> int:
         """Second effects: one key applied twice at a peer, or one business content applied
@@ -633,13 +663,25 @@ class _Check:
     def _no_effect(self) -> int:
         n = 0
         for a in self.ledger.artifacts:
-            if a.duplicate_of is not None:
+            if a.duplicate_of is not None or a.replay or a.refused:
                 continue
             for peer in a.expect:
                 bodies = self.effects.get(peer, [])
                 if not any(k.encode() in e.body for e in bodies for k in a.business_keys):
                     n += 1
                     self.detail["NO_EFFECT"].append(f"{a.name} ({a.channel}) at {peer}")
+        return n
+
+    def _refused(self) -> int:
+        n = 0
+        for a in self.ledger.artifacts:
+            if not a.refused:
+                continue
+            for peer, effects in self.effects.items():
+                for e in effects:
+                    if any(k.encode() in e.body for k in a.business_keys):
+                        n += 1
+                        self.detail["REFUSED_EFFECT"].append(f"{a.name} at {peer}: {e.key}")
         return n
 
 
@@ -711,3 +753,245 @@ def figures_from(mapping: Mapping[str, Any]) -> LedgerFigures:
     return LedgerFigures(
         **{k: mapping[k] for k in LedgerFigures.__dataclass_fields__ if k in mapping}
     )
+
+
+# ---------------------------------------------------------------- workload
+
+
+@dataclass(frozen=True)
+class CarrierIds:
+    """Who a carrier is in X12 (its profile's x12 section)."""
+
+    isa_qualifier: str
+    isa_id: str
+    scac: str
+    isa_version: str = "00401"  # ISA12
+    gs_version: str = "004010"  # GS08
+    repetition: str = "U"  # ISA11: U before 00402, the repetition separator after
+
+
+DEMO_CARRIER = CarrierIds("02", "DEMOCARRIER", "DEMO")
+NORTHWIND = CarrierIds("ZZ", "NORTHWIND", "NWFT", "00501", "005010", "^")
+
+
+def carrier_214(carrier: CarrierIds, isa13: str, tag: str, *, sets: int = 2) -> bytes:
+    """A 214 interchange whose shipments (`SHIP-<tag>-<n>`, PRO `PRO-<tag>-<n>`, BOL
+    `BOL-<tag>-<n>`) occur in no other artifact: each effect at a peer names the artifact it
+    came from. 004010 puts the reference and parties in the heading, 005010 in the LX loop."""
+    five = carrier.isa_version >= "00501"
+    component = ":" if five else ">"
+    body = []
+    for n in range(1, sets + 1):
+        st = f"{n:04d}"
+        b10 = f"B10*PRO-{tag}-{n}*SHIP-{tag}-{n}*{carrier.scac}"
+        bol = f"L11*BOL-{tag}-{n}*BM"
+        if five:
+            segs = [
+                f"ST*214*{st}",
+                b10,
+                "LX*1",
+                bol,
+                "AT7*X3*NS***20240105*0800*CT",
+                "MS1*DALLAS*TX*US",
+                "N1*SH*ACME RETAIL*93*ACME-RETAIL",
+                "N4*DALLAS*TX*75201*US",
+                "LX*2",
+                "AT7*D1*NS***20240106*1430*CT",
+                "MS1*HOUSTON*TX*US",
+                "N1*CN*CONSIGNEE CO",
+                "N4*HOUSTON*TX*77002*US",
+            ]
+        else:
+            segs = [
+                f"ST*214*{st}",
+                b10,
+                bol,
+                "N1*SH*ACME RETAIL*93*ACME-RETAIL",
+                "N1*CN*CONSIGNEE CO",
+                "N4*DALLAS*TX*75201*US",
+                "LX*1",
+                "AT7*X3*NS***20240105*0800*CT",
+                "MS1*DALLAS*TX*US",
+                "LX*2",
+                "AT7*D1*NS***20240106*1430*CT",
+                "MS1*HOUSTON*TX*US",
+            ]
+        segs.append(f"SE*{len(segs) + 1}*{st}")
+        body.extend(segs)
+    gs06 = str(int(isa13) % 1_000_000_000 or 1)
+    text = (
+        f"ISA*00*          *00*          *{carrier.isa_qualifier}*{carrier.isa_id:<15}"
+        f"*ZZ*LOGIGATEWAY    *240105*0900*{carrier.repetition}*{carrier.isa_version}*{isa13}"
+        f"*0*P*{component}~"
+        f"GS*QM*{carrier.isa_id}*LOGIGATEWAY*20240105*0900*{gs06}*X*{carrier.gs_version}~"
+        + "~".join(body)
+        + f"~GE*{sets}*{gs06}~IEA*1*{isa13}~"
+    )
+    return text.encode()
+
+
+def shipment_keys(tag: str, sets: int = 2) -> tuple[str, ...]:
+    """The ids of `carrier_214(..., tag, sets=sets)`: the ERP's IDoc names PRO and BOL, the
+    TMS and the portal the shipment."""
+    return tuple(f"{kind}-{tag}-{n}" for n in range(1, sets + 1) for kind in ("SHIP", "PRO", "BOL"))
+
+
+def unique_tender(canonical: Mapping[str, Any], load: str, shipment_id: str) -> dict[str, Any]:
+    """A canonical load tender made unique: its ERP order and shipment id (B2-04) are new, so
+    its 204 is no copy of another tender's."""
+    data = json.loads(json.dumps(canonical))
+    data["correlation"]["erp_order"] = load
+    data["correlation"]["shipment_id"] = shipment_id
+    data["shipment_id"] = shipment_id
+    return data
+
+
+@dataclass
+class Channels:
+    """How the workload reaches one running gateway: its folders, HTTP URL and credentials."""
+
+    inbox: Path  # the watch-folder root (GATEWAY_INBOX_DIR)
+    http_url: str = ""
+    api_keys: dict[str, str] = field(default_factory=dict)  # partner id -> ingest key
+    soap_user: str = ""
+    soap_password: str = ""
+    sftp_inbound: dict[str, Path] = field(default_factory=dict)  # partner -> its server's in/
+    hosted_drop: Callable[[str, bytes], None] | None = None  # pushes (name, data) over SFTP
+    hosted_dir: Path | None = None  # where the hosted drop lands (the watch folder)
+
+
+class Workload:
+    """Sends artifacts through every inbound channel and records each in the ledger."""
+
+    def __init__(self, ledger: Ledger, channels: Channels) -> None:
+        self.ledger = ledger
+        self.channels = channels
+        self._http: Any = None
+
+    def _record(self, channel: str, partner: str, name: str, data: bytes, **more: Any) -> Artifact:
+        isa13, gs06, st02 = x12_ids(data)
+        return self.ledger.record(
+            Artifact(
+                channel=channel,
+                partner=partner,
+                data=data,
+                name=name,
+                isa13=isa13,
+                gs06=gs06,
+                st02=st02,
+                **more,
+            )
+        )
+
+    @staticmethod
+    def _put(folder: Path, name: str, data: bytes) -> Path:
+        """Write under a dot-name, then rename: the gateway never sees half a file."""
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = folder / f".{name}.writing"
+        temp.write_bytes(data)
+        final = folder / name
+        temp.replace(final)
+        return final
+
+    def folder(self, partner: str, account: str, name: str, data: bytes, **more: Any) -> Artifact:
+        """A file dropped into the partner's watch folder on this machine."""
+        folder = self.channels.inbox / account
+        artifact = self._record("folder", partner, name, data, source=folder / name, **more)
+        self._put(folder, name, data)
+        return artifact
+
+    def sftp(self, partner: str, name: str, data: bytes, **more: Any) -> Artifact:
+        """A file the carrier puts on its own SFTP server, for the gateway to pick up."""
+        folder = self.channels.sftp_inbound[partner]
+        artifact = self._record("sftp", partner, name, data, source=folder / name, **more)
+        self._put(folder, name, data)
+        return artifact
+
+    def hosted(self, partner: str, name: str, data: bytes, **more: Any) -> Artifact:
+        """A file the carrier pushes into its hosted drop (the gateway's own sshd)."""
+        push, folder = self.channels.hosted_drop, self.channels.hosted_dir
+        assert push is not None and folder is not None, "no hosted drop in this set-up"
+        artifact = self._record("hosted_drop", partner, name, data, source=folder / name, **more)
+        push(name, data)
+        return artifact
+
+    def http(self) -> Any:
+        import httpx
+
+        if self._http is None:
+            self._http = httpx.Client(base_url=self.channels.http_url, timeout=30.0)
+        return self._http
+
+    def _post(self, path: str, data: bytes, media: str, partner: str, key: str | None) -> Any:
+        headers = {"X-API-Key": self.channels.api_keys[partner], "Content-Type": media}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        response = self.http().post(path, content=data, headers=headers)
+        assert response.status_code in (200, 202), response.text
+        return response
+
+    def rest_x12(
+        self,
+        partner: str,
+        data: bytes,
+        *,
+        name: str = "",
+        idempotency_key: str | None = None,
+        **more: Any,
+    ) -> Artifact:
+        """POST /api/v1/partners/<id>/x12 (the body is archived as it is)."""
+        path = f"/api/v1/partners/{partner}/x12"
+        self._post(path, data, "application/edi-x12", partner, idempotency_key)
+        return self._record("rest_x12", partner, name or f"rest-{partner}", data, **more)
+
+    def rest_json(
+        self,
+        partner: str,
+        data: bytes,
+        *,
+        name: str = "",
+        idempotency_key: str | None = None,
+        **more: Any,
+    ) -> Artifact:
+        """POST /api/v1/partners/<id>/messages (TMS v1 JSON or canonical)."""
+        path = f"/api/v1/partners/{partner}/messages"
+        self._post(path, data, "application/json", partner, idempotency_key)
+        return self._record("rest_tms", partner, name or f"json-{partner}", data, **more)
+
+    def soap_client(self) -> tuple[Any, list[bytes]]:
+        """A zeep client as the ERP integrator sets it up (pinned safety settings, timeouts,
+        HTTP basic auth), and the list every request body it sends is appended to."""
+        import requests
+        import zeep
+        from requests.auth import HTTPBasicAuth
+        from zeep.transports import Transport
+
+        sent: list[bytes] = []
+        session = requests.Session()
+        session.auth = HTTPBasicAuth(self.channels.soap_user, self.channels.soap_password)
+
+        def keep(response: Any, *args: Any, **kwargs: Any) -> None:
+            body = response.request.body
+            if response.request.method == "POST" and body is not None:
+                sent.append(body if isinstance(body, bytes) else body.encode())
+
+        session.hooks["response"].append(keep)
+        transport = Transport(session=session, timeout=10, operation_timeout=10)
+        settings = zeep.Settings(forbid_dtd=True, forbid_entities=True, strict=True)
+        client = zeep.Client(
+            f"{self.channels.http_url}/soap?wsdl", transport=transport, settings=settings
+        )
+        return client, sent
+
+    def soap(self, operation: str, call: Mapping[str, Any], *, name: str, **more: Any) -> Any:
+        """One call of the ERP SOAP service (ReleaseOrder, ChangeOrder, CancelOrder); the
+        artifact's bytes are the HTTP body zeep sent, which the gateway archives. Returns the
+        operation's answer."""
+        client, sent = self.soap_client()
+        answer = getattr(client.service, operation)(**call)
+        self._record("soap", "erp", name, sent[-1], **more)
+        return answer
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()

@@ -130,7 +130,7 @@ def test_same_content_under_two_keys_is_a_second_effect(tmp_path: Path) -> None:
     assert figures.DUP_EFFECT == 1, figures.detail
 
 
-def test_stuck_delivery_unacknowledged_group_and_source_left(tmp_path: Path) -> None:
+def test_stuck_delivery_and_source_left(tmp_path: Path) -> None:
     url, archive = _home(tmp_path)
     ledger = Ledger()
     a = ledger.record(_artifact("a.edi", "000000001", tmp_path))
@@ -147,3 +147,85 @@ def test_stuck_delivery_unacknowledged_group_and_source_left(tmp_path: Path) -> 
     figures = ledger.check(url, tmp_path, [])
     assert figures.STUCK == 1 and figures.SRC_LEFT == 1, figures.detail
     assert figures.UNEXPECTED == 0 and figures.LOST == 0
+
+
+def test_a_real_tick_passes_then_an_unacknowledged_group_and_a_stray_receipt_are_seen(
+    tmp_path: Path,
+) -> None:
+    from gateway.service import Gateway
+    from gateway.store import Direction, NewGroup, NewInterchange
+    from tests.integration.gateway_env import drop, make_home
+
+    settings = make_home(tmp_path)
+    gw = Gateway(settings)
+    try:
+        ledger = Ledger()
+        data = demo_214("000000401")
+        ledger.record(
+            Artifact(
+                channel="folder",
+                partner="demo-carrier",
+                data=data,
+                name="s.edi",
+                business_keys=("PRO1",),
+                expect=("erp", "tms", "portal"),
+                source=drop(settings, "demo-carrier", "s.edi", data),
+            )
+        )
+        for _ in range(3):
+            gw.tick()
+        url = gw.store.url
+        peers = [
+            FolderPeer(who, settings.outbox_dir / who)
+            for who in ("erp", "tms", "portal", "demo-carrier")
+        ]
+        clean = ledger.check(url, tmp_path, peers)
+        assert clean.failures() == {}, (clean.as_dict(), clean.detail)
+        assert clean.groups_in == 1 and clean.effects >= 4
+        # an accepted inbound group that got no 997, and bytes nobody sent
+        stray = create_store(url)
+        try:
+            r = stray.record_receipt(
+                sha256="0" * 64,
+                channel="folder",
+                partner_id="demo-carrier",
+                original_name="stray.edi",
+                size=1,
+                archive_path=str(tmp_path / "nowhere"),
+            )
+            stray.record_interchange_batch(
+                r.message_id,
+                NewInterchange(
+                    partner_id="demo-carrier",
+                    direction=Direction.IN,
+                    sender_qualifier="02",
+                    sender_id="DEMOCARRIER",
+                    receiver_qualifier="ZZ",
+                    receiver_id="LOGIGATEWAY",
+                    control_number="000000999",
+                    version="00401",
+                    usage="P",
+                    outcome="accepted",
+                    groups=[NewGroup("QM", "999", "004010", 0)],
+                ),
+            )
+        finally:
+            stray.close()
+        broken = ledger.check(url, tmp_path, peers)
+        assert (broken.ACK_GAP, broken.UNEXPECTED) == (1, 1), broken.detail
+    finally:
+        gw.store.close()
+
+
+def test_an_effect_of_a_refused_artifact_is_counted(tmp_path: Path) -> None:
+    url, archive = _home(tmp_path)
+    ledger = Ledger()
+    a = ledger.record(replace(_artifact("c.edi", "000000005", tmp_path), refused=True))
+    _receive(url, archive, a)
+    erp = FolderPeer("erp", tmp_path / "erp")
+    erp.directory.mkdir()
+    (erp.directory / "c.xml").write_bytes(b"<IDOC><E1>KEY-000000005</E1></IDOC>")
+    figures = ledger.check(url, tmp_path, [erp])
+    assert figures.REFUSED_EFFECT == 1 and "REFUSED_EFFECT" in figures.failures()
+    (erp.directory / "c.xml").unlink()
+    assert ledger.check(url, tmp_path, [erp]).failures() == {}
