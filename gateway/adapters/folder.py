@@ -320,16 +320,19 @@ class FolderSink:
             raise PermanentDeliveryError(f"unsafe output name {name!r}")
         folder = self.directory
         final = folder / name
+        temp = folder / f".{name}.{os.getpid()}.tmp"
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if final.exists() and final.read_bytes() == delivery.payload:
                 return  # a retry after a crash: the effect already happened
-            temp = folder / f".{name}.{os.getpid()}.tmp"
             with open(temp, "wb") as fh:
                 fh.write(delivery.payload)
             os.replace(temp, final)
             self._pending = True
         except OSError as exc:
+            # a partial temp file (disk full) would hold the space the retry needs
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
             raise TransientDeliveryError(f"cannot write {final}: {exc.strerror}") from exc
 
     def flush(self) -> None:

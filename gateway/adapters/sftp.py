@@ -63,6 +63,7 @@ from gateway.adapters.pickup import (
     is_candidate_name,
     name_problem,
 )
+from gateway.faults import crashpoint
 from gateway.registry.profile import SftpTransport
 from gateway.registry.secrets import SecretMissingError, resolve_secret
 
@@ -477,6 +478,7 @@ class SftpSource(ClaimStrategy):
                 target = posixpath.join(self.transport.archive_dir, f"{staged.name}.{stamp}")
                 with _missing_ok():
                     conn.sftp.rename(remote, target)
+            crashpoint("sftp_after_remote_archive")
             with self._lock:
                 self._to_finish.popleft()
                 self._in_flight.pop(staged.name, None)
@@ -566,6 +568,7 @@ class SftpSource(ClaimStrategy):
             except OSError:
                 log.info("%s: %r is already being processed; later", self.label, name)
                 continue
+            crashpoint("sftp_after_claim")
             found += self._copy(conn, name, size, now)
         self._read_lock.forget_except(present, lambda k: isinstance(k, tuple) and k[0] == "i")
         return found
@@ -607,6 +610,7 @@ class SftpSource(ClaimStrategy):
         with self._lock:
             self._in_flight[name] = staged
             self._ready.append(claim)
+        crashpoint("sftp_after_local_copy")
         return 1
 
     def _whole(self, name: str, size: int, local: Path, now: float) -> bool:
@@ -710,10 +714,12 @@ class SftpSink:
         part = f"{final}.part"
         # confirm=True stats the uploaded file and fails on a size mismatch
         sftp.putfo(io.BytesIO(payload), part, file_size=len(payload), confirm=True)
+        crashpoint("sftp_upload_part_written")
         try:
             sftp.posix_rename(part, final)
         except OSError:
             sftp.rename(part, final)  # servers without posix-rename@openssh.com
+        crashpoint("sftp_upload_renamed")
 
     def _already_there(self, sftp: paramiko.SFTPClient, final: str, payload: bytes) -> bool:
         try:

@@ -31,6 +31,7 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ConfigDict
 
 from gateway.contracts import generate
+from gateway.faults import crashpoint
 from gateway.ops.auth import AuthConfig, Principal, ingest_scope, require
 from gateway.ops.views import Ack
 from gateway.pipeline.archive import ArchiveError
@@ -242,6 +243,7 @@ def _accept(
         archive_path=str(archived.path),
         received_at=stamp,
     )
+    crashpoint("rest_after_receipt_commit")
     ingest.wake()
     deadline = time.monotonic() + wait
     row = ingest.store.get_message(receipt.message_id)
@@ -300,6 +302,7 @@ async def _idempotent(
         response = await run_in_threadpool(ingest.store.save_api_response, client, key, response)
         if response.request_sha256 != digest or response.body != payload:
             return _replayed(response, digest)
+    crashpoint("rest_before_response")
     return Response(
         response.body,
         status_code=response.status_code,

@@ -145,6 +145,7 @@ class DeliveryWorker:
             crashpoint(f"after_delivery_sent:{destination}")
         if done:
             recorded = self.store.complete_outbox_many(done, token)
+            crashpoint("after_delivery_recorded")
             if len(recorded) < len(done):
                 log.warning(
                     "%d deliveries: lease lost before completion", len(done) - len(recorded)

@@ -96,6 +96,7 @@ class InboundPipeline:
         self.validator = validator or default_validator()
         self.clock = clock
         self.reconciler = AckReconciler(store, clock=clock)
+        self._archive_failing = False  # an archive outage is reported once, not per file
         self.outbound = OutboundX12(store, registry, clock)
         self.dispatcher = Dispatcher(store, registry, self.router, clock)
         self.x12 = X12Inbound(
@@ -126,9 +127,10 @@ class InboundPipeline:
                 _refuse(claim, exc)
                 continue
             except (ArchiveError, OSError) as exc:
-                log.warning("cannot archive %s: %s", facts.original_name, exc)
+                self._archive_failed(facts.original_name, exc)
                 claim.rollback(str(exc))
                 continue
+            self._archive_recovered()
             ready.append(
                 (
                     claim,
@@ -156,6 +158,24 @@ class InboundPipeline:
         for claim, _ in ready:
             claim.commit()
         return receipts
+
+    def _archive_failed(self, name: str, exc: Exception) -> None:
+        """Archiving failed (disk full, read-only file system): the file stays at its source
+        and is tried again on every scan. Said once per outage, as an alert and a warning."""
+        if self._archive_failing:
+            log.debug("cannot archive %s: %s", name, exc)
+            return
+        self._archive_failing = True
+        log.warning("cannot archive %s: %s; received files stay at their source", name, exc)
+        try:
+            self.store.add_event("alert", {"kind": "archive_failed", "error": str(exc)})
+        except Exception as store_error:  # the store may be on the same full disk
+            log.error("cannot record the archive alert: %s", store_error)
+
+    def _archive_recovered(self) -> None:
+        if self._archive_failing:
+            self._archive_failing = False
+            log.warning("archiving works again: receiving resumes")
 
     # ------------------------------------------------------------ process
 

@@ -279,6 +279,7 @@ class X12Inbound:
                 )
                 doc = mapping.to_canonical(ts, ctx)
                 documents.append(self._document(partner, state, doc, _doc_key(msg.sha256, checked)))
+                crashpoint("after_canonical")
             except (ValueError, KeyError, IndexError, RoutingError) as exc:
                 # an exception on the set: visible, replayable, never a silent drop
                 errors.append({"level": "mapping", "severity": "error", "message": str(exc)})
@@ -371,6 +372,7 @@ class X12Inbound:
             void=checked.rejected or state.blocked is not None,
         )
         state.group_id = None
+        crashpoint("mid_parse")  # this group is written (held), the interchange still open
 
     # ------------------------------------------------------------ interchange end
 
@@ -478,6 +480,7 @@ class X12Inbound:
             if ta1 is None and not acks:
                 return []
             data = build_ack_interchange(h, acks, ta1, numbers, now, keep=True)
+            crashpoint("after_ack_built")  # inside finish_interchange's open transaction
         finally:
             _close_acks(checked)
         kind = acks[0].kind if acks else "TA1"

@@ -28,6 +28,7 @@ from fastapi.responses import PlainTextResponse, Response
 from lxml import etree
 from starlette.concurrency import run_in_threadpool
 
+from gateway.faults import crashpoint
 from gateway.idoc.errors import IdocError
 from gateway.idoc.safe_xml import hardened_parser, parse_untrusted_xml
 from gateway.registry import PartnerProfile, Registry
@@ -153,6 +154,7 @@ class SoapDispatcher:
             self._validate(payload)
             kept = _without_password(envelope, data) if caller.method == "ws-security" else data
             response = handler(Call(caller, operation, payload, kept))
+            crashpoint("soap_before_response")  # the call's effect (if any) is committed
             return 200, envelope_of(response, version), _CONTENT_TYPES[version]
         except SoapFault as fault:
             if fault.code == "Client":

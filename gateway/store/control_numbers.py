@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from gateway.faults import crashpoint
 from gateway.store.records import CounterKind
 from gateway.store.schema import counter_t
 
@@ -37,6 +38,7 @@ def allocate_control_numbers(
     last = conn.execute(select(_COUNTER.c.last_value).where(key).with_for_update()).scalar_one()
     numbers = [(last + i - 1) % MAX_CONTROL_NUMBER + 1 for i in range(1, n + 1)]
     conn.execute(update(_COUNTER).where(key).values(last_value=numbers[-1]))
+    crashpoint("after_control_numbers_allocated")  # the caller's transaction is still open
     return numbers
 
 
