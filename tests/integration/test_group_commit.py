@@ -3,7 +3,7 @@ files, with each message isolated and nothing weaker than one commit per message
 
 Faults are injected by wrapping one store method for one message (an internal error, a store
 error): neither can be timed from outside a running process. A kill -9 before the group's
-commit is the crash point `before_group_commit` of tests/integration/test_crash_ledger.py.
+commit is the crash point `before_group_commit` of tests/reliability/test_crash_sweep.py.
 """
 
 from __future__ import annotations
