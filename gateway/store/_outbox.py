@@ -69,9 +69,22 @@ def claim(
     # are written after the numbers, under the counter's lock); else the oldest due first
     order = (o.id,) if destination is not None else (o.next_attempt_at, o.id)
     picked = pick.order_by(*order).limit(limit).with_for_update(skip_locked=True).cte("picked")
+    chosen: Any = select(picked.c.id)
+    if destination is not None and conn.dialect.name == "postgresql":
+        # SKIP LOCKED must not jump a due row another transaction holds for a moment (a lease
+        # being extended or completed just as it ran out): the rows after it would go out
+        # before it. Only the run of due rows up to the first one held is taken; the next
+        # claim takes the rest, in order.
+        held = (
+            pick.where(o.id.not_in(select(picked.c.id)))
+            .order_by(o.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        chosen = select(picked.c.id).where((held.is_(None)) | (picked.c.id < held))
     stmt = (
         update(outbox_t)
-        .where(o.id.in_(select(picked.c.id)))
+        .where(o.id.in_(chosen))
         .values(
             status=_IN_FLIGHT,
             lease_token=uuid.uuid4().hex,

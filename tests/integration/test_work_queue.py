@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from gateway.store import MessageStatus, NewOutbox, OutboxStatus, Store, create_store
 from gateway.store.queue import (
@@ -192,6 +193,25 @@ def test_deliveries_are_claimed_one_destination_at_a_time_and_released_on_stop(u
     again = claim_deliveries(store, 100, 60)
     assert [r.id for r in again] == [r.id for r in first]
     store.close()
+
+
+def test_a_delivery_row_held_for_a_moment_is_not_jumped(pg_url: str) -> None:
+    """PostgreSQL: a due row another transaction holds (a lease being extended or completed as it
+    ran out) is skipped by SKIP LOCKED; the rows after it must then wait, not go out first."""
+    clock = Clock()
+    store = open_store(pg_url, clock)
+    store.add_outbox([NewOutbox("carrier", "folder", "x", f"c-{i}", b"x") for i in range(3)])
+    ids = sorted(r.id for r in store.list_outbox())
+    other = store._engine.connect()
+    try:
+        with other.begin():
+            other.execute(text("SELECT id FROM outbox WHERE id = :i FOR UPDATE"), {"i": ids[0]})
+            assert claim_deliveries(store, 100, 60) == []  # not c-1 and c-2 before c-0
+        taken = claim_deliveries(store, 100, 60)  # the lock is gone: all three, in order
+        assert [r.id for r in taken] == ids
+    finally:
+        other.close()
+        store.close()
 
 
 def test_concurrent_claims_never_share_a_message(url: str) -> None:
