@@ -76,10 +76,7 @@ def claim(
         # before it. Only the run of due rows up to the first one held is taken; the next
         # claim takes the rest, in order.
         held = (
-            pick.where(o.id.not_in(select(picked.c.id)))
-            .order_by(o.id)
-            .limit(1)
-            .scalar_subquery()
+            pick.where(o.id.not_in(select(picked.c.id))).order_by(o.id).limit(1).scalar_subquery()
         )
         chosen = select(picked.c.id).where((held.is_(None)) | (picked.c.id < held))
     stmt = (
