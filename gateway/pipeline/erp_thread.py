@@ -9,7 +9,8 @@ ERP profile says SAP resolves it (idoc.posting.carriers.<id>.resolve_by_referenc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from types import MappingProxyType
 
 from gateway.canonical import (
@@ -48,6 +49,20 @@ class ErpThread:
     def __init__(self, store: Store | None, registry: Registry) -> None:
         self.store = store
         self.registry = registry
+        self._chunk: list[str] | None = None  # the values of the chunk being planned
+        self._orderless: set[str] | None = None  # of those, the ones that reach no order
+
+    @contextmanager
+    def chunk(self, docs: Sequence[AnyDocument]) -> Iterator[None]:
+        """While planning `docs` (the store unchanged meanwhile), a document whose every
+        shipment value reaches no ERP order is answered without a query of its own: the
+        chunk's values are searched together, once, on the first lookup (none: no query)."""
+        values = [v for doc in docs if isinstance(doc, KEYED_DOCUMENTS) for v in _values(doc)]
+        self._chunk, self._orderless = list(dict.fromkeys(values)), None
+        try:
+            yield
+        finally:
+            self._chunk, self._orderless = None, None
 
     def order_for(self, doc: AnyDocument) -> LoadTender | None:
         """The newest load tender carrying the ERP's order number that shares a shipment key
@@ -55,7 +70,13 @@ class ErpThread:
         the carrier's id reaches the order through an earlier 214 that also had the BOL)."""
         if self.store is None:
             return None
-        payload = self.store.erp_order(_values(doc))
+        values = _values(doc)
+        if self._chunk is not None:
+            if self._orderless is None:
+                self._orderless = self.store.erp_orderless(self._chunk)
+            if all(v in self._orderless for v in values):
+                return None  # what `erp_order` would find for them: nothing
+        payload = self.store.erp_order(values)
         found = parse_document(payload) if payload is not None else None
         return found if isinstance(found, LoadTender) else None
 
