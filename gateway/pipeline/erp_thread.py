@@ -58,6 +58,7 @@ class ErpThread:
         shipment value reaches no ERP order is answered without a query of its own: the
         chunk's values are searched together, once, on the first lookup (none: no query)."""
         values = [v for doc in docs if isinstance(doc, KEYED_DOCUMENTS) for v in _values(doc)]
+        del docs  # the values are all it needs: the documents are freed as they are routed
         self._chunk, self._orderless = list(dict.fromkeys(values)), None
         try:
             yield

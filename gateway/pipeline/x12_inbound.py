@@ -304,9 +304,10 @@ class X12Inbound:
         """Route one mapped set, in set order (events keep the order they had set by set)."""
         documents: list[NewDocument] = []
         failure = mapped.failure
-        if mapped.document is not None:
+        doc, mapped.document = mapped.document, None  # held no longer than needed
+        if doc is not None:
             try:
-                documents.append(self._document(partner, state, mapped.document, mapped.doc_key))
+                documents.append(self._document(partner, state, doc, mapped.doc_key))
             except (ValueError, KeyError, IndexError, RoutingError) as exc:
                 failure = str(exc)
         if failure is not None:
@@ -378,6 +379,7 @@ class X12Inbound:
         # sets: routed together, they see what they saw routed one by one
         docs = [m.document for m in state.pending if m.document is not None]
         with self.dispatcher.chunk(docs):
+            del docs  # each document is freed once routed
             sets = [self._route(partner, state, m, outcome) for m in state.pending]
         self.store.append_sets(state.group_id, sets, message_id=msg.id)
         state.pending = []
