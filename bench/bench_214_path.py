@@ -167,7 +167,7 @@ def run_scenario(
 
         received = processed = sets = accepted = deliveries = 0
         t_receive = t_process = 0.0
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         while True:
             t0 = time.perf_counter()
             claims = 0
@@ -193,6 +193,8 @@ def run_scenario(
             if not claims and not pending:
                 break
         ingest = time.perf_counter() - start
+        cpu_ingest = time.process_time() - cpu_start  # this process only: the machine is shared
+        load = os.getloadavg()[0]
         expected = files * per_file
         if received != files or sets != expected or accepted != expected:
             raise RuntimeError(f"received {received}/{files}, sets {sets}, accepted {accepted}")
@@ -201,13 +203,14 @@ def run_scenario(
         acks = files * interchanges
         queued = deliveries + acks
         delivered = 0
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         while time.perf_counter() - t0 < deliver_seconds:
             n = gw.delivery.run_once()
             if n == 0:
                 break
             delivered += n
         t_deliver = time.perf_counter() - t0
+        cpu_deliver = time.process_time() - cpu0
         written = _files(settings.outbox_dir)
         if written != delivered or (delivered < queued and t_deliver < deliver_seconds):
             raise RuntimeError(f"delivered {delivered} of {queued}, {written} files written")
@@ -221,15 +224,25 @@ def run_scenario(
         f"{per_interchange} 214s, {size / (1 << 20):.0f} MB"
         + ("" if gc_mode == "default" else f", gc {gc_mode}")
     )
-    extra = {"deliveries": deliveries, "acks": acks, "segments": segments}
+    extra = {
+        "deliveries": deliveries,
+        "acks": acks,
+        "segments": segments,
+        "cpu_seconds": cpu_ingest,
+        "cpu_sets_per_s": sets / cpu_ingest,
+        "load": load,
+    }
     return [
         Row("214 path: receive + process (archive .. outbox rows)", on, ingest, segments, sets,
-            note=f"{deliveries:,} deliveries queued", extra=extra),
+            note=f"{deliveries:,} deliveries queued; CPU {cpu_ingest:.2f} s = "
+            f"{sets / cpu_ingest:,.0f} sets/s by CPU; load {load:.1f}", extra=extra),
         Row("  of which receive (archive + receipt)", on, t_receive, 0, sets),
         Row("  of which process (validate .. store)", on, t_process, segments, sets),
         Row("214 path: deliver (outbox rows -> files, synced)", on, t_deliver, 0, 0,
-            note=f"{delivered / t_deliver:,.0f} files/s ({delivered:,} of {queued:,} rows)",
-            extra={"files_per_s": delivered / t_deliver, "delivered": delivered}),
+            note=f"{delivered / t_deliver:,.0f} files/s ({delivered:,} of {queued:,} rows); "
+            f"CPU {cpu_deliver:.2f} s",
+            extra={"files_per_s": delivered / t_deliver, "delivered": delivered,
+                   "cpu_seconds": cpu_deliver}),
         Row("214 path: all of it, delivery at the rate measured", on,
             ingest + t_deliver * queued / max(delivered, 1), segments, sets,
             note="receive + process + queued rows / delivery rate"),
@@ -315,6 +328,13 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(table(rows) + "\n\n")
     if a.in_process:
         sys.stdout.write(f"peak RSS of this process: {peak:.0f} MB\n")
+    for row in rows:
+        if row.what.startswith("214 path: receive + process") and row.extra:
+            sys.stdout.write(
+                f"summary: {row.file.split(':')[0]}: receive + process "
+                f"{row.extra['cpu_sets_per_s']:,.0f} sets/s by CPU time "
+                f"({row.sets / row.seconds:,.0f} by wall, load {row.extra['load']:.1f})\n"
+            )
     sys.stdout.write(f"command: {cmd}\n")
     if a.json:
         doc = {"machine": machine(), "command": cmd, "peak_rss_mb": peak}

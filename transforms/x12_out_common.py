@@ -566,6 +566,11 @@ def _length(kind: str, value: str) -> int:
     return sum(c.isdigit() for c in value)
 
 
+# Elements the dictionary types AN that are codes all the same: 103 Packaging Code is a packaging
+# form (3) plus a material (2), so an ERP's unit "EA" in it is a wrong code, not a long text
+_CODES_TYPED_AN = frozenset({"103"})
+
+
 def conform(r: Row, version: str, sink: WarningSink) -> Row:
     """`r` as the version's dictionary allows it, or UnrepresentableError.
 
@@ -592,7 +597,7 @@ def conform(r: Row, version: str, sink: WarningSink) -> Row:
         value = values[p - 1] if p <= len(values) else ""
         if (
             value
-            and element.type == "ID"
+            and (element.type == "ID" or element.ref in _CODES_TYPED_AN)
             and not element.required
             and not element.min_len <= len(value) <= element.max_len
         ):

@@ -84,6 +84,37 @@ class IdocBuilder:
         return self.schema.segment(str(parent.tag)).child_ranks
 
     def _format(self, spec: SegmentSpec, fields: Mapping[str, FieldValue]) -> list[tuple[str, str]]:
+        """The fields' (name, text) in XSD order. The usual case (known fields, every required
+        one present, no value refused) walks only the fields given; anything else goes the
+        way that walks every field of the segment, which raises what it always raised."""
+        specs, ranks, required = spec.fields, spec.field_ranks, spec.required
+        out: list[tuple[str, str]] = []
+        truncated: list[str] = []
+        try:
+            for name in required:
+                if fields.get(name) is None:
+                    return self._format_all(spec, fields)
+            for name in sorted(fields, key=ranks.__getitem__):  # KeyError: an unknown field
+                value = fields[name]
+                if value is None:
+                    continue
+                formatted = field_text(specs[name], value, spec.name)
+                if formatted is None:
+                    if name in required:
+                        return self._format_all(spec, fields)
+                    continue
+                text, cut = formatted
+                if cut:
+                    truncated.append(f"{spec.name}-{name}")
+                out.append((name, text))
+        except Exception:  # the full walk raises the error the caller gets
+            return self._format_all(spec, fields)
+        self._truncated.extend(truncated)
+        return out
+
+    def _format_all(
+        self, spec: SegmentSpec, fields: Mapping[str, FieldValue]
+    ) -> list[tuple[str, str]]:
         if not fields.keys() <= spec.fields.keys():
             unknown = set(fields) - set(spec.fields)
             raise IdocError(f"{spec.name} has no field {', '.join(sorted(unknown))} in the XSD")

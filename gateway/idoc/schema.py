@@ -38,9 +38,16 @@ class SegmentSpec:
     children: tuple[str, ...]
     # child name -> its position in `children`, so the builder places a segment by dict lookup
     child_ranks: Mapping[str, int] = field(init=False, repr=False, compare=False)
+    # field name -> its position in `fields`, and the required fields: the builder formats the
+    # fields it is given in XSD order without walking every field the segment could have
+    field_ranks: Mapping[str, int] = field(init=False, repr=False, compare=False)
+    required: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "child_ranks", _ranks(self.children))
+        object.__setattr__(self, "field_ranks", _ranks(tuple(self.fields)))
+        required = tuple(f.name for f in self.fields.values() if f.required)
+        object.__setattr__(self, "required", required)
 
     def child_rank(self, child: str) -> int:
         return self.children.index(child)

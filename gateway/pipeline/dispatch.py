@@ -8,7 +8,8 @@ waited for its tender is checked and routed exactly like one whose tender was al
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -81,6 +82,11 @@ class Dispatcher:
         self.router = router
         self.clock = clock
         self.erp = ErpThread(store, registry)
+
+    def chunk(self, docs: Sequence[AnyDocument]) -> AbstractContextManager[None]:
+        """Plan `docs` (a chunk of one interchange, the store unchanged meanwhile) with their
+        ERP lookups answered together where the ERP sent none of their shipments."""
+        return self.erp.chunk(docs)
 
     def tender_for(self, doc: AnyDocument) -> LoadTender | None:
         """The latest load tender sharing a shipment key with `doc` (None: not known yet)."""

@@ -9,7 +9,9 @@ ERP profile says SAP resolves it (idoc.posting.carriers.<id>.resolve_by_referenc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from types import MappingProxyType
 
 from gateway.canonical import (
@@ -42,12 +44,33 @@ def carrier_reference(doc: AnyDocument) -> str | None:
     return c.pro or c.shipment_id
 
 
+class _ChunkState(threading.local):
+    chunk: list[str] | None = None  # the shipment values of the chunk being planned
+    orderless: set[str] | None = None  # of those, the ones proven to reach no order
+
+
 class ErpThread:
     """Finds the order the ERP sent for a document's shipment and turns it into keys."""
 
     def __init__(self, store: Store | None, registry: Registry) -> None:
         self.store = store
         self.registry = registry
+        # per thread: a replay in another stage's thread must not see this chunk's answers
+        self._local = _ChunkState()
+
+    @contextmanager
+    def chunk(self, docs: Sequence[AnyDocument]) -> Iterator[None]:
+        """While planning `docs` (the store unchanged meanwhile), a document whose every
+        shipment value reaches no ERP order is answered without a query of its own: the
+        chunk's values are searched together, once, on the first lookup (none: no query)."""
+        values = [v for doc in docs if isinstance(doc, KEYED_DOCUMENTS) for v in _values(doc)]
+        del docs  # the values are all it needs: the documents are freed as they are routed
+        local = self._local
+        local.chunk, local.orderless = list(dict.fromkeys(values)), None
+        try:
+            yield
+        finally:
+            local.chunk, local.orderless = None, None
 
     def order_for(self, doc: AnyDocument) -> LoadTender | None:
         """The newest load tender carrying the ERP's order number that shares a shipment key
@@ -55,7 +78,14 @@ class ErpThread:
         the carrier's id reaches the order through an earlier 214 that also had the BOL)."""
         if self.store is None:
             return None
-        payload = self.store.erp_order(_values(doc))
+        values = _values(doc)
+        local = self._local
+        if local.chunk is not None:
+            if local.orderless is None:
+                local.orderless = self.store.erp_orderless(local.chunk)
+            if all(v in local.orderless for v in values):
+                return None  # what `erp_order` would find for them: nothing
+        payload = self.store.erp_order(values)
         found = parse_document(payload) if payload is not None else None
         return found if isinstance(found, LoadTender) else None
 

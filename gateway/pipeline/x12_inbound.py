@@ -89,13 +89,28 @@ class X12Outcome:
 
 
 @dataclass(slots=True)
+class _MappedSet:
+    """A checked set with its canonical document (or why mapping failed), before routing: a
+    chunk's documents are routed together, so their ERP lookups can share one query."""
+
+    set_id: str
+    control_number: str
+    outcome: str
+    segment_count: int
+    errors: list[dict[str, object]]
+    document: AnyDocument | None = None
+    doc_key: str = ""
+    failure: str | None = None  # the mapping's exception, reported when the chunk is routed
+
+
+@dataclass(slots=True)
 class _Interchange:
     header: InterchangeHeader
     interchange_id: int
     blocked: str | None = None  # why nothing of it may take effect
     blocked_kind: str = ""
     group_id: int | None = None
-    pending: list[NewSet] = field(default_factory=list)
+    pending: list[_MappedSet] = field(default_factory=list)
     events: list[NewEvent] = field(default_factory=list)
     received_acks: list[FunctionalAck] = field(default_factory=list)  # reconciled after IEA
     responses: list[TenderResponse] = field(default_factory=list)  # 990s, reconciled after IEA
@@ -155,13 +170,13 @@ class X12Inbound:
                 outcome.sets += 1
                 state.pending.append(self._set(msg, partner, state, event, maps, outcome))
                 if len(state.pending) >= self.chunk_sets:
-                    self._flush(msg, state)
+                    self._flush(msg, partner, state, outcome)
             elif isinstance(event, GroupStart):
                 assert state is not None
                 state.group_id = self.store.begin_group(state.interchange_id, _group(event.header))
             elif isinstance(event, CheckedGroup):
                 assert state is not None
-                self._finish_group(msg, partner, state, event)
+                self._finish_group(msg, partner, state, event, outcome)
             elif isinstance(event, InterchangeStart):
                 state = self._open(msg, partner, event.header)
             elif isinstance(event, TechnicalAck):
@@ -254,10 +269,12 @@ class X12Inbound:
         checked: CheckedSet,
         maps: Mapping[str, Mapping[str, str]],
         outcome: X12Outcome,
-    ) -> NewSet:
+    ) -> _MappedSet:
+        """Check and map one set (pure: no store access); `_route` routes it with its chunk."""
         ts, result = checked.ts, checked.result
-        errors = summarise(result)
-        documents: list[NewDocument] = []
+        mapped = _MappedSet(
+            ts.set_id, ts.control_number, result.code.value, len(ts.segments), summarise(result)
+        )
         if checked.accepted:
             outcome.accepted += 1
         else:
@@ -277,26 +294,46 @@ class X12Inbound:
                     maps,
                     partner.timezone,
                 )
-                doc = mapping.to_canonical(ts, ctx)
-                documents.append(self._document(partner, state, doc, _doc_key(msg.sha256, checked)))
+                mapped.document = mapping.to_canonical(ts, ctx)
+                mapped.doc_key = _doc_key(msg.sha256, checked)
+            except (ValueError, KeyError, IndexError, RoutingError) as exc:
+                mapped.failure = str(exc)
+        return mapped
+
+    def _route(
+        self, partner: PartnerProfile, state: _Interchange, mapped: _MappedSet, outcome: X12Outcome
+    ) -> NewSet:
+        """Route one mapped set, in set order (events keep the order they had set by set)."""
+        documents: list[NewDocument] = []
+        failure = mapped.failure
+        doc, mapped.document = mapped.document, None  # held no longer than needed
+        if doc is not None:
+            try:
+                documents.append(self._document(partner, state, doc, mapped.doc_key))
                 crashpoint("after_canonical")
             except (ValueError, KeyError, IndexError, RoutingError) as exc:
-                # an exception on the set: visible, replayable, never a silent drop
-                errors.append({"level": "mapping", "severity": "error", "message": str(exc)})
-                state.events.append(
-                    NewEvent(
-                        "exception",
-                        {"set": ts.set_id, "control_number": ts.control_number, "error": str(exc)},
-                    )
+                failure = str(exc)
+        if failure is not None:
+            # an exception on the set: visible, replayable, never a silent drop
+            mapped.errors.append({"level": "mapping", "severity": "error", "message": failure})
+            state.events.append(
+                NewEvent(
+                    "exception",
+                    {
+                        "set": mapped.set_id,
+                        "control_number": mapped.control_number,
+                        "error": failure,
+                    },
                 )
+            )
         outcome.documents += len(documents)
         outcome.deliveries += sum(len(d.deliveries) for d in documents)
         return NewSet(
-            set_id=ts.set_id,
-            control_number=ts.control_number,
-            outcome=result.code.value,
-            segment_count=len(ts.segments),
-            errors=errors,
+            set_id=mapped.set_id,
+            control_number=mapped.control_number,
+            outcome=mapped.outcome,
+            segment_count=mapped.segment_count,
+            errors=mapped.errors,
             documents=documents,
         )
 
@@ -334,18 +371,31 @@ class X12Inbound:
             shipment_status=plan.shipment_status,
         )
 
-    def _flush(self, msg: MessageRow, state: _Interchange) -> None:
+    def _flush(
+        self, msg: MessageRow, partner: PartnerProfile, state: _Interchange, outcome: X12Outcome
+    ) -> None:
         if not state.pending:
             return
         if state.group_id is None:  # sets outside any GS: the interchange is rejected anyway
             state.group_id = self.store.begin_group(state.interchange_id, NewGroup("", "", "", 0))
-        self.store.append_sets(state.group_id, state.pending, message_id=msg.id)
+        # routing reads the store, which nothing of this process writes between the chunk's
+        # sets: routed together, they see what they saw routed one by one
+        docs = [m.document for m in state.pending if m.document is not None]
+        with self.dispatcher.chunk(docs):
+            del docs  # each document is freed once routed
+            sets = [self._route(partner, state, m, outcome) for m in state.pending]
+        self.store.append_sets(state.group_id, sets, message_id=msg.id)
         state.pending = []
 
     def _finish_group(
-        self, msg: MessageRow, partner: PartnerProfile, state: _Interchange, checked: CheckedGroup
+        self,
+        msg: MessageRow,
+        partner: PartnerProfile,
+        state: _Interchange,
+        checked: CheckedGroup,
+        outcome: X12Outcome,
     ) -> None:
-        self._flush(msg, state)
+        self._flush(msg, partner, state, outcome)
         if state.group_id is None:
             state.group_id = self.store.begin_group(state.interchange_id, _group(checked.header))
         ack = checked.ack
@@ -384,7 +434,7 @@ class X12Inbound:
         checked: CheckedInterchange,
         outcome: X12Outcome,
     ) -> None:
-        self._flush(msg, state)
+        self._flush(msg, partner, state, outcome)
         h = state.header
         now = self.clock()
         build: tuple[str, Callable[[ControlNumbers], list[NewOutbox]]] | None = None

@@ -4,13 +4,17 @@ update for a shipment the ERP never sent waits in the hold queue until the order
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import pytest
 from lxml import etree
 
 from gateway.idoc import load_schema, read_idocs
 from gateway.settings import Settings
+from gateway.store import _threads
 from tests.erp_orders import BOL, PO, erp_order
 from tests.integration.gateway_env import DEMO_ISA, drop, gateway, make_home
 
@@ -169,3 +173,42 @@ def test_an_erp_profile_without_posting_gets_the_carriers_keys_as_before(tmp_pat
     (status,) = idocs(settings, "SHPMNT05")
     header = read_idocs(status)[0].find("E1EDT20")
     assert header is not None and header.get("TKNUM") == "S-77"  # B10-02, no lookup
+
+
+def test_a_chunk_of_214s_gets_the_keys_each_would_get_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """60 214s in one interchange (one chunk), searched 20 values at a time: the 59 the ERP
+    never sent are proven orderless by batch searches (`Store.erp_orderless`) instead of one
+    lookup each, and the one in the order's thread, in the last batch, still gets the ERP's
+    keys (looked up with the others of its batch, one by one)."""
+    monkeypatch.setattr(_threads, "_ORDERLESS_BATCH", 20)
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    drop(settings, "erp", "order.json", erp_order().model_dump_json().encode())
+    gw.tick()
+    sets = [
+        ["ST*214", f"B10*PRO{n:06d}*SHP-{n}*DEMO", "LX*1", "AT7*X1*NS***20240306*1430*CT"]
+        for n in range(59)
+    ]
+    sets.append(["ST*214", "B10*PRO778899*SHP-42*DEMO", f"L11*{BOL}*BM", "LX*1",
+                 "AT7*D1*NS***20240306*1430*CT"])  # fmt: skip
+    lookups: list[Sequence[str]] = []
+    one_by_one = gw.store.erp_order
+
+    def counted(values: Sequence[str]) -> dict[str, Any] | None:
+        lookups.append(values)
+        return one_by_one(values)
+
+    gw.store.erp_order = counted  # type: ignore[method-assign]  # counts the real store's calls
+    drop(settings, "demo-carrier", "status.edi", _x12("000009401", "QM", sets))
+    gw.tick()
+    assert gw.store.list_waiting() == []
+    headers = [read_idocs(d)[0].find("E1EDT20") for d in idocs(settings, "SHPMNT05")]
+    keys = sorted((h.get("TKNUM"), h.get("EXTI1")) for h in headers if h is not None)
+    assert len(keys) == 60
+    assert keys.count(("0000004711", "PRO778899")) == 1  # the ERP's shipment, found in the chunk
+    assert sum(1 for tknum, _ in keys if tknum == "") == 59  # the carrier's reference
+    # 121 values in 7 batches of 20: the batch holding the BOL reaches the order, so its 214s
+    # (9 others and the one with the BOL) are looked up one by one; the other 50 need no lookup
+    assert len(lookups) == 10

@@ -9,6 +9,7 @@ import pytest
 from gateway.store import Store, create_store
 from tests.unit.test_store_erp_order import (
     check_direct_then_one_step_along_the_thread,
+    check_orderless_agrees_with_erp_order,
     check_the_direct_order_wins_over_one_reached_through_another,
 )
 
@@ -27,3 +28,7 @@ def test_direct_then_one_step_along_the_thread(pg_store: Store) -> None:
 
 def test_the_direct_order_wins_over_one_reached_through_another(pg_store: Store) -> None:
     check_the_direct_order_wins_over_one_reached_through_another(pg_store)
+
+
+def test_orderless_agrees_with_erp_order(pg_store: Store) -> None:
+    check_orderless_agrees_with_erp_order(pg_store)

@@ -67,3 +67,29 @@ def test_direct_then_one_step_along_the_thread(store: Store) -> None:
 
 def test_the_direct_order_wins_over_one_reached_through_another(store: Store) -> None:
     check_the_direct_order_wins_over_one_reached_through_another(store)
+
+
+def check_orderless_agrees_with_erp_order(store: Store) -> None:
+    """`erp_orderless` (one search per batch of a chunk's values) never calls a value orderless
+    that `erp_order` finds an order for, and does call orderless the values of a batch that
+    reaches none (more than one batch of them here)."""
+    _record(store, _doc("load_tender", "order", [("erp_order", "4711"), ("bol", "B1")]))
+    _record(store, _doc("shipment_status", "link", [("shipment_id", "SHP-42"), ("bol", "B1")]))
+    _record(store, _doc("shipment_status", "po-only", [("po", "PO-9"), ("shipment_id", "S9")]))
+    _record(store, _doc("load_tender", "other-order", [("erp_order", "9"), ("po", "PO-9")]))
+    unrelated = [f"NONE-{i}" for i in range(1200)]
+    values = [*unrelated, "S9", "SHP-42", "B1", "4711", "PO-9"]
+    orderless = store.erp_orderless(values)
+    for value in ("SHP-42", "B1", "4711", "S9", "PO-9"):
+        found = store.erp_order([value]) is not None
+        assert not (found and value in orderless), value
+    assert store.erp_order(["SHP-42"]) is not None and "SHP-42" not in orderless
+    assert store.erp_order(["S9"]) is None
+    assert set(unrelated[:1000]) <= orderless  # the first two batches reach no order
+    assert store.erp_orderless([]) == set()
+    assert store.erp_orderless(["S9", "NONE-1"]) == {"S9", "NONE-1"}
+    assert store.erp_orderless(["NONE-1", "SHP-42"]) == set()
+
+
+def test_orderless_agrees_with_erp_order(store: Store) -> None:
+    check_orderless_agrees_with_erp_order(store)

@@ -1415,3 +1415,16 @@ def test_stop_lading_quantity_goes_to_at8_and_reads_back() -> None:
     assert lines[3:5] == ["S5*1*CL*100*L", "AT8*****7"]
     again = transform("\n".join(lines))
     assert again.stops[0].lading_quantity == 7 and again.warnings == ()
+
+
+def test_a_unit_in_the_packaging_code_is_not_sent_and_the_tender_still_goes() -> None:
+    """L5-05 (103, AN 3-5) is a packaging form plus material: an ERP's unit "EA" is no such code.
+    It is left out with a warning naming it; the lading line and the tender are sent."""
+    line = LadingLine(line_number=1, description="WIDGETS", packaging_code="EA")
+    tender = LoadTender(
+        shipment_id="P1", payment_method=PaymentMethod.PREPAID, stops=(_stop(lading=(line,)),)
+    )
+    sent: list[MappingWarning] = []
+    rows = x12_from_load_tender(tender, version="004010", warnings=sent)
+    assert ["L5", "1", "WIDGETS"] in rows
+    assert [(w.segment_id, w.element, w.value) for w in sent] == [("L5", 5, "EA")]
