@@ -70,13 +70,22 @@ def claim(
     order = (o.id,) if destination is not None else (o.next_attempt_at, o.id)
     picked = pick.order_by(*order).limit(limit).with_for_update(skip_locked=True).cte("picked")
     chosen: Any = select(picked.c.id)
-    if destination is not None and conn.dialect.name == "postgresql":
-        # SKIP LOCKED must not jump a due row another transaction holds for a moment (a lease
-        # being extended or completed just as it ran out): the rows after it would go out
-        # before it. Only the run of due rows up to the first one held is taken; the next
-        # claim takes the rest, in order.
+    if destination is not None:
+        # A destination gets its rows in the order they were made, so a claim takes only the
+        # run of rows before the first one it cannot take: one another transaction holds for a
+        # moment (SKIP LOCKED passed it: a lease being extended or completed as it ran out), or
+        # one not yet due. `next_attempt_at` does not follow `id`: a row is stamped with its
+        # message's processing time, and a message begun earlier by another worker may commit
+        # its row later (a higher id, an earlier time), so a claim whose clock falls between
+        # the two would take the later row and leave the earlier one. A row waiting out its
+        # backoff holds back the rows after it for the same reason: they go out after it.
+        waiting = (o.destination == destination) & o.status.in_([_PENDING, _IN_FLIGHT])
         held = (
-            pick.where(o.id.not_in(select(picked.c.id))).order_by(o.id).limit(1).scalar_subquery()
+            select(o.id)
+            .where(waiting & o.id.not_in(select(picked.c.id)))
+            .order_by(o.id)
+            .limit(1)
+            .scalar_subquery()
         )
         chosen = select(picked.c.id).where((held.is_(None)) | (picked.c.id < held))
     stmt = (

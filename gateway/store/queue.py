@@ -450,9 +450,17 @@ def claim_deliveries(
         due = ((_o.status == _PENDING) & (_o.next_attempt_at <= at)) | (
             (_o.status == _IN_FLIGHT) & (_o.lease_until < at)
         )
+        # only a destination whose first waiting row is due: the rows after a row that waits
+        # out its backoff wait too (`_outbox.claim`), and must not hide other destinations
+        w = outbox_t.alias("w")
+        head = (
+            select(func.min(w.c.id))
+            .where((w.c.destination == _o.destination) & w.c.status.in_([_PENDING, _IN_FLIGHT]))
+            .scalar_subquery()
+        )
         first = (
             select(_o.destination)
-            .where(due & _o.destination.not_in(busy))
+            .where(due & _o.destination.not_in(busy) & (_o.id == head))
             .order_by(_o.next_attempt_at, _o.id)
             .limit(1)
         )

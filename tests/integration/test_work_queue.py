@@ -214,6 +214,46 @@ def test_a_delivery_row_held_for_a_moment_is_not_jumped(pg_url: str) -> None:
         store.close()
 
 
+def test_a_row_stamped_later_than_the_next_one_still_goes_out_first(url: str) -> None:
+    """A row is stamped with its message's processing time, and a message begun earlier by
+    another worker may commit its row later: a higher id with an earlier time. A claim whose
+    clock falls between the two must not send the later row before the earlier one (the
+    20,000-message soak delivered 997s out of control number order this way)."""
+    clock = Clock()
+    store = open_store(url, clock)
+    (first,) = store.add_outbox([NewOutbox("carrier", "folder", "x", "c-1", b"1")], now=T0)
+    early = T0 - timedelta(seconds=1)
+    (second,) = store.add_outbox([NewOutbox("carrier", "folder", "x", "c-2", b"2")], now=early)
+    assert first < second
+    between = T0 - timedelta(milliseconds=500)
+    assert claim_deliveries(store, 100, 60, between) == []  # c-2 is due, c-1 is not yet
+    taken = claim_deliveries(store, 100, 60, T0)
+    assert [r.id for r in taken] == [first, second]
+    store.close()
+
+
+def test_a_row_in_backoff_holds_back_its_destination_only(url: str) -> None:
+    """The rows after a failed one wait for it (they go out in order); other destinations do
+    not wait for it, even when its destination's rows are the oldest due."""
+    clock = Clock()
+    store = open_store(url, clock)
+    a1, a2 = store.add_outbox(
+        [NewOutbox("alpha", "folder", "x", f"a-{i}", b"a") for i in (1, 2)], now=T0
+    )
+    (a1_row,) = claim_deliveries(store, 1, 60, T0)
+    assert a1_row.id == a1
+    assert store.fail_outbox(a1, a1_row.lease_token or "", "down", T0 + timedelta(minutes=5), False)
+    (b1,) = store.add_outbox([NewOutbox("bravo", "folder", "x", "b-1", b"b")], now=T0)
+    later = T0 + timedelta(seconds=1)
+    (b1_row,) = claim_deliveries(store, 100, 60, later)
+    assert b1_row.id == b1
+    assert store.complete_outbox_many([b1], b1_row.lease_token or "", later) == [b1]
+    assert claim_deliveries(store, 100, 60, later) == []  # a-2 waits behind a-1's backoff
+    retry = T0 + timedelta(minutes=5)
+    assert [r.id for r in claim_deliveries(store, 100, 60, retry)] == [a1, a2]
+    store.close()
+
+
 def test_concurrent_claims_never_share_a_message(url: str) -> None:
     clock = Clock()
     store = open_store(url, clock)
