@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from gateway.store._batch import event_rows, insert_rows
 from gateway.store.records import NewEvent, OutboxId, OutboxRow, OutboxStatus
@@ -22,6 +22,7 @@ MAX_ERROR_CHARS = 4000
 
 _PENDING = OutboxStatus.PENDING.value
 _IN_FLIGHT = OutboxStatus.IN_FLIGHT.value
+_NO_ID_ABOVE = 2**63 - 1  # no row waits: the whole run picked is taken
 
 
 def to_outbox_row(row: Row[Any]) -> OutboxRow:
@@ -87,7 +88,7 @@ def claim(
             .limit(1)
             .scalar_subquery()
         )
-        chosen = select(picked.c.id).where((held.is_(None)) | (picked.c.id < held))
+        chosen = select(picked.c.id).where(picked.c.id < func.coalesce(held, _NO_ID_ABOVE))
     stmt = (
         update(outbox_t)
         .where(o.id.in_(chosen))

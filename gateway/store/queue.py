@@ -452,15 +452,18 @@ def claim_deliveries(
         )
         # only a destination whose first waiting row is due: the rows after a row that waits
         # out its backoff wait too (`_outbox.claim`), and must not hide other destinations
-        w = outbox_t.alias("w")
-        head = (
-            select(func.min(w.c.id))
-            .where((w.c.destination == _o.destination) & w.c.status.in_([_PENDING, _IN_FLIGHT]))
-            .scalar_subquery()
+        # (one pass over the waiting rows, grouped: a subquery per candidate row would read the
+        # backlog once per row it looks at)
+        heads = (
+            select(func.min(_o.id).label("id"))
+            .where(_o.status.in_([_PENDING, _IN_FLIGHT]))
+            .group_by(_o.destination)
+            .subquery("heads")
         )
         first = (
             select(_o.destination)
-            .where(due & _o.destination.not_in(busy) & (_o.id == head))
+            .join(heads, heads.c.id == _o.id)
+            .where(due & _o.destination.not_in(busy))
             .order_by(_o.next_attempt_at, _o.id)
             .limit(1)
         )
