@@ -65,10 +65,12 @@ _EVENT_LOCATION = TimeZoneSource.EVENT_LOCATION
 _PARTY_LOCATION = TimeZoneSource.PARTY_LOCATION
 _REASON_UNMAPPED = ReasonKind.UNMAPPED
 
-# the models built per 214, validated by pydantic-core directly (see x12_common.validator_of)
-_new_event = x.validator_of(TrackingEvent)
-_new_status = x.validator_of(ShipmentStatus)
-_new_equipment = x.validator_of(Equipment)
+# The models built per 214 from values this module types itself (strings of elements the X12
+# validator checked, enum members, aware datetimes, built models): constructed without
+# validating them again (see x12_common.constructor_of and its property test).
+_new_event = x.constructor_of(TrackingEvent)
+_new_status = x.constructor_of(ShipmentStatus)
+_new_equipment = x.constructor_of(Equipment)
 _PICKUP_ROLES = (PartyRole.SHIPPER, PartyRole.SHIP_FROM, PartyRole.PICKUP_ADDRESS)
 
 _EVENT_TAGS = frozenset({"MS1", "MS2", "M7"})
