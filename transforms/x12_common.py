@@ -3,7 +3,7 @@ L11/N9 references, N4 locations, G62 dates, weights, source metadata and correla
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -58,20 +58,27 @@ def constructor_of(model: type[M]) -> Callable[[dict[str, Any]], M]:
     new = model.__new__
     set_attribute = object.__setattr__
     has_private = bool(model.__private_attributes__)
+    required = frozenset(name for name, info in fields.items() if info.is_required())
+    # defaults as validation fills them: a plain default as it is (the canonical models' are
+    # immutable: None, (), enum members, numbers), a factory called per instance
+    plain = {
+        n: i.default for n, i in fields.items() if not i.is_required() and not i.default_factory
+    }
+    factories = {n: i.default_factory for n, i in fields.items() if i.default_factory is not None}
+    if has_private or not all(isinstance(d, Hashable) for d in plain.values()):
+        return validate  # a private attribute or a mutable default: validation handles them
 
     def construct(values: dict[str, Any]) -> M:
         given = set(values)
-        if has_private:  # private attributes need their defaults: not a case for this path
-            return validate(values)
         if tuple(values) != names:  # the usual call passes every field, in order
-            if not given <= fields.keys() or any(
-                fields[name].is_required() for name in names if name not in given
-            ):
+            if not given <= fields.keys() or not required <= given:
                 return validate(values)  # which refuses it
             values = {
                 name: values[name]
                 if name in given
-                else fields[name].get_default(call_default_factory=True, validated_data=values)
+                else plain[name]
+                if name in plain
+                else factories[name]()  # type: ignore[call-arg]
                 for name in names
             }
         instance = new(model)
