@@ -199,3 +199,33 @@ def test_constructor_defaults_and_refusals() -> None:
         new_equipment({"number": "TRL1", "no_such_field": 1})  # extra="forbid", as validated
     with pytest.raises(ValidationError):
         x.constructor_of(TrackingEvent)({"status": "delivered"})  # is_mapped is required
+
+
+def test_seals_join_the_first_equipment_as_model_copy_did() -> None:
+    """M7 seals go on the first MS2's equipment: the same instance, fields set included, that
+    `model_copy(update={"seal_numbers": ...})` made before, or one of seals alone."""
+    text = "\n".join(
+        [
+            "ST*214*0001~",
+            "LX*1~",
+            "AT7*X1*NS***20240310*0130*CT~",
+            "MS2*ABCD*TRL01*TL~",
+            "MS2*ABCD*TRL02~",
+            "M7*S1*S2~",
+            "AT7*D1*NS***20240310*0330*CT~",
+            "M7*S3~",
+            "SE*9*0001~",
+        ]
+    )
+    first, second = transform(text).events
+    before = Equipment.model_validate(
+        {"owner_scac": "ABCD", "number": "TRL01", "type_code": "TL", "check_digit": None}
+    ).model_copy(update={"seal_numbers": ("S1", "S2")})
+    same(first.equipment[0], before)
+    same(
+        first.equipment[1],
+        Equipment.model_validate(
+            {"owner_scac": "ABCD", "number": "TRL02", "type_code": None, "check_digit": None}
+        ),
+    )
+    same(second.equipment, (Equipment(seal_numbers=("S3",)),))
