@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import pydantic_core
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -415,6 +416,107 @@ def _status_update(
         proof_of_delivery_available=event.status is StatusKind.DELIVERED and not event.is_estimate,
         exception=exception,
     )
+
+
+def status_update_json(
+    doc: c.ShipmentStatus, *, customer_id: str
+) -> list[tuple[str, bytes]] | None:
+    """(idempotency key, JSON) of each update `portal_updates` gives for a shipment status, the
+    JSON byte for byte what `PortalUpdate.model_dump_json(indent=2)` writes, built without the
+    models (the hot path renders two per 214). None when a value would not pass the model's
+    validation: the caller then takes the model path, which raises what it raises.
+    tests/unit/test_portal_fast.py proves the equality on generated and sample documents."""
+    if not 1 <= len(customer_id) <= 200:
+        return None
+    correlation = doc.correlation
+    scac = doc.scac or correlation.scac
+    shipment_id = doc.shipment_id or correlation.shipment_id
+    pro = doc.pro_number or correlation.pro
+    bol = correlation.bol
+    refs = {
+        "shipment_id": shipment_id,
+        "bol": bol,
+        "pro": pro,
+        "po": correlation.po,
+        "carrier_scac": scac,
+    }
+    prefix = "\x1f".join((customer_id, scac or "", shipment_id or "", pro or "", bol or ""))
+    eta = _eta(doc)
+    if eta is not None and eta.utcoffset() is None:
+        return None
+    out: list[tuple[str, bytes]] = []
+    for event in doc.events:
+        when = event.event_time
+        if when is not None and when.utcoffset() is None:
+            return None  # AwareDatetime would refuse it
+        exception = _exception_fields(event)
+        description = _describe(event)
+        if exception is not None and exception[1] != description:
+            description = f"{description}: {exception[1]}"
+        key = _event_key(prefix, event)
+        data: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "update_type": "status",
+            "idempotency_key": key,
+            "customer_id": customer_id,
+            "shipment": refs,
+            "status": event.status,
+            "description": description,
+            "occurred_at": when,
+            "occurred_on": event.event_date,
+            "is_estimate": event.is_estimate,
+            "eta": eta,
+            "location": _location_fields(event),
+            "proof_of_delivery_available": event.status is StatusKind.DELIVERED
+            and not event.is_estimate,
+            "exception": None
+            if exception is None
+            else {"category": exception[0], "description": exception[1]},
+            "invoice": None,
+        }
+        out.append((key, pydantic_core.to_json(data, indent=2)))
+    return out
+
+
+def _event_key(prefix: str, event: c.TrackingEvent) -> str:
+    """`_key` of `_status_update`, from the joined customer and shipment `prefix`."""
+    location = event.location
+    when = event.event_time.astimezone(dt.UTC).isoformat() if event.event_time else ""
+    parts = [
+        prefix,
+        event.status.value,
+        when or (event.event_date.isoformat() if event.event_date else ""),
+        event.status_code or "",
+        event.reason_code or "",
+        event.appointment_code or "",
+        location.city or "" if location else "",
+        location.state or "" if location else "",
+        str(event.is_estimate),
+        *sorted(f"{r.qualifier}={r.value}" for r in event.references),
+        event.package_id or "",
+    ]
+    return "pu_" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+def _exception_fields(event: c.TrackingEvent) -> tuple[ReasonKind | None, str] | None:
+    """`_exception` as (category, description), without the model."""
+    reason_code = (event.reason_code or event.appointment_reason_code or "").strip().upper()
+    reason = event.reason
+    if reason is not None and reason not in _NORMAL_REASONS:
+        return reason, REASON_WORDS.get(reason_code) or REASON_KIND_WORDS.get(reason, "Other")
+    if event.status in _PROBLEM_STATUSES:
+        return None, "The carrier has not given a reason"
+    return None
+
+
+def _location_fields(event: c.TrackingEvent) -> dict[str, str | None] | None:
+    """`_location` as a dict, without the model."""
+    place = event.location
+    if place is None or not (place.city or place.state):
+        place = next((p.location for p in event.parties if p.location is not None), place)
+    if place is None or not (place.city or place.state or place.country):
+        return None
+    return {"city": place.city, "state": place.state, "country": place.country}
 
 
 def _describe(event: c.TrackingEvent) -> str:

@@ -17,6 +17,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+import pydantic_core
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -565,6 +566,145 @@ def to_tms_message(
         )
     except ValidationError as exc:
         raise TmsContractError(f"the document does not fit the TMS v1 contract: {exc}") from exc
+
+
+def render_tms_json(
+    doc: TmsDocument, *, idempotency_key: str, occurred_at: dt.datetime | None = None
+) -> bytes:
+    """`to_tms_message(...).model_dump_json(indent=2)` as bytes, what the router delivers. A
+    shipment status takes `_status_json` when it can (the same bytes), anything else the model."""
+    if isinstance(doc, c.ShipmentStatus):
+        fast = _status_json(doc, idempotency_key, occurred_at)
+        if fast is not None:
+            return fast
+    message = to_tms_message(doc, idempotency_key=idempotency_key, occurred_at=occurred_at)
+    return message.model_dump_json(indent=2).encode()
+
+
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+# Between a status's events and the rest of its payload, the wire models copy the canonical ones
+# field for field, in the same order: the wire JSON of a status is the canonical JSON of the same
+# fields, plus `event_type` after each event's `status`. Checked when the module loads
+# (`_same_fields`); where they differ the fast path is off and the models render.
+_STATUS_PAIRS: tuple[tuple[type[BaseModel], type[BaseModel]], ...] = (
+    (c.ShipmentStatus, ShipmentStatusPayload),
+    (c.TrackingEvent, TrackingEvent),
+    (c.Reference, Reference),
+    (c.Party, Party),
+    (c.PartyIdentifier, PartyIdentifier),
+    (c.Location, Location),
+    (c.Contact, Contact),
+    (c.DateTimeValue, DateTimeValue),
+    (c.Equipment, Equipment),
+    (c.InterlineCarrier, InterlineCarrier),
+    (c.Weight, Weight),
+    (c.Volume, Volume),
+    (c.LadingException, LadingException),
+    (c.Note, Note),
+    (c.Correlation, Correlation),
+)
+# Canonical Decimal fields of a status (a test keeps this list complete): the wire writes them
+# fixed point ("100"), the canonical JSON as str() ("1E+2"); the fast path takes a status only
+# when the two agree for every one of them.
+_STATUS_DECIMALS = {
+    "Weight": ("value",),
+    "Volume": ("value",),
+    "Equipment": ("length_feet",),
+    "LadingException": ("quantity",),
+}
+
+
+def _same_fields() -> bool:
+    for canonical, wire in _STATUS_PAIRS:
+        names = [n for n in canonical.model_fields if n not in _NOT_IN_PAYLOAD]
+        wire_names = list(wire.model_fields)
+        if canonical is c.TrackingEvent:
+            names.remove("segment_index")
+            wire_names.remove("event_type")
+        if names != wire_names:
+            return False
+    return True
+
+
+_FAST_STATUS = _same_fields()
+_STATUS_EXCLUDE: dict[str, Any] = {
+    **dict.fromkeys(_NOT_IN_PAYLOAD, True),
+    "events": {"__all__": {"segment_index"}},
+}
+
+
+def _fixed_point(value: Decimal | None) -> bool:
+    return value is None or (value.is_finite() and str(value) == format(value, "f"))
+
+
+def _plain_decimals(doc: c.ShipmentStatus) -> bool:
+    """Every Decimal of the status writes the same in the canonical and the wire JSON."""
+    if not all(_fixed_point(e.length_feet) for e in doc.equipment):
+        return False
+    for event in doc.events:
+        if event.weight is not None and not _fixed_point(event.weight.value):
+            return False
+        if event.volume is not None and not _fixed_point(event.volume.value):
+            return False
+        if not all(_fixed_point(w.value) for w in event.weights):
+            return False
+        if not all(_fixed_point(e.length_feet) for e in event.equipment):
+            return False
+        if not all(_fixed_point(x.quantity) for x in event.lading_exceptions):
+            return False
+    return True
+
+
+def _status_json(
+    doc: c.ShipmentStatus, idempotency_key: str, occurred_at: dt.datetime | None
+) -> bytes | None:
+    """The wire JSON of a status without the wire models (~2x cheaper): the canonical JSON of
+    the payload with each event's `event_type` put in, inside an envelope written here. None
+    when a value might not pass the contract (the caller then validates through the models,
+    which raise what they raise). tests/unit/test_tms_fast.py proves the bytes equal."""
+    if not _FAST_STATUS or not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        return None
+    when = occurred_at or _document_instant(doc)
+    if when is None:
+        raise ValueError(f"occurred_at is required: a {doc.document_type.value} carries no instant")
+    if when.utcoffset() is None or not _plain_decimals(doc):
+        return None
+    for event in doc.events:
+        if event.event_time is not None and event.event_time.utcoffset() is None:
+            return None
+    payload = doc.model_dump_json(indent=2, exclude=_STATUS_EXCLUDE)
+    # Each event's fields are 6 spaces in; only events have a "status" there, in order.
+    parts: list[str] = []
+    start = 0
+    for event in doc.events:
+        status = f'\n      "status": "{event.status.value}",\n'
+        at = payload.find(status, start)
+        if at < 0:
+            return None
+        end = at + len(status)
+        event_type = P44_EVENT_TYPES.get(event.status)
+        parts.append(payload[start:end])
+        wire_type = "null" if event_type is None else f'"{event_type}"'
+        parts.append(f'      "event_type": {wire_type},\n')
+        start = end
+    parts.append(payload[start:])
+    envelope = pydantic_core.to_json(
+        {
+            "message_type": "shipment_status",
+            "schema_version": SCHEMA_VERSION,
+            "idempotency_key": idempotency_key,
+            "occurred_at": when,
+            "correlation": doc.correlation.model_dump(),
+            "source": _source(doc.source),
+            "payload": None,
+        },
+        indent=2,
+    )
+    if not envelope.endswith(b"null\n}"):
+        return None
+    head = envelope[:-6]
+    body = "".join(parts).replace("\n", "\n  ")  # one level deeper: under "payload"
+    return head + body.encode() + b"\n}"
 
 
 _CANONICAL_TYPES: dict[str, type[TmsDocument]] = {

@@ -65,10 +65,12 @@ _EVENT_LOCATION = TimeZoneSource.EVENT_LOCATION
 _PARTY_LOCATION = TimeZoneSource.PARTY_LOCATION
 _REASON_UNMAPPED = ReasonKind.UNMAPPED
 
-# the models built per 214, validated by pydantic-core directly (see x12_common.validator_of)
-_new_event = x.validator_of(TrackingEvent)
-_new_status = x.validator_of(ShipmentStatus)
-_new_equipment = x.validator_of(Equipment)
+# The models built per 214 from values this module types itself (strings of elements the X12
+# validator checked, enum members, aware datetimes, built models): constructed without
+# validating them again (see x12_common.constructor_of and its property test).
+_new_event = x.constructor_of(TrackingEvent)
+_new_status = x.constructor_of(ShipmentStatus)
+_new_equipment = x.constructor_of(Equipment)
 _PICKUP_ROLES = (PartyRole.SHIPPER, PartyRole.SHIP_FROM, PartyRole.PICKUP_ADDRESS)
 
 _EVENT_TAGS = frozenset({"MS1", "MS2", "M7"})
@@ -564,23 +566,19 @@ def _package_id(scope: _Group) -> str | None:
 def _equipment(draft: _EventDraft) -> list[Equipment]:
     """MS2: 01 owner SCAC, 02 number, 03 description code, 04 check digit; M7 seals attach."""
     items = []
-    for s in draft.ms2:
+    for n, s in enumerate(draft.ms2):
         elements = x.padded(s, 4)
-        items.append(
-            _new_equipment(
-                {
-                    "owner_scac": elements[1].strip() or None,
-                    "number": elements[2].strip() or None,
-                    "type_code": elements[3].strip() or None,
-                    "check_digit": elements[4].strip() or None,
-                }
-            )
-        )
-    if draft.seals:
-        if items:
-            items[0] = items[0].model_copy(update={"seal_numbers": tuple(draft.seals)})
-        else:
-            items.append(Equipment(seal_numbers=tuple(draft.seals)))
+        fields: dict[str, object] = {
+            "owner_scac": elements[1].strip() or None,
+            "number": elements[2].strip() or None,
+            "type_code": elements[3].strip() or None,
+            "check_digit": elements[4].strip() or None,
+        }
+        if n == 0 and draft.seals:  # the fields set are those of model_copy(update=...) after
+            fields["seal_numbers"] = tuple(draft.seals)
+        items.append(_new_equipment(fields))
+    if draft.seals and not items:
+        items.append(_new_equipment({"seal_numbers": tuple(draft.seals)}))
     return items
 
 

@@ -15,9 +15,10 @@ from gateway.canonical import (
     ShipmentStatus,
     TenderResponse,
 )
+from gateway.idoc.control import IdocPartnerConfig
 from gateway.idoc.errors import IdocError
 from gateway.registry import PartnerProfile, Registry, UnknownPartnerError
-from gateway.registry.profile import Role, RoutingRule
+from gateway.registry.profile import IdocSettings, Role, RoutingRule
 from transforms.erp_keys import ErpKeys
 
 
@@ -57,11 +58,29 @@ def _key(*parts: str) -> str:
 def _render_portal(
     doc: AnyDocument, dest: PartnerProfile, doc_key: str, now: datetime, reg: Registry
 ) -> list[RenderedDelivery]:
-    from transforms.portal import portal_updates
+    from transforms.portal import portal_updates, status_update_json
 
     if not isinstance(doc, ShipmentStatus):
         return []
     customer = _customer_for(doc, reg)
+    channel = _channel(dest)
+    fast = status_update_json(doc, customer_id=customer)
+    if fast is not None:  # the same bytes as the models below give (tests/unit/test_portal_fast)
+        out = []
+        for n, (update_key, payload) in enumerate(fast):  # one per event, in order
+            key = _key(dest.id, "portal", update_key)
+            out.append(
+                RenderedDelivery(
+                    dest.id,
+                    channel,
+                    "portal_update",
+                    f"status-{key}.json",
+                    payload,
+                    key,
+                    n,
+                )
+            )
+        return out
     allow = False
     out = []
     updates = portal_updates(doc, customer_id=customer, allow_charges=allow)
@@ -97,16 +116,15 @@ def _customer_for(doc: ShipmentStatus, reg: Registry) -> str:
 def _render_tms(
     doc: AnyDocument, dest: PartnerProfile, doc_key: str, now: datetime, reg: Registry
 ) -> list[RenderedDelivery]:
-    from transforms.tms_json import to_tms_message
+    from transforms.tms_json import render_tms_json
 
     if not isinstance(doc, (ShipmentStatus, TenderResponse, LoadTender, FreightInvoice)):
         return []
     key = _key(dest.id, "tms", doc_key)
     try:
-        message = to_tms_message(doc, idempotency_key=key)
+        payload = render_tms_json(doc, idempotency_key=key)
     except ValueError:
-        message = to_tms_message(doc, idempotency_key=key, occurred_at=now)
-    payload = message.model_dump_json(indent=2).encode()
+        payload = render_tms_json(doc, idempotency_key=key, occurred_at=now)
     return [
         RenderedDelivery(
             dest.id,
@@ -143,7 +161,7 @@ def render_erp(
 
     if dest.idoc is None:
         raise RoutingError(f"destination {dest.id} has no idoc settings")
-    config = dest.idoc.partner_config(doc.document_type)
+    config = _partner_config(dest.idoc, doc.document_type)
     if isinstance(doc, ShipmentStatus):
         rendered = render_shipment_status(doc, config, created=now, keys=keys)
     elif isinstance(doc, TenderResponse):
@@ -157,6 +175,23 @@ def render_erp(
     key = _key(dest.id, "idoc", doc_key)
     name = f"{rendered.idoctyp}-{key}.xml"
     return [RenderedDelivery(dest.id, _channel(dest), "idoc", name, rendered.data, key)]
+
+
+# IdocSettings.partner_config builds and checks an IdocPartnerConfig each call (~10 us); both are
+# immutable, so one per settings object and message serves every IDoc. The entry holds the
+# settings object itself: its id cannot be reused while cached.
+_PARTNER_CONFIGS: dict[tuple[int, DocumentType], tuple[IdocSettings, IdocPartnerConfig]] = {}
+
+
+def _partner_config(settings: IdocSettings, message: DocumentType) -> IdocPartnerConfig:
+    entry = _PARTNER_CONFIGS.get((id(settings), message))
+    if entry is not None and entry[0] is settings:
+        return entry[1]
+    config = settings.partner_config(message)
+    if len(_PARTNER_CONFIGS) >= 256:  # profiles reloaded many times: start again
+        _PARTNER_CONFIGS.clear()
+    _PARTNER_CONFIGS[(id(settings), message)] = (settings, config)
+    return config
 
 
 def _channel(dest: PartnerProfile) -> str:
