@@ -72,7 +72,7 @@ class StoreBase:
                     yield batch
             except BaseException:
                 self._local.failed = True  # the block must not end as if nothing happened
-                self._local.checked.clear()
+                self._forget()
                 raise
             return
         if batch is not None:
@@ -81,7 +81,7 @@ class StoreBase:
                     self._check_lease_once(batch)
                     yield batch
             except BaseException:
-                self._local.checked.clear()  # a renewal rolled back with the savepoint
+                self._forget()  # a renewal rolled back with the savepoint
                 raise
             return
         lock = self._write_lock
@@ -114,6 +114,8 @@ class StoreBase:
                 self._local.checked = set()
                 self._local.covered = False
                 self._local.failed = False
+                self._local.opened = {}
+                self._local.groups = {}
                 try:
                     yield
                 finally:
@@ -140,10 +142,32 @@ class StoreBase:
                     raise GroupWriteFailed("a write failed inside a group's message")
         except BaseException:
             # a lease renewal rolled back with the savepoint (and its row lock): renew again
-            self._local.checked.clear()
+            self._forget()
             raise
         finally:
             self._local.covered, self._local.failed = outer
+
+    def _forget(self) -> None:
+        """A savepoint rolled back: what this transaction knew it had written may be gone."""
+        self._local.checked.clear()
+        self._local.opened.clear()
+        self._local.groups.clear()
+
+    def _opened_here(self) -> dict[int, tuple[int | None, str]] | None:
+        """In a batch: the interchanges begun in its transaction and not yet finished, id ->
+        (message id, direction). Rows no other transaction can see, so none can finish or
+        discard them: their streaming steps need not read them back to check."""
+        if self._batch_conn() is None:
+            return None
+        opened: dict[int, tuple[int | None, str]] = self._local.opened
+        return opened
+
+    def _groups_here(self) -> dict[int, int] | None:
+        """In a batch: group id -> interchange id of the groups begun in its transaction."""
+        if self._batch_conn() is None:
+            return None
+        groups: dict[int, int] = self._local.groups
+        return groups
 
     def _check_lease_once(self, conn: Connection) -> None:
         """A lease renewed once in the group's transaction stays this worker's until it ends

@@ -91,6 +91,8 @@ class StreamingMixin(StoreBase):
             interchange_id = _batch.insert_returning_ids(conn, interchange_t, [row])[0]
             rows = _batch.event_rows(events, at, message_id, interchange_id=interchange_id)
             _batch.insert_returning_ids(conn, event_t, rows)
+            if (opened := self._opened_here()) is not None:
+                opened[interchange_id] = (message_id, row["direction"])
         return interchange_id
 
     def begin_group(self, interchange_id: int, group: NewGroup) -> int:
@@ -100,9 +102,12 @@ class StreamingMixin(StoreBase):
             raise ValueError("begin_group takes the header only: no sets, no acks")
         with self._write() as conn:
             hold_checkpoint(conn)
-            _, direction = _open_interchange(conn, interchange_id)
+            _, direction = self._open_interchange(conn, interchange_id)
             row = _batch.group_row(group, interchange_id, direction)
-            return _batch.insert_returning_ids(conn, group_t, [row])[0]
+            group_id = _batch.insert_returning_ids(conn, group_t, [row])[0]
+            if (groups := self._groups_here()) is not None:
+                groups[group_id] = interchange_id
+            return group_id
 
     def append_sets(
         self,
@@ -122,7 +127,7 @@ class StreamingMixin(StoreBase):
         """
         at = self._now(now)
         with self._write() as conn:
-            interchange_id, owner = _open_group(conn, group_id)
+            interchange_id, owner = self._open_group(conn, group_id)
             hold_checkpoint(conn)
             if message_id is not None and message_id != owner:
                 raise ValueError(f"group {group_id} belongs to message {owner}, not {message_id}")
@@ -168,7 +173,7 @@ class StreamingMixin(StoreBase):
         """
         at = self._now(now)
         with self._write() as conn:
-            interchange_id, _ = _open_group(conn, group_id)
+            interchange_id, _ = self._open_group(conn, group_id)
             hold_checkpoint(conn)
             conn.execute(
                 update(group_t)
@@ -222,6 +227,8 @@ class StreamingMixin(StoreBase):
             if closed is None:
                 raise InterchangeStateError(f"interchange {interchange_id} is not open")
             message_id: int | None = closed[0]
+            if (opened := self._opened_here()) is not None:
+                opened.pop(interchange_id, None)
             held = _held_documents(_g.interchange_id == interchange_id)
             effective = released = voided_docs = voided_outbox = applied = 0
             if release:
@@ -274,10 +281,29 @@ class StreamingMixin(StoreBase):
             ids = list(conn.execute(found).scalars())
             if not ids:
                 return 0
+            if (opened := self._opened_here()) is not None:
+                for interchange_id in ids:
+                    opened.pop(interchange_id, None)
             documents = _discard(conn, ids)
             event = NewEvent("partial_discarded", {"interchanges": ids, "documents": documents})
             _batch.insert_rows(conn, event_t, _batch.event_rows([event], at, message_id))
         return len(ids)
+
+    def _open_interchange(self, conn: Connection, interchange_id: int) -> tuple[int | None, str]:
+        """`_open_interchange`, without reading back an interchange this batch began."""
+        opened = self._opened_here()
+        if opened is not None and interchange_id in opened:
+            return opened[interchange_id]
+        return _open_interchange(conn, interchange_id)
+
+    def _open_group(self, conn: Connection, group_id: int) -> tuple[int, int | None]:
+        """`_open_group`, without reading back a group of an interchange this batch began."""
+        groups, opened = self._groups_here(), self._opened_here()
+        if groups is not None and opened is not None:
+            interchange_id = groups.get(group_id)
+            if interchange_id is not None and interchange_id in opened:
+                return interchange_id, opened[interchange_id][0]
+        return _open_group(conn, group_id)
 
 
 def _open_interchange(conn: Connection, interchange_id: int) -> tuple[int | None, str]:
