@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.sql import Select
 
-from gateway.store import _batch, _status
+from gateway.store import _batch, _prepared, _status
 from gateway.store._base import StoreBase
 from gateway.store.control_numbers import TransactionControlNumbers
 from gateway.store.engine import hold_checkpoint
@@ -36,6 +36,7 @@ from gateway.store.records import (
     OutboxStatus,
 )
 from gateway.store.schema import (
+    UtcDateTime,
     ack_t,
     business_event_t,
     document_t,
@@ -175,10 +176,13 @@ class StreamingMixin(StoreBase):
         with self._write() as conn:
             interchange_id, _ = self._open_group(conn, group_id)
             hold_checkpoint(conn)
-            conn.execute(
-                update(group_t)
-                .where(_g.id == group_id)
-                .values(ack_code=ack_code, set_count=set_count)
+            _prepared.run(
+                conn,
+                "finish_group",
+                _finish_group,
+                group_id=group_id,
+                ack_code=ack_code,
+                set_count=set_count,
             )
             keys = _batch.existing_outbox_ids(conn, (a.outbox_key for a in acks if a.outbox_key))
             ack_ids = _batch.insert_returning_ids(
@@ -218,11 +222,13 @@ class StreamingMixin(StoreBase):
             raise ValueError("finish_interchange needs the final outcome, not 'processing'")
         at = self._now(now)
         with self._write() as conn:
-            closed = conn.execute(
-                update(interchange_t)
-                .where((_i.id == interchange_id) & (_i.outcome == PROCESSING))
-                .values(outcome=outcome, ta1_status=ta1_status)
-                .returning(_i.message_id)
+            closed = _prepared.run(
+                conn,
+                "close_interchange",
+                _close_interchange,
+                interchange_id=interchange_id,
+                outcome=outcome,
+                ta1_status=ta1_status,
             ).first()
             if closed is None:
                 raise InterchangeStateError(f"interchange {interchange_id} is not open")
@@ -232,7 +238,7 @@ class StreamingMixin(StoreBase):
             held = _held_documents(_g.interchange_id == interchange_id)
             effective = released = voided_docs = voided_outbox = applied = 0
             if release:
-                effective, released, applied = _release(conn, held, at)
+                effective, released, applied = _release_interchange(conn, interchange_id, at)
             else:
                 voided_docs, voided_outbox = _void(conn, held)
             rows_out = list(outbox)
@@ -245,7 +251,7 @@ class StreamingMixin(StoreBase):
             ack_ids = _batch.insert_returning_ids(
                 conn, ack_t, [_batch.ack_row(a, at, key_ids, interchange_id, None) for a in acks]
             )
-            _link_acks(conn, interchange_id)
+            _prepared.run(conn, "link_acks", _link_acks, interchange_id=interchange_id)
             rows = _batch.event_rows(events, at, message_id, interchange_id=interchange_id)
             event_ids = _batch.insert_returning_ids(conn, event_t, rows)
             if message_id is not None and message_status is not None:
@@ -350,16 +356,6 @@ def _outbox_of(documents: Select[Any], status: OutboxStatus, new: OutboxStatus) 
     )
 
 
-def _release(conn: Connection, held: Select[Any], now: datetime) -> tuple[int, int, int]:
-    """Held -> effective / pending; returns (documents, deliveries, shipments moved)."""
-    released = conn.execute(_outbox_of(held, OutboxStatus.HELD, OutboxStatus.PENDING)).rowcount
-    applied = _status.apply_document_statuses(conn, held, now)
-    effective = conn.execute(
-        update(document_t).where(_d.id.in_(held)).values(status=DocumentStatus.EFFECTIVE.value)
-    ).rowcount
-    return effective, released, applied
-
-
 def _void(conn: Connection, held: Select[Any]) -> tuple[int, int]:
     """Held -> void; frees the documents' business event keys (a corrected resend must not be
     taken for a duplicate) and takes them out of the hold queue. Returns (documents,
@@ -374,14 +370,64 @@ def _void(conn: Connection, held: Select[Any]) -> tuple[int, int]:
     return voided_docs, voided_outbox
 
 
-def _link_acks(conn: Connection, interchange_id: int) -> None:
+def _release_interchange(
+    conn: Connection, interchange_id: int, now: datetime
+) -> tuple[int, int, int]:
+    """`_release` of an interchange's held documents, with statements prepared once (this
+    runs once per received interchange)."""
+    ids = {"interchange_id": interchange_id}
+    released = _prepared.run(conn, "release_outbox", _release_outbox, **ids).rowcount
+    applied = _prepared.run(conn, "release_statuses", _release_statuses, now=now, **ids).rowcount
+    effective = _prepared.run(conn, "release_documents", _release_documents, **ids).rowcount
+    return effective, released, applied
+
+
+def _interchange_held() -> Select[Any]:
+    return _held_documents(_g.interchange_id == bindparam("interchange_id"))
+
+
+def _release_outbox(dialect: str) -> Any:
+    return _outbox_of(_interchange_held(), OutboxStatus.HELD, OutboxStatus.PENDING)
+
+
+def _release_statuses(dialect: str) -> Any:
+    now = bindparam("now", type_=UtcDateTime())
+    return _status.statuses_statement(dialect, _interchange_held(), now)
+
+
+def _release_documents(dialect: str) -> Any:
+    return (
+        update(document_t)
+        .where(_d.id.in_(_interchange_held()))
+        .values(status=DocumentStatus.EFFECTIVE.value)
+    )
+
+
+def _close_interchange(dialect: str) -> Any:
+    return (
+        update(interchange_t)
+        .where((_i.id == bindparam("interchange_id")) & (_i.outcome == PROCESSING))
+        .values(outcome=bindparam("outcome"), ta1_status=bindparam("ta1_status"))
+        .returning(_i.message_id)
+    )
+
+
+def _finish_group(dialect: str) -> Any:
+    return (
+        update(group_t)
+        .where(_g.id == bindparam("group_id"))
+        .values(ack_code=bindparam("ack_code"), set_count=bindparam("set_count"))
+    )
+
+
+def _link_acks(dialect: str) -> Any:
     """Point the interchange's acks at the outbox rows their `outbox_key` names, now that the
     ack interchange exists."""
     a = ack_t.c
     carrier = select(_o.id).where(_o.idempotency_key == a.outbox_key).scalar_subquery()
-    conn.execute(
+    return (
         update(ack_t)
-        .where((a.interchange_id == interchange_id) & a.outbox_id.is_(None))
+        .where((a.interchange_id == bindparam("interchange_id")) & a.outbox_id.is_(None))
         .where(a.outbox_key.is_not(None))
         .values(outbox_id=carrier)
     )

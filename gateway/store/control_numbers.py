@@ -8,14 +8,15 @@ One statement per allocation (`UPDATE ... RETURNING`); the row is created only t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, Integer, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gateway.faults import crashpoint
+from gateway.store import _prepared
 from gateway.store.records import CounterKind
 from gateway.store.schema import counter_t
 
@@ -36,22 +37,29 @@ def allocate_control_numbers(
     if n >= MAX_CONTROL_NUMBER:
         raise ValueError(f"n must be below {MAX_CONTROL_NUMBER}")
     kind = str(CounterKind(kind))
-    key = (_COUNTER.c.partner_id == partner_id) & (_COUNTER.c.kind == kind)
-    # the new last value, wrapped as the numbers are: (last + n - 1) % MAX + 1
-    bump = (
-        update(_COUNTER)
-        .where(key)
-        .values(last_value=(_COUNTER.c.last_value + (n - 1)) % MAX_CONTROL_NUMBER + 1)
-        .returning(_COUNTER.c.last_value)
-    )
-    new_last = conn.execute(bump).scalar()
+    params = {"partner_id": partner_id, "kind": kind, "more": n - 1}
+    new_last = _prepared.run(conn, "counter_bump", _bump, **params).scalar()
     if new_last is None:  # the partner's first number of this kind
         _ensure_counter(conn, partner_id, kind)
-        new_last = conn.execute(bump).scalar_one()
+        new_last = _prepared.run(conn, "counter_bump", _bump, **params).scalar_one()
     first = (new_last - n) % MAX_CONTROL_NUMBER  # the last value before: 0..MAX-1
     numbers = [(first + i - 1) % MAX_CONTROL_NUMBER + 1 for i in range(1, n + 1)]
     crashpoint("after_control_numbers_allocated")  # the caller's transaction is still open
     return numbers
+
+
+def _bump(dialect: str) -> Any:
+    """Move the counter on by `more` + 1, wrapped as the numbers are ((last + n - 1) % MAX + 1),
+    returning the new last value."""
+    c = _COUNTER.c
+    return (
+        update(_COUNTER)
+        .where((c.partner_id == bindparam("partner_id")) & (c.kind == bindparam("kind")))
+        .values(
+            last_value=(c.last_value + bindparam("more", type_=Integer())) % MAX_CONTROL_NUMBER + 1
+        )
+        .returning(c.last_value)
+    )
 
 
 def set_last_control_number(
