@@ -279,12 +279,8 @@ class StreamingMixin(StoreBase):
         with self._write() as conn:
             # FOR UPDATE waits for a chunk still being appended (it holds FOR SHARE) and makes
             # any later step of that worker fail with InterchangeStateError.
-            found = (
-                select(_i.id)
-                .where((_i.message_id == message_id) & (_i.outcome == PROCESSING))
-                .with_for_update()
-            )
-            ids = list(conn.execute(found).scalars())
+            found = _prepared.run(conn, "unfinished", _unfinished, message_id=message_id)
+            ids = list(found.scalars())
             if not ids:
                 return 0
             if (opened := self._opened_here()) is not None:
@@ -400,6 +396,15 @@ def _release_documents(dialect: str) -> Any:
         update(document_t)
         .where(_d.id.in_(_interchange_held()))
         .values(status=DocumentStatus.EFFECTIVE.value)
+    )
+
+
+def _unfinished(dialect: str) -> Any:
+    """The message's interchanges still "processing" (locked: see `discard_partial`)."""
+    return (
+        select(_i.id)
+        .where((_i.message_id == bindparam("message_id")) & (_i.outcome == PROCESSING))
+        .with_for_update()
     )
 
 

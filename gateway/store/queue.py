@@ -32,10 +32,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from gateway.store import _prepared
 from gateway.store.errors import StoreUnavailableError
 from gateway.store.records import MessageStatus, NewEvent, OutboxRow, OutboxStatus
 from gateway.store.schema import (
@@ -101,16 +102,28 @@ def check_lease(conn: Connection) -> None:
     lease = _CURRENT.get()
     if lease is None:
         return
-    now = datetime.now(UTC)
-    renewed = conn.execute(
-        update(queue_lease_t)
-        .where((_l.message_id == lease.message_id) & (_l.token == lease.token))
-        .values(lease_until=now + timedelta(seconds=lease.lease_seconds))
+    until = datetime.now(UTC) + timedelta(seconds=lease.lease_seconds)
+    renewed = _prepared.run(
+        conn,
+        "renew_lease",
+        _renew,
+        message_id=lease.message_id,
+        token=lease.token,
+        until=until,
     ).rowcount
     if renewed != 1:
         raise LeaseLostError(
             f"message {lease.message_id}: lease lost to another worker; this worker lets it go"
         )
+
+
+def _renew(dialect: str) -> Any:
+    """Renew one lease, if its token is still this worker's (run once per message written)."""
+    return (
+        update(queue_lease_t)
+        .where((_l.message_id == bindparam("message_id")) & (_l.token == bindparam("token")))
+        .values(lease_until=bindparam("until", type_=queue_lease_t.c.lease_until.type))
+    )
 
 
 def _insert(conn: Connection) -> Any:
