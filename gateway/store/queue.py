@@ -442,9 +442,18 @@ _PENDING = OutboxStatus.PENDING.value
 
 
 def claim_deliveries(
-    store: Store, limit: int, lease_seconds: float, now: datetime | None = None
+    store: Store,
+    limit: int,
+    lease_seconds: float,
+    now: datetime | None = None,
+    *,
+    destinations: int = 1,
 ) -> list[OutboxRow]:
-    """Lease up to `limit` due deliveries of one destination that no live lease is sending to.
+    """Lease up to `limit` due deliveries of one destination that no live lease is sending to;
+    with `destinations` > 1, as much for each of that many such destinations (the oldest due
+    first), in the same transaction: one delivery round then serves a burst's 997s, IDocs and
+    portal files together instead of one destination per round. Each destination's rows carry
+    their own lease token and come in id order.
 
     On PostgreSQL the claim runs under a transaction-scoped advisory lock, so two workers
     never pick the same destination; the rows themselves are still taken FOR UPDATE SKIP LOCKED.
@@ -463,23 +472,32 @@ def claim_deliveries(
         due = ((_o.status == _PENDING) & (_o.next_attempt_at <= at)) | (
             (_o.status == _IN_FLIGHT) & (_o.lease_until < at)
         )
-        first = (
-            select(_o.destination)
-            .where(due & _o.destination.not_in(busy))
-            .order_by(_o.next_attempt_at, _o.id)
-            .limit(1)
-        )
-        destination = conn.execute(first).scalar_one_or_none()
-        if destination is None:
-            return []
-        return _outbox.claim(
-            conn,
-            limit=limit,
-            lease_seconds=lease_seconds,
-            now=at,
-            channel=None,
-            destination=destination,
-        )
+        rows: list[OutboxRow] = []
+        chosen: list[str] = []
+        while len(chosen) < destinations:
+            first = (
+                select(_o.destination)
+                .where(due & _o.destination.not_in(busy))
+                .order_by(_o.next_attempt_at, _o.id)
+                .limit(1)
+            )
+            if chosen:  # already claimed in this round
+                first = first.where(_o.destination.not_in(chosen))
+            destination = conn.execute(first).scalar_one_or_none()
+            if destination is None:
+                break
+            chosen.append(destination)
+            rows.extend(
+                _outbox.claim(
+                    conn,
+                    limit=limit,
+                    lease_seconds=lease_seconds,
+                    now=at,
+                    channel=None,
+                    destination=destination,
+                )
+            )
+        return rows
 
 
 def release_deliveries(store: Store, ids: list[int], lease_token: str) -> int:
