@@ -87,7 +87,7 @@ class DeliveryWorker:
     registry: Registry
     base_dir: Path
     lease_seconds: float = 60.0
-    batch: int = 500  # rows per destination and claim: one flush each
+    batch: int = 500  # rows per claim (all its destinations together)
     # destinations per round: a burst's 997s, IDocs, TMS and portal files go out in one round
     # (one claim, one completing transaction), not in one round per destination
     destinations: int = 8

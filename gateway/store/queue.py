@@ -450,8 +450,9 @@ def claim_deliveries(
     destinations: int = 1,
 ) -> list[OutboxRow]:
     """Lease up to `limit` due deliveries of one destination that no live lease is sending to;
-    with `destinations` > 1, as much for each of that many such destinations (the oldest due
-    first), in the same transaction: one delivery round then serves a burst's 997s, IDocs and
+    with `destinations` > 1, of up to that many such destinations (the oldest due first), in
+    the same transaction and still `limit` rows in all (a round takes no longer than before
+    to send, within its leases): one delivery round then serves a burst's 997s, IDocs and
     portal files together instead of one destination per round. Each destination's rows carry
     their own lease token and come in id order.
 
@@ -474,7 +475,7 @@ def claim_deliveries(
         )
         rows: list[OutboxRow] = []
         chosen: list[str] = []
-        while len(chosen) < destinations:
+        while len(chosen) < destinations and len(rows) < limit:
             first = (
                 select(_o.destination)
                 .where(due & _o.destination.not_in(busy))
@@ -490,7 +491,7 @@ def claim_deliveries(
             rows.extend(
                 _outbox.claim(
                     conn,
-                    limit=limit,
+                    limit=limit - len(rows),
                     lease_seconds=lease_seconds,
                     now=at,
                     channel=None,

@@ -223,6 +223,21 @@ def test_one_round_claims_several_destinations_each_under_its_own_lease(url: str
     store.close()
 
 
+def test_a_round_of_several_destinations_takes_no_more_rows_than_one_claim(url: str) -> None:
+    """The rows of a round stay within `limit` in all, so a round sends no longer than one
+    claim did (its leases do not run out while slower peers are sent to)."""
+    clock = Clock()
+    store = open_store(url, clock)
+    store.add_outbox(
+        [NewOutbox(d, "folder", "x", f"{d}-{i}", b"x") for i in range(3) for d in ("erp", "tms")]
+    )
+    rows = claim_deliveries(store, 4, 60, destinations=8)
+    assert [r.destination for r in rows] == ["erp", "erp", "erp", "tms"]
+    rest = claim_deliveries(store, 4, 60, destinations=8)
+    assert rest == []  # tms has a row in flight: its later rows wait, in order
+    store.close()
+
+
 def test_a_delivery_row_held_for_a_moment_is_not_jumped(pg_url: str) -> None:
     """PostgreSQL: a due row another transaction holds (a lease being extended or completed as it
     ran out) is skipped by SKIP LOCKED; the rows after it must then wait, not go out first."""
