@@ -61,6 +61,15 @@ def _dump():
     with open(os.environ["BENCH_COMMITS_FILE"], "w") as fh:
         json.dump(counts, fh)
 atexit.register(_dump)
+import time
+from gateway import service as _service
+_plain_loop = _service.Gateway._loop
+def _timed_loop(self, name, *args):  # CPU seconds of each stage thread, whatever the load
+    try:
+        _plain_loop(self, name, *args)
+    finally:
+        counts["cpu_ms:" + name] += round(1000 * time.thread_time())
+_service.Gateway._loop = _timed_loop
 if os.environ.get("BENCH_PROFILE_DIR"):  # --profile: cProfile each stage thread
     import cProfile
     from gateway import service
@@ -191,10 +200,21 @@ def _statements(counts: dict[str, int], n: int) -> dict[str, float]:
     return out
 
 
+def _cpu_ms(counts: dict[str, int], n: int) -> dict[str, float]:
+    """CPU ms per file of each stage thread (its whole life, start-up included)."""
+    return {
+        k.removeprefix("cpu_ms:"): round(v / n, 2)
+        for k, v in sorted(counts.items())
+        if k.startswith("cpu_ms:")
+    }
+
+
 def _per_file(commits: dict[str, int], before: dict[str, int], n: int) -> dict[str, float]:
     """Commits per file by stage, between two counts (start-up commits left out)."""
     stages = {
-        k: commits.get(k, 0) - before.get(k, 0) for k in commits if not k.startswith("statements:")
+        k: commits.get(k, 0) - before.get(k, 0)
+        for k in commits
+        if not k.startswith(("statements:", "cpu_ms:"))
     }
     out = {k: round(v / n, 3) for k, v in sorted(stages.items()) if v}
     out["total"] = round(sum(stages.values()) / n, 3)
@@ -244,6 +264,7 @@ def burst(n: int, url: str | None, profile: bool = False) -> dict[str, object]:
         "gateway_cpu_ms_per_file": round(1000 * cpu / max(1, len(done)), 2),
         "commits_per_file": _per_file(commits, {}, max(1, len(done))),
         "statements_per_file": _statements(commits, max(1, len(done))),
+        "stage_cpu_ms_per_file": _cpu_ms(commits, max(1, len(done))),
     }
 
 
@@ -278,6 +299,8 @@ def sustained(rate: float, seconds: float, url: str | None) -> dict[str, object]
         "latency_max_s": round(max(latencies), 2) if latencies else None,
         "gateway_cpu_s": round(cpu, 2),
         "commits_per_file": _per_file(commits, {}, max(1, len(latencies))),
+        "statements_per_file": _statements(commits, max(1, len(latencies))),
+        "stage_cpu_ms_per_file": _cpu_ms(commits, max(1, len(latencies))),
     }
 
 
@@ -319,9 +342,18 @@ def main(argv: list[str] | None = None) -> int:
         figures = " ".join(f"{k}={r[k]}" for k in keys if k in r)
         commits = r["commits_per_file"]
         total = commits["total"] if isinstance(commits, dict) else "?"
+        statements = r["statements_per_file"]
+        process = statements.get("process", "?") if isinstance(statements, dict) else "?"
+        stage_cpu = r["stage_cpu_ms_per_file"]
+        cpu = (
+            ",".join(f"{k}={v}" for k, v in stage_cpu.items())
+            if isinstance(stage_cpu, dict)
+            else ""
+        )
         print(
             f"SUMMARY {r['mode']} ({r['store']}, load {load[0]}):"
-            f" {figures} commits_per_file={total} done={r['files_done']}"
+            f" {figures} commits_per_file={total} process_statements_per_file={process}"
+            f" stage_cpu_ms_per_file={cpu} done={r['files_done']}"
         )
     return 0
 

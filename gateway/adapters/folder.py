@@ -17,7 +17,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,11 +72,19 @@ class _FolderStrategy(ClaimStrategy):
         self._release = release
 
     def commit(self, claim: PickupClaim) -> None:
-        path = Path(claim.key)
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        fsync_dir(path.parent)
-        self._release(path)
+        self.commit_many([claim])
+
+    def commit_many(self, claims: Sequence[PickupClaim]) -> None:
+        """Unlink the files, then one fsync per folder makes the removals durable (a removal
+        lost to a power cut would only offer a file again: received twice, never lost)."""
+        paths = [Path(claim.key) for claim in claims]
+        for path in paths:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        for folder in dict.fromkeys(path.parent for path in paths):
+            fsync_dir(folder)
+        for path in paths:
+            self._release(path)
 
     def rollback(self, claim: PickupClaim, reason: str) -> None:
         # leave the file where it is; the next rescan offers it again

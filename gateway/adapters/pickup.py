@@ -18,12 +18,12 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO
 
-from gateway.adapters.base import ChannelFacts
+from gateway.adapters.base import ChannelFacts, InboundClaim
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,11 @@ class ClaimStrategy:
     def commit(self, claim: PickupClaim) -> None:
         raise NotImplementedError
 
+    def commit_many(self, claims: Sequence[PickupClaim]) -> None:
+        """Commit claims taken together (each once); a source may share its syncs."""
+        for claim in claims:
+            self.commit(claim)
+
     def rollback(self, claim: PickupClaim, reason: str) -> None:
         raise NotImplementedError
 
@@ -149,6 +154,21 @@ class PickupClaim:
                 return False
             self._done = True
             return True
+
+
+def commit_claims(claims: Sequence[InboundClaim]) -> None:
+    """Commit claims whose payloads are durably stored: those of one pickup source together
+    (`ClaimStrategy.commit_many`: a folder makes its removals durable with one directory fsync
+    per folder, not one per file), any other claim on its own."""
+    batches: dict[int, tuple[ClaimStrategy, list[PickupClaim]]] = {}
+    for claim in claims:
+        if isinstance(claim, PickupClaim):
+            if claim._finish():  # exactly once, as `commit`
+                batches.setdefault(id(claim.strategy), (claim.strategy, []))[1].append(claim)
+        else:
+            claim.commit()
+    for strategy, batch in batches.values():
+        strategy.commit_many(batch)
 
 
 def facts(channel: str, account: str, name: str, size: int, at: datetime) -> ChannelFacts:

@@ -1,7 +1,10 @@
 """Content-addressed archive: every received payload is kept, byte for byte, under its sha256.
 
 The copy is streamed (constant memory), fsynced and renamed into place before anything else
-happens to the payload, so a crash can lose at most a temp file, never a received file.
+happens to the payload, so a crash can lose at most a temp file, never a received file. A burst
+(`store(..., durable=False)` for each, then `flush()`) is made durable by one `syncfs` of the
+archive's file system instead of two fsyncs per file (the copy, its directory): the caller
+records none of the burst before `flush` returns.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from gateway.fsutil import fsync_dir
+from gateway.fsutil import fsync_dir, syncfs
 
 COPY_CHUNK = 1 << 20
 
@@ -38,11 +41,14 @@ class Archive:
         self.root = root
         self.max_bytes = max_bytes
         (root / "tmp").mkdir(parents=True, exist_ok=True)
+        self._unsynced = False  # a copy stored with durable=False and not flushed yet
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def store(self, stream: BinaryIO) -> ArchivedFile:
+    def store(self, stream: BinaryIO, *, durable: bool = True) -> ArchivedFile:
+        """Copy `stream` into the archive. With `durable=False` the copy and its rename are
+        durable only after the next `flush()` (one syncfs for a burst)."""
         digest = hashlib.sha256()
         size = 0
         fd, temp_name = tempfile.mkstemp(dir=self.root / "tmp", prefix="in-")
@@ -56,7 +62,8 @@ class Archive:
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if durable:
+                    os.fsync(out.fileno())
             sha = digest.hexdigest()
             final = self.path_for(sha)
             final.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +71,11 @@ class Archive:
                 temp.unlink()
             else:
                 os.replace(temp, final)
-                fsync_dir(final.parent)
+                if durable:
+                    fsync_dir(final.parent)
+            if not durable:
+                # an existing copy may be one of this burst's, not yet synced either
+                self._unsynced = True
             return ArchivedFile(sha, size, final)
         except OSError as exc:
             temp.unlink(missing_ok=True)
@@ -72,6 +83,17 @@ class Archive:
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
+
+    def flush(self) -> None:
+        """Make every copy stored with `durable=False` since the last flush durable: contents,
+        renames and new directories, by one syncfs of the archive's file system."""
+        if not self._unsynced:
+            return
+        try:
+            syncfs(self.root)
+        except OSError as exc:
+            raise ArchiveError(f"cannot sync the archive: {exc.strerror or exc}") from exc
+        self._unsynced = False
 
     def open(self, sha256: str) -> BinaryIO:
         return self.path_for(sha256).open("rb")

@@ -87,7 +87,10 @@ class DeliveryWorker:
     registry: Registry
     base_dir: Path
     lease_seconds: float = 60.0
-    batch: int = 500  # rows per claim: one flush and one completing transaction each
+    batch: int = 500  # rows per claim (all its destinations together)
+    # destinations per round: a burst's 997s, IDocs, TMS and portal files go out in one round
+    # (one claim, one completing transaction), not in one round per destination
+    destinations: int = 8
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # set by a stop: the batch in hand ends after the row being sent, the rest goes back
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -119,10 +122,15 @@ class DeliveryWorker:
         """
         if self.stopping.is_set():
             return 0
-        rows = claim_deliveries(self.store, self.batch, self.lease_seconds, self.clock())
+        rows = claim_deliveries(
+            self.store,
+            self.batch,
+            self.lease_seconds,
+            self.clock(),
+            destinations=self.destinations,
+        )
         if not rows:
             return 0
-        token = rows[0].lease_token or ""
         sent: dict[str, list[OutboxRow]] = {}
         unsent: list[int] = []
         for row in rows:
@@ -131,7 +139,7 @@ class DeliveryWorker:
                 continue
             if self._deliver(row):
                 sent.setdefault(row.destination, []).append(row)
-        done: list[int] = []
+        done: dict[str, list[int]] = {}  # lease token -> rows sent and flushed
         for destination, delivered in sent.items():
             try:
                 self.sink_for(destination).flush()
@@ -139,19 +147,27 @@ class DeliveryWorker:
                 for row in delivered:
                     self._failed(row, row.lease_token or "", str(exc), dead=False)
                 continue
-            done.extend(row.id for row in delivered)
+            for row in delivered:
+                done.setdefault(row.lease_token or "", []).append(row.id)
         crashpoint("after_delivery_sent")
         for destination in sent:  # a kill after one destination's batch (claims are per one)
             crashpoint(f"after_delivery_sent:{destination}")
         if done:
-            recorded = self.store.complete_outbox_many(done, token)
-            crashpoint("after_delivery_recorded")
-            if len(recorded) < len(done):
-                log.warning(
-                    "%d deliveries: lease lost before completion", len(done) - len(recorded)
+            with self.store.batch():  # every destination of the round: one transaction
+                recorded = sum(
+                    len(self.store.complete_outbox_many(ids, token)) for token, ids in done.items()
                 )
+            crashpoint("after_delivery_recorded")
+            expected = sum(len(ids) for ids in done.values())
+            if recorded < expected:
+                log.warning("%d deliveries: lease lost before completion", expected - recorded)
         if unsent:
-            release_deliveries(self.store, unsent, token)
+            tokens: dict[int, str] = {row.id: row.lease_token or "" for row in rows}
+            back: dict[str, list[int]] = {}
+            for outbox_id in unsent:
+                back.setdefault(tokens[outbox_id], []).append(outbox_id)
+            for token, ids in back.items():
+                release_deliveries(self.store, ids, token)
         return len(rows) - len(unsent)
 
     def close(self) -> None:

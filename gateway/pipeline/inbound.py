@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from gateway.acks import AckReconciler
 from gateway.adapters.base import InboundClaim
+from gateway.adapters.pickup import commit_claims
 from gateway.canonical import AnyDocument, LoadTender, ShipmentStatus, TenderResponse
 from gateway.faults import crashpoint
 from gateway.idoc.errors import IdocError
@@ -111,9 +112,10 @@ class InboundPipeline:
         return receipts[0] if receipts else None
 
     def receive_many(self, claims: list[InboundClaim]) -> list[Receipt]:
-        """`receive` for a burst: every payload archived (each fsynced), then ONE transaction
-        records all their receipts, then each source is acknowledged. Same order and
-        durability as one by one, one commit instead of one per file."""
+        """`receive` for a burst: every payload archived, the archive made durable (one syncfs
+        for the burst, not two fsyncs per file), then ONE transaction records all their
+        receipts, then the sources are acknowledged (`commit_claims`: a folder's removals made
+        durable by one directory fsync). Same order and durability as one by one."""
         ready: list[tuple[InboundClaim, NewReceipt]] = []
         for claim in claims:
             facts = claim.facts
@@ -122,7 +124,7 @@ class InboundPipeline:
             partner_id = partner.id if partner is not None else f"unknown:{facts.account}"
             try:
                 with claim.open() as fh:
-                    archived = self.archive.store(fh)
+                    archived = self.archive.store(fh, durable=False)
             except OversizeError as exc:
                 _refuse(claim, exc)
                 continue
@@ -149,14 +151,20 @@ class InboundPipeline:
         if not ready:
             return []
         try:
+            self.archive.flush()  # no receipt before its archived copy is durable
+        except ArchiveError as exc:
+            self._archive_failed(ready[0][1].original_name, exc)
+            for claim, _ in ready:
+                claim.rollback(str(exc))
+            return []
+        try:
             receipts = self.store.record_receipts([r for _, r in ready])
         except BaseException:
             for claim, _ in ready:  # nothing recorded: the files stay for the next scan
                 claim.rollback("receipt not recorded")
             raise
         crashpoint("after_receipt_commit")
-        for claim, _ in ready:
-            claim.commit()
+        commit_claims([claim for claim, _ in ready])
         return receipts
 
     def _archive_failed(self, name: str, exc: Exception) -> None:

@@ -21,6 +21,7 @@ from gateway.store.control_numbers import (
 from gateway.store.engine import default_url
 from gateway.store.errors import (
     DuplicateInterchangeError,
+    GroupWriteFailed,
     InterchangeStateError,
     StoreBusyError,
     StoreConfigError,
@@ -91,6 +92,7 @@ __all__ = [
     "EventRow",
     "GroupFinish",
     "GroupRow",
+    "GroupWriteFailed",
     "InterchangeFinish",
     "InterchangeRow",
     "InterchangeStateError",

@@ -7,6 +7,12 @@ Group commit (`batch`): inside `with store.batch():` every write of the same thr
 SAVEPOINT of one transaction and every read sees it; one commit (one fsync) makes the whole
 batch durable, or a crash before it leaves none of it. A failed write rolls back to its
 savepoint, as a failed transaction would: callers see the same errors either way.
+
+Inside `with store.savepoint():` (one message of a group) the writes take no savepoint of their
+own: a write's error goes out through the enclosing savepoint, which undoes the message. Should
+a caller catch such an error and go on, the message's writes are rolled back at the end of the
+block and GroupWriteFailed sends the group to the one-by-one path, where each write is its own
+transaction again: never a half-done write kept.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from sqlalchemy.exc import (
 )
 
 from gateway.store.engine import READ_ONLY
-from gateway.store.errors import StoreConflictError, StoreUnavailableError
+from gateway.store.errors import GroupWriteFailed, StoreConflictError, StoreUnavailableError
 from gateway.store.queue import check_lease, current_lease
 
 Clock = Callable[[], datetime]
@@ -58,19 +64,24 @@ class StoreBase:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         batch = self._batch_conn()
-        if batch is not None:
-            checked: set[tuple[int, str]] = self._local.checked
+        if batch is not None and self._local.covered:
+            # inside `savepoint()`: its SAVEPOINT undoes this write too (module docstring)
             try:
-                with _translated(), batch.begin_nested():  # a savepoint of the group's transaction
-                    # a lease renewed once in this transaction stays this worker's until it
-                    # ends (SQLite: one writer; PostgreSQL: the renewal holds the row's lock)
-                    lease = current_lease()
-                    if lease is not None and (lease.message_id, lease.token) not in checked:
-                        check_lease(batch)
-                        checked.add((lease.message_id, lease.token))
+                with _translated():
+                    self._check_lease_once(batch)
                     yield batch
             except BaseException:
-                checked.clear()  # a renewal rolled back with the savepoint: renew again
+                self._local.failed = True  # the block must not end as if nothing happened
+                self._forget()
+                raise
+            return
+        if batch is not None:
+            try:
+                with _translated(), batch.begin_nested():  # a savepoint of the group's transaction
+                    self._check_lease_once(batch)
+                    yield batch
+            except BaseException:
+                self._forget()  # a renewal rolled back with the savepoint
                 raise
             return
         lock = self._write_lock
@@ -101,6 +112,10 @@ class StoreBase:
             with _translated(), self._engine.begin() as conn:
                 self._local.batch = conn
                 self._local.checked = set()
+                self._local.covered = False
+                self._local.failed = False
+                self._local.opened = {}
+                self._local.groups = {}
                 try:
                     yield
                 finally:
@@ -117,13 +132,51 @@ class StoreBase:
         if batch is None:
             yield
             return
+        outer = self._local.covered, self._local.failed
+        self._local.covered, self._local.failed = True, False
         try:
             with _translated(), batch.begin_nested():
                 yield
+                if self._local.failed:
+                    # a write failed and its error was caught: its half is in this savepoint
+                    raise GroupWriteFailed("a write failed inside a group's message")
         except BaseException:
             # a lease renewal rolled back with the savepoint (and its row lock): renew again
-            self._local.checked.clear()
+            self._forget()
             raise
+        finally:
+            self._local.covered, self._local.failed = outer
+
+    def _forget(self) -> None:
+        """A savepoint rolled back: what this transaction knew it had written may be gone."""
+        self._local.checked.clear()
+        self._local.opened.clear()
+        self._local.groups.clear()
+
+    def _opened_here(self) -> dict[int, tuple[int | None, str]] | None:
+        """In a batch: the interchanges begun in its transaction and not yet finished, id ->
+        (message id, direction). Rows no other transaction can see, so none can finish or
+        discard them: their streaming steps need not read them back to check."""
+        if self._batch_conn() is None:
+            return None
+        opened: dict[int, tuple[int | None, str]] = self._local.opened
+        return opened
+
+    def _groups_here(self) -> dict[int, int] | None:
+        """In a batch: group id -> interchange id of the groups begun in its transaction."""
+        if self._batch_conn() is None:
+            return None
+        groups: dict[int, int] = self._local.groups
+        return groups
+
+    def _check_lease_once(self, conn: Connection) -> None:
+        """A lease renewed once in the group's transaction stays this worker's until it ends
+        (SQLite: one writer; PostgreSQL: the renewal holds the row's lock)."""
+        checked: set[tuple[int, str]] = self._local.checked
+        lease = current_lease()
+        if lease is not None and (lease.message_id, lease.token) not in checked:
+            check_lease(conn)
+            checked.add((lease.message_id, lease.token))
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

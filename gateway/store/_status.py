@@ -31,6 +31,14 @@ def apply_document_statuses(conn: Connection, document_ids: Select[Any], now: da
     Per shipment only the latest of those events is a candidate (PostgreSQL refuses to upsert
     one row twice in a statement); it replaces the stored status unless that one is later.
     """
+    stmt = statuses_statement(conn.dialect.name, document_ids, literal(now, UtcDateTime()))
+    # rowcount of an INSERT is only kept when asked for (PostgreSQL reports -1 otherwise)
+    return conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount
+
+
+def statuses_statement(dialect: str, document_ids: Select[Any], updated_at: Any) -> Any:
+    """The upsert of `apply_document_statuses`, with `updated_at` as a SQL expression (a
+    literal, or a bind parameter when the statement is prepared once)."""
     se = shipment_event_t.c
     later = shipment_event_t.alias("later")
     newest = select(
@@ -38,7 +46,7 @@ def apply_document_statuses(conn: Connection, document_ids: Select[Any], now: da
         se.event_time,
         se.status,
         se.document_id,
-        literal(now, UtcDateTime()).label("updated_at"),
+        updated_at.label("updated_at"),
     ).where(
         se.document_id.in_(document_ids),
         ~exists().where(
@@ -50,11 +58,10 @@ def apply_document_statuses(conn: Connection, document_ids: Select[Any], now: da
             )
         ),
     )
-    stmt = _DIALECT_INSERT[conn.dialect.name](shipment_status_t).from_select(
+    stmt = _DIALECT_INSERT[dialect](shipment_status_t).from_select(
         ["shipment_key", "event_time", "status", "document_id", "updated_at"], newest
     )
-    # rowcount of an INSERT is only kept when asked for (PostgreSQL reports -1 otherwise)
-    return conn.execute(_forward_only(stmt).execution_options(preserve_rowcount=True)).rowcount
+    return _forward_only(stmt)
 
 
 def _forward_only(stmt: Any) -> Any:

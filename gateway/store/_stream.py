@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.sql import Select
 
-from gateway.store import _batch, _status
+from gateway.store import _batch, _prepared, _status
 from gateway.store._base import StoreBase
 from gateway.store.control_numbers import TransactionControlNumbers
 from gateway.store.engine import hold_checkpoint
@@ -36,6 +36,7 @@ from gateway.store.records import (
     OutboxStatus,
 )
 from gateway.store.schema import (
+    UtcDateTime,
     ack_t,
     business_event_t,
     document_t,
@@ -91,6 +92,8 @@ class StreamingMixin(StoreBase):
             interchange_id = _batch.insert_returning_ids(conn, interchange_t, [row])[0]
             rows = _batch.event_rows(events, at, message_id, interchange_id=interchange_id)
             _batch.insert_returning_ids(conn, event_t, rows)
+            if (opened := self._opened_here()) is not None:
+                opened[interchange_id] = (message_id, row["direction"])
         return interchange_id
 
     def begin_group(self, interchange_id: int, group: NewGroup) -> int:
@@ -100,9 +103,12 @@ class StreamingMixin(StoreBase):
             raise ValueError("begin_group takes the header only: no sets, no acks")
         with self._write() as conn:
             hold_checkpoint(conn)
-            _, direction = _open_interchange(conn, interchange_id)
+            _, direction = self._open_interchange(conn, interchange_id)
             row = _batch.group_row(group, interchange_id, direction)
-            return _batch.insert_returning_ids(conn, group_t, [row])[0]
+            group_id = _batch.insert_returning_ids(conn, group_t, [row])[0]
+            if (groups := self._groups_here()) is not None:
+                groups[group_id] = interchange_id
+            return group_id
 
     def append_sets(
         self,
@@ -122,7 +128,7 @@ class StreamingMixin(StoreBase):
         """
         at = self._now(now)
         with self._write() as conn:
-            interchange_id, owner = _open_group(conn, group_id)
+            interchange_id, owner = self._open_group(conn, group_id)
             hold_checkpoint(conn)
             if message_id is not None and message_id != owner:
                 raise ValueError(f"group {group_id} belongs to message {owner}, not {message_id}")
@@ -168,12 +174,15 @@ class StreamingMixin(StoreBase):
         """
         at = self._now(now)
         with self._write() as conn:
-            interchange_id, _ = _open_group(conn, group_id)
+            interchange_id, _ = self._open_group(conn, group_id)
             hold_checkpoint(conn)
-            conn.execute(
-                update(group_t)
-                .where(_g.id == group_id)
-                .values(ack_code=ack_code, set_count=set_count)
+            _prepared.run(
+                conn,
+                "finish_group",
+                _finish_group,
+                group_id=group_id,
+                ack_code=ack_code,
+                set_count=set_count,
             )
             keys = _batch.existing_outbox_ids(conn, (a.outbox_key for a in acks if a.outbox_key))
             ack_ids = _batch.insert_returning_ids(
@@ -213,19 +222,23 @@ class StreamingMixin(StoreBase):
             raise ValueError("finish_interchange needs the final outcome, not 'processing'")
         at = self._now(now)
         with self._write() as conn:
-            closed = conn.execute(
-                update(interchange_t)
-                .where((_i.id == interchange_id) & (_i.outcome == PROCESSING))
-                .values(outcome=outcome, ta1_status=ta1_status)
-                .returning(_i.message_id)
+            closed = _prepared.run(
+                conn,
+                "close_interchange",
+                _close_interchange,
+                interchange_id=interchange_id,
+                outcome=outcome,
+                ta1_status=ta1_status,
             ).first()
             if closed is None:
                 raise InterchangeStateError(f"interchange {interchange_id} is not open")
             message_id: int | None = closed[0]
+            if (opened := self._opened_here()) is not None:
+                opened.pop(interchange_id, None)
             held = _held_documents(_g.interchange_id == interchange_id)
             effective = released = voided_docs = voided_outbox = applied = 0
             if release:
-                effective, released, applied = _release(conn, held, at)
+                effective, released, applied = _release_interchange(conn, interchange_id, at)
             else:
                 voided_docs, voided_outbox = _void(conn, held)
             rows_out = list(outbox)
@@ -238,7 +251,7 @@ class StreamingMixin(StoreBase):
             ack_ids = _batch.insert_returning_ids(
                 conn, ack_t, [_batch.ack_row(a, at, key_ids, interchange_id, None) for a in acks]
             )
-            _link_acks(conn, interchange_id)
+            _prepared.run(conn, "link_acks", _link_acks, interchange_id=interchange_id)
             rows = _batch.event_rows(events, at, message_id, interchange_id=interchange_id)
             event_ids = _batch.insert_returning_ids(conn, event_t, rows)
             if message_id is not None and message_status is not None:
@@ -266,18 +279,33 @@ class StreamingMixin(StoreBase):
         with self._write() as conn:
             # FOR UPDATE waits for a chunk still being appended (it holds FOR SHARE) and makes
             # any later step of that worker fail with InterchangeStateError.
-            found = (
-                select(_i.id)
-                .where((_i.message_id == message_id) & (_i.outcome == PROCESSING))
-                .with_for_update()
-            )
-            ids = list(conn.execute(found).scalars())
+            found = _prepared.run(conn, "unfinished", _unfinished, message_id=message_id)
+            ids = list(found.scalars())
             if not ids:
                 return 0
+            if (opened := self._opened_here()) is not None:
+                for interchange_id in ids:
+                    opened.pop(interchange_id, None)
             documents = _discard(conn, ids)
             event = NewEvent("partial_discarded", {"interchanges": ids, "documents": documents})
             _batch.insert_rows(conn, event_t, _batch.event_rows([event], at, message_id))
         return len(ids)
+
+    def _open_interchange(self, conn: Connection, interchange_id: int) -> tuple[int | None, str]:
+        """`_open_interchange`, without reading back an interchange this batch began."""
+        opened = self._opened_here()
+        if opened is not None and interchange_id in opened:
+            return opened[interchange_id]
+        return _open_interchange(conn, interchange_id)
+
+    def _open_group(self, conn: Connection, group_id: int) -> tuple[int, int | None]:
+        """`_open_group`, without reading back a group of an interchange this batch began."""
+        groups, opened = self._groups_here(), self._opened_here()
+        if groups is not None and opened is not None:
+            interchange_id = groups.get(group_id)
+            if interchange_id is not None and interchange_id in opened:
+                return interchange_id, opened[interchange_id][0]
+        return _open_group(conn, group_id)
 
 
 def _open_interchange(conn: Connection, interchange_id: int) -> tuple[int | None, str]:
@@ -324,16 +352,6 @@ def _outbox_of(documents: Select[Any], status: OutboxStatus, new: OutboxStatus) 
     )
 
 
-def _release(conn: Connection, held: Select[Any], now: datetime) -> tuple[int, int, int]:
-    """Held -> effective / pending; returns (documents, deliveries, shipments moved)."""
-    released = conn.execute(_outbox_of(held, OutboxStatus.HELD, OutboxStatus.PENDING)).rowcount
-    applied = _status.apply_document_statuses(conn, held, now)
-    effective = conn.execute(
-        update(document_t).where(_d.id.in_(held)).values(status=DocumentStatus.EFFECTIVE.value)
-    ).rowcount
-    return effective, released, applied
-
-
 def _void(conn: Connection, held: Select[Any]) -> tuple[int, int]:
     """Held -> void; frees the documents' business event keys (a corrected resend must not be
     taken for a duplicate) and takes them out of the hold queue. Returns (documents,
@@ -348,14 +366,73 @@ def _void(conn: Connection, held: Select[Any]) -> tuple[int, int]:
     return voided_docs, voided_outbox
 
 
-def _link_acks(conn: Connection, interchange_id: int) -> None:
+def _release_interchange(
+    conn: Connection, interchange_id: int, now: datetime
+) -> tuple[int, int, int]:
+    """`_release` of an interchange's held documents, with statements prepared once (this
+    runs once per received interchange)."""
+    ids = {"interchange_id": interchange_id}
+    released = _prepared.run(conn, "release_outbox", _release_outbox, **ids).rowcount
+    applied = _prepared.run(conn, "release_statuses", _release_statuses, now=now, **ids).rowcount
+    effective = _prepared.run(conn, "release_documents", _release_documents, **ids).rowcount
+    return effective, released, applied
+
+
+def _interchange_held() -> Select[Any]:
+    return _held_documents(_g.interchange_id == bindparam("interchange_id"))
+
+
+def _release_outbox(dialect: str) -> Any:
+    return _outbox_of(_interchange_held(), OutboxStatus.HELD, OutboxStatus.PENDING)
+
+
+def _release_statuses(dialect: str) -> Any:
+    now = bindparam("now", type_=UtcDateTime())
+    return _status.statuses_statement(dialect, _interchange_held(), now)
+
+
+def _release_documents(dialect: str) -> Any:
+    return (
+        update(document_t)
+        .where(_d.id.in_(_interchange_held()))
+        .values(status=DocumentStatus.EFFECTIVE.value)
+    )
+
+
+def _unfinished(dialect: str) -> Any:
+    """The message's interchanges still "processing" (locked: see `discard_partial`)."""
+    return (
+        select(_i.id)
+        .where((_i.message_id == bindparam("message_id")) & (_i.outcome == PROCESSING))
+        .with_for_update()
+    )
+
+
+def _close_interchange(dialect: str) -> Any:
+    return (
+        update(interchange_t)
+        .where((_i.id == bindparam("interchange_id")) & (_i.outcome == PROCESSING))
+        .values(outcome=bindparam("outcome"), ta1_status=bindparam("ta1_status"))
+        .returning(_i.message_id)
+    )
+
+
+def _finish_group(dialect: str) -> Any:
+    return (
+        update(group_t)
+        .where(_g.id == bindparam("group_id"))
+        .values(ack_code=bindparam("ack_code"), set_count=bindparam("set_count"))
+    )
+
+
+def _link_acks(dialect: str) -> Any:
     """Point the interchange's acks at the outbox rows their `outbox_key` names, now that the
     ack interchange exists."""
     a = ack_t.c
     carrier = select(_o.id).where(_o.idempotency_key == a.outbox_key).scalar_subquery()
-    conn.execute(
+    return (
         update(ack_t)
-        .where((a.interchange_id == interchange_id) & a.outbox_id.is_(None))
+        .where((a.interchange_id == bindparam("interchange_id")) & a.outbox_id.is_(None))
         .where(a.outbox_key.is_not(None))
         .values(outbox_id=carrier)
     )

@@ -1,20 +1,22 @@
 """The one place that allocates X12 control numbers (ISA13, GS06, ST02), durably and gap-free.
 
-Allocation runs in the caller's transaction under the counter's row lock (FOR UPDATE on
-PostgreSQL; on SQLite the BEGIN IMMEDIATE write lock serialises), so a rollback also returns the
-numbers: they are never reused and never skipped. After 999999999 the sequence wraps to 1.
+Allocation runs in the caller's transaction under the counter's row lock (the UPDATE's row lock
+on PostgreSQL; on SQLite the BEGIN IMMEDIATE write lock serialises), so a rollback also returns
+the numbers: they are never reused and never skipped. After 999999999 the sequence wraps to 1.
+One statement per allocation (`UPDATE ... RETURNING`); the row is created only the first time.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Integer, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gateway.faults import crashpoint
+from gateway.store import _prepared
 from gateway.store.records import CounterKind
 from gateway.store.schema import counter_t
 
@@ -32,14 +34,32 @@ def allocate_control_numbers(
     if n < 1:
         raise ValueError("n must be at least 1")
     conn = session_or_conn.connection() if isinstance(session_or_conn, Session) else session_or_conn
+    if n >= MAX_CONTROL_NUMBER:
+        raise ValueError(f"n must be below {MAX_CONTROL_NUMBER}")
     kind = str(CounterKind(kind))
-    key = (_COUNTER.c.partner_id == partner_id) & (_COUNTER.c.kind == kind)
-    _ensure_counter(conn, partner_id, kind)
-    last = conn.execute(select(_COUNTER.c.last_value).where(key).with_for_update()).scalar_one()
-    numbers = [(last + i - 1) % MAX_CONTROL_NUMBER + 1 for i in range(1, n + 1)]
-    conn.execute(update(_COUNTER).where(key).values(last_value=numbers[-1]))
+    params = {"partner_id": partner_id, "kind": kind, "more": n - 1}
+    new_last = _prepared.run(conn, "counter_bump", _bump, **params).scalar()
+    if new_last is None:  # the partner's first number of this kind
+        _ensure_counter(conn, partner_id, kind)
+        new_last = _prepared.run(conn, "counter_bump", _bump, **params).scalar_one()
+    first = (new_last - n) % MAX_CONTROL_NUMBER  # the last value before: 0..MAX-1
+    numbers = [(first + i - 1) % MAX_CONTROL_NUMBER + 1 for i in range(1, n + 1)]
     crashpoint("after_control_numbers_allocated")  # the caller's transaction is still open
     return numbers
+
+
+def _bump(dialect: str) -> Any:
+    """Move the counter on by `more` + 1, wrapped as the numbers are ((last + n - 1) % MAX + 1),
+    returning the new last value."""
+    c = _COUNTER.c
+    return (
+        update(_COUNTER)
+        .where((c.partner_id == bindparam("partner_id")) & (c.kind == bindparam("kind")))
+        .values(
+            last_value=(c.last_value + bindparam("more", type_=Integer())) % MAX_CONTROL_NUMBER + 1
+        )
+        .returning(c.last_value)
+    )
 
 
 def set_last_control_number(

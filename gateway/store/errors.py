@@ -5,6 +5,8 @@ StoreError                  anything the store raises on purpose
 ├── StoreConflictError      a uniqueness rule was hit by a concurrent writer; retry the step
 ├── StoreConfigError        unusable URL or settings (unsupported dialect, bad path)
 ├── DuplicateInterchangeError  sender + ISA13 already recorded; nothing was written
+├── GroupWriteFailed        a write failed inside a group commit's message and its error was
+│                           caught: the message is undone, the group redone one by one
 └── InterchangeStateError   a streaming step on an interchange that is not open (finished,
                             discarded or unknown); nothing was written
 """
@@ -40,6 +42,11 @@ class DuplicateInterchangeError(StoreError):
         )
         self.existing_id = existing_id
         self.existing_message_id = existing_message_id
+
+
+class GroupWriteFailed(StoreError):
+    """A write inside `Store.savepoint()` (one message of a group commit) failed and the caller
+    went on: the message's savepoint is rolled back and the group is processed one by one."""
 
 
 class InterchangeStateError(StoreError):

@@ -32,10 +32,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from gateway.store import _prepared
 from gateway.store.errors import StoreUnavailableError
 from gateway.store.records import MessageStatus, NewEvent, OutboxRow, OutboxStatus
 from gateway.store.schema import (
@@ -101,16 +102,28 @@ def check_lease(conn: Connection) -> None:
     lease = _CURRENT.get()
     if lease is None:
         return
-    now = datetime.now(UTC)
-    renewed = conn.execute(
-        update(queue_lease_t)
-        .where((_l.message_id == lease.message_id) & (_l.token == lease.token))
-        .values(lease_until=now + timedelta(seconds=lease.lease_seconds))
+    until = datetime.now(UTC) + timedelta(seconds=lease.lease_seconds)
+    renewed = _prepared.run(
+        conn,
+        "renew_lease",
+        _renew,
+        message_id=lease.message_id,
+        token=lease.token,
+        until=until,
     ).rowcount
     if renewed != 1:
         raise LeaseLostError(
             f"message {lease.message_id}: lease lost to another worker; this worker lets it go"
         )
+
+
+def _renew(dialect: str) -> Any:
+    """Renew one lease, if its token is still this worker's (run once per message written)."""
+    return (
+        update(queue_lease_t)
+        .where((_l.message_id == bindparam("message_id")) & (_l.token == bindparam("token")))
+        .values(lease_until=bindparam("until", type_=queue_lease_t.c.lease_until.type))
+    )
 
 
 def _insert(conn: Connection) -> Any:
@@ -429,9 +442,19 @@ _PENDING = OutboxStatus.PENDING.value
 
 
 def claim_deliveries(
-    store: Store, limit: int, lease_seconds: float, now: datetime | None = None
+    store: Store,
+    limit: int,
+    lease_seconds: float,
+    now: datetime | None = None,
+    *,
+    destinations: int = 1,
 ) -> list[OutboxRow]:
-    """Lease up to `limit` due deliveries of one destination that no live lease is sending to.
+    """Lease up to `limit` due deliveries of one destination that no live lease is sending to;
+    with `destinations` > 1, of up to that many such destinations (the oldest due first), in
+    the same transaction and still `limit` rows in all (a round takes no longer than before
+    to send, within its leases): one delivery round then serves a burst's 997s, IDocs and
+    portal files together instead of one destination per round. Each destination's rows carry
+    their own lease token and come in id order.
 
     On PostgreSQL the claim runs under a transaction-scoped advisory lock, so two workers
     never pick the same destination; the rows themselves are still taken FOR UPDATE SKIP LOCKED.
@@ -460,24 +483,33 @@ def claim_deliveries(
             .group_by(_o.destination)
             .subquery("heads")
         )
-        first = (
-            select(_o.destination)
-            .join(heads, heads.c.id == _o.id)
-            .where(due & _o.destination.not_in(busy))
-            .order_by(_o.next_attempt_at, _o.id)
-            .limit(1)
-        )
-        destination = conn.execute(first).scalar_one_or_none()
-        if destination is None:
-            return []
-        return _outbox.claim(
-            conn,
-            limit=limit,
-            lease_seconds=lease_seconds,
-            now=at,
-            channel=None,
-            destination=destination,
-        )
+        rows: list[OutboxRow] = []
+        chosen: list[str] = []
+        while len(chosen) < destinations and len(rows) < limit:
+            first = (
+                select(_o.destination)
+                .join(heads, heads.c.id == _o.id)
+                .where(due & _o.destination.not_in(busy))
+                .order_by(_o.next_attempt_at, _o.id)
+                .limit(1)
+            )
+            if chosen:  # already claimed in this round
+                first = first.where(_o.destination.not_in(chosen))
+            destination = conn.execute(first).scalar_one_or_none()
+            if destination is None:
+                break
+            chosen.append(destination)
+            rows.extend(
+                _outbox.claim(
+                    conn,
+                    limit=limit - len(rows),
+                    lease_seconds=lease_seconds,
+                    now=at,
+                    channel=None,
+                    destination=destination,
+                )
+            )
+        return rows
 
 
 def release_deliveries(store: Store, ids: list[int], lease_token: str) -> int:

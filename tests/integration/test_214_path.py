@@ -183,7 +183,7 @@ def test_ack_control_numbers_are_never_skipped_even_when_a_commit_fails(
 
     settings = make_home(tmp_path)
     gw = gateway(settings)
-    real_release = _stream._release
+    real_release = _stream._release_interchange
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -192,7 +192,7 @@ def test_ack_control_numbers_are_never_skipped_even_when_a_commit_fails(
             raise RuntimeError("disk hiccup")
         return real_release(*args, **kwargs)
 
-    monkeypatch.setattr(_stream, "_release", flaky)
+    monkeypatch.setattr(_stream, "_release_interchange", flaky)
     for n in range(3):
         drop(
             settings,

@@ -8,6 +8,7 @@ commit is the crash point `before_group_commit` of tests/reliability/test_crash_
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import event
 from gateway.service import Gateway
 from gateway.store import MessageStatus, StoreError
 from gateway.store.queue import current_lease, queue_lease_t
+from gateway.store.schema import event_t
 from tests.integration.gateway_env import demo_214, drop, gateway, make_home
 
 FILES = 5
@@ -142,4 +144,71 @@ def test_a_message_begun_before_is_processed_alone_with_its_start_counted(
     assert {m.status for m in gw.store.list_messages()} == {MessageStatus.PARSED}
     assert len(commits) > FILES * 3  # one by one: a start, the streaming path, the status
     assert _lease_rows(gw) == 0
+    gw.store.close()
+
+
+def _events_of_kind(gw: Gateway, kind: str) -> int:
+    with gw.store._read() as conn:
+        return len(conn.execute(event_t.select().where(event_t.c.kind == kind)).all())
+
+
+def test_a_write_that_fails_half_done_and_is_caught_never_stays_half_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside a group's message the writes take no savepoint of their own (the message's
+    savepoint covers them). A write that fails after its first statement, with the error
+    caught by its caller, must not leave that statement behind: the message is undone and the
+    group runs one by one, where each write is its own transaction again."""
+    gw = _received(tmp_path)
+    ids = sorted(m.id for m in gw.store.list_messages())
+    bad = ids[1]
+    real = gw.store.finish_interchange
+    in_group: list[bool] = []
+
+    def half_write_caught(*args: Any, **kwargs: Any) -> Any:
+        lease = current_lease()
+        if lease is not None and lease.message_id == bad:
+            in_group.append(gw.store._batch_conn() is not None)
+            try:
+                with gw.store._write() as conn:
+                    row = {"kind": "half-written", "detail": {}, "at": datetime.now(UTC)}
+                    conn.execute(event_t.insert().values(row))
+                    raise RuntimeError("fails after its first statement")
+            except RuntimeError:
+                pass  # a caller that goes on
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gw.store, "finish_interchange", half_write_caught)
+    monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
+    assert gw.process_claimed() == FILES
+    assert in_group == [True, False]  # tried in the group, then alone
+    assert _events_of_kind(gw, "half-written") == 0
+    assert {m.status for m in gw.store.list_messages()} == {MessageStatus.PARSED}
+    for i in ids:
+        assert len(gw.store.list_interchanges(message_id=i)) == 1
+    assert _acks_each(gw, ids) == {1}
+    assert len(gw.store.list_outbox(limit=1000)) == outbox_one_by_one(tmp_path)
+    assert _isa13s(gw) == list(range(_isa13s(gw)[0], _isa13s(gw)[0] + FILES))
+    assert _lease_rows(gw) == 0
+    gw.store.close()
+
+
+def test_a_group_message_issues_no_savepoint_per_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One SAVEPOINT per message of a group (and one for the hold sweep), not one per write."""
+    gw = _received(tmp_path)
+    monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
+    gw._register()
+    savepoints: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("SAVEPOINT"):
+            savepoints.append(statement)
+
+    event.listen(gw.store._engine, "before_cursor_execute", seen)
+    assert gw.process_claimed() == FILES
+    assert {m.status for m in gw.store.list_messages()} == {MessageStatus.PARSED}
+    # the messages, the hold sweep, and the claim's own `done` (one write outside them)
+    assert len(savepoints) <= FILES + 2
     gw.store.close()

@@ -195,6 +195,49 @@ def test_deliveries_are_claimed_one_destination_at_a_time_and_released_on_stop(u
     store.close()
 
 
+def test_one_round_claims_several_destinations_each_under_its_own_lease(url: str) -> None:
+    """`destinations=N`: the oldest due destinations, each as one claim would take it (its
+    rows in id order, its own token), in one transaction; a busy one is left to its worker."""
+    clock = Clock()
+    store = open_store(url, clock)
+    store.add_outbox(
+        [
+            NewOutbox(d, "folder", "x", f"{d}-{i}", b"x")
+            for i in range(3)
+            for d in ("erp", "tms", "portal")
+        ]
+    )
+    busy = claim_deliveries(store, 100, 60)  # another worker is sending erp's files
+    assert {r.destination for r in busy} == {"erp"}
+    rows = claim_deliveries(store, 100, 60, destinations=8)
+    by_destination: dict[str, list[int]] = {}
+    tokens: dict[str, set[str | None]] = {}
+    for r in rows:
+        by_destination.setdefault(r.destination, []).append(r.id)
+        tokens.setdefault(r.destination, set()).add(r.lease_token)
+    assert sorted(by_destination) == ["portal", "tms"]
+    assert all(ids == sorted(ids) and len(ids) == 3 for ids in by_destination.values())
+    assert all(len(t) == 1 for t in tokens.values())
+    assert tokens["portal"] != tokens["tms"]
+    assert claim_deliveries(store, 100, 60, destinations=8) == []  # all three in flight
+    store.close()
+
+
+def test_a_round_of_several_destinations_takes_no_more_rows_than_one_claim(url: str) -> None:
+    """The rows of a round stay within `limit` in all, so a round sends no longer than one
+    claim did (its leases do not run out while slower peers are sent to)."""
+    clock = Clock()
+    store = open_store(url, clock)
+    store.add_outbox(
+        [NewOutbox(d, "folder", "x", f"{d}-{i}", b"x") for i in range(3) for d in ("erp", "tms")]
+    )
+    rows = claim_deliveries(store, 4, 60, destinations=8)
+    assert [r.destination for r in rows] == ["erp", "erp", "erp", "tms"]
+    rest = claim_deliveries(store, 4, 60, destinations=8)
+    assert rest == []  # tms has a row in flight: its later rows wait, in order
+    store.close()
+
+
 def test_a_delivery_row_held_for_a_moment_is_not_jumped(pg_url: str) -> None:
     """PostgreSQL: a due row another transaction holds (a lease being extended or completed as it
     ran out) is skipped by SKIP LOCKED; the rows after it must then wait, not go out first."""

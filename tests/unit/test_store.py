@@ -544,6 +544,36 @@ def test_control_numbers_wrap_after_nine_digits(store: Store) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("last", "n"),
+    [
+        (0, 1),
+        (0, 5),
+        (1, 1),
+        (41, 3),
+        (MAX_CONTROL_NUMBER - 1, 1),
+        (MAX_CONTROL_NUMBER - 1, 3),
+        (MAX_CONTROL_NUMBER, 1),
+        (MAX_CONTROL_NUMBER, 4),
+        (MAX_CONTROL_NUMBER - 2, 7),
+        (123_456_789, 2),
+        (999_999_990, 20),
+    ],
+)
+def test_control_numbers_one_statement_equals_read_then_write(
+    store: Store, last: int, n: int
+) -> None:
+    """The single UPDATE ... RETURNING gives what reading the last value and writing the new
+    one gave: the `n` numbers after `last`, wrapped to 1 after 999999999, and the counter moves
+    to the last of them."""
+    expected = [(last + i - 1) % MAX_CONTROL_NUMBER + 1 for i in range(1, n + 1)]
+    store.set_last_control_number("p", CounterKind.GROUP, last)
+    assert store.allocate_control_numbers("p", CounterKind.GROUP, n) == expected
+    assert store.allocate_control_numbers("p", CounterKind.GROUP, 1) == [
+        expected[-1] % MAX_CONTROL_NUMBER + 1
+    ]
+
+
 def test_control_numbers_never_repeat_or_skip_under_threads(db_url: str, store: Store) -> None:
     stores = [create_store(db_url) for _ in range(4)]
     got: list[list[int]] = [[] for _ in stores]

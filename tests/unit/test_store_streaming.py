@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from gateway.store import (
     Direction,
     DocumentStatus,
     DuplicateEvent,
+    GroupWriteFailed,
     InterchangeStateError,
     MessageStatus,
     NewAck,
@@ -373,8 +375,63 @@ def test_rejected_interchange_voids_everything_but_its_ta1(store: Store) -> None
     assert (ack.interchange_id, ack.group_id, ack.outbox_id) == (iid, None, fin.outbox_ids[0])
 
 
-def test_steps_on_a_closed_or_unknown_interchange_write_nothing(store: Store) -> None:
+@pytest.mark.parametrize("in_batch", [False, True])
+def test_steps_on_a_closed_or_unknown_interchange_write_nothing(
+    store: Store, in_batch: bool
+) -> None:
+    """The same answers in a group commit's transaction, where the interchanges it began are
+    not read back before each step."""
     mid = receipt(store)
+    with store.batch() if in_batch else contextlib.nullcontext():
+        _steps_on_closed_or_unknown(store, mid)
+
+
+def test_an_interchange_begun_in_an_undone_savepoint_is_unknown_to_the_batch(
+    store: Store,
+) -> None:
+    """A message of a group undone by its savepoint: the interchange and group it began are
+    gone, and the batch's memory of them with them."""
+    mid = receipt(store)
+    with store.batch():
+        began: list[int] = []
+        with pytest.raises(RuntimeError), store.savepoint():
+            began.append(store.begin_interchange(mid, envelope()))
+            began.append(store.begin_group(began[0], NewGroup("QM", "7", "004010", 0)))
+            raise RuntimeError("the message fails")
+        iid, gid = began
+        with pytest.raises(InterchangeStateError):
+            store.append_sets(gid, [status_set(1)])
+        with pytest.raises(InterchangeStateError):
+            store.begin_group(iid, NewGroup("QM", "8", "004010", 0))
+        with pytest.raises(InterchangeStateError):
+            store.finish_group(gid, ack_code="A", set_count=1)
+        with pytest.raises(InterchangeStateError):
+            store.finish_interchange(iid, outcome="accepted", release=True)
+    assert store.list_interchanges() == []
+
+
+def test_a_caught_write_error_in_a_savepoint_undoes_it_with_group_write_failed(
+    store: Store,
+) -> None:
+    """Writes in a message's savepoint take no savepoint of their own: one that fails with
+    its error caught must not leave the savepoint as if nothing happened."""
+    mid = receipt(store)
+    with store.batch():
+        with pytest.raises(GroupWriteFailed), store.savepoint():
+            iid = store.begin_interchange(mid, envelope())
+            with pytest.raises(ValueError, match="header only"):
+                store.begin_group(iid, NewGroup("QM", "2", "004010", 1, sets=[status_set(1)]))
+            with pytest.raises(ValueError, match="belongs to message"):
+                gid = store.begin_group(iid, NewGroup("QM", "7", "004010", 0))
+                store.append_sets(gid, [status_set(1)], message_id=mid + 1)
+        assert store.list_interchanges() == []
+        with store.savepoint():  # the batch goes on: the next message is written
+            iid = store.begin_interchange(mid, envelope())
+    (ic,) = store.list_interchanges()
+    assert ic.id == iid
+
+
+def _steps_on_closed_or_unknown(store: Store, mid: int) -> None:
     iid = store.begin_interchange(mid, envelope())
     gid = store.begin_group(iid, NewGroup("QM", "7", "004010", 0))
     with pytest.raises(ValueError, match="belongs to message"):
