@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.console import auth, pages
 from gateway.console.auth import Role
+from gateway.console.roles import NAME_PATTERN
 from gateway.pipeline.archive import Archive
 from gateway.registry import Registry
 from gateway.store import ConsoleSessionRow, OutboxStatus, Store, StoreConflictError
@@ -433,7 +434,7 @@ def _router(store: Store, registry: Registry, config: ConsoleConfig) -> APIRoute
         name = form.get("username", "").strip()
         role = form.get("role", "")
         error = None
-        if not re.match(auth.NAME_PATTERN, name):
+        if not re.match(NAME_PATTERN, name):
             error = "A user name is 1-64 letters, digits or . _ @ -"
         elif role not in {r.value for r in Role}:
             error = f"unknown role {role!r}"

@@ -18,28 +18,28 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
+from functools import cache
 from ipaddress import ip_address
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from gateway.console.roles import Role as Role  # re-exported: the console's callers use auth.Role
 from gateway.store import ConsoleSessionRow, ConsoleUserRow, Store
 
 SESSION_COOKIE = "gateway_console"
 LOGIN_CSRF_COOKIE = "gateway_console_login"
 MIN_PASSWORD_LENGTH = 10
-NAME_PATTERN = r"^[A-Za-z0-9._@-]{1,64}$"
 
 _hasher = PasswordHasher()
-# Verified when the name is unknown, so a wrong name costs as much time as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
 
 
-class Role(StrEnum):
-    VIEWER = "viewer"
-    OPERATOR = "operator"  # may replay and requeue
-    ADMIN = "admin"  # may manage users
+@cache
+def _dummy_hash() -> str:
+    """Verified when the name is unknown, so a wrong name costs as much time as a wrong
+    password. Made at the first login, not at import: an argon2 hash takes 64 MiB and ~0.2 s,
+    which every `gateway` command (`validate` too) paid before it ran."""
+    return _hasher.hash("not a real password, only for timing")
 
 
 _RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}
@@ -64,7 +64,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(user: ConsoleUserRow | None, password: str) -> bool:
     """True when `password` is the user's; time does not tell whether the name exists."""
-    stored = user.password_hash if user is not None else _DUMMY_HASH
+    stored = user.password_hash if user is not None else _dummy_hash()
     ok: bool
     try:
         ok = _hasher.verify(stored, password)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from gateway.console.auth import NAME_PATTERN, Role
+from gateway.console.roles import NAME_PATTERN, Role
 
 PASSWORD_ENV = "GATEWAY_USER_PASSWORD"
 
