@@ -87,10 +87,9 @@ def line(tag: str, *elements: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.tuples(*elements).map(lambda values: "*".join((tag, *values)).rstrip("*"))
 
 
-segment = st.one_of(
-    line("LX", numbers),
-    line("AT7", at7_codes, reasons, at7_codes, reasons, dates, times, time_codes),
-    line("AT7", at7_codes, reasons, at7_codes, reasons, dates, times, time_codes),
+at7 = line("AT7", at7_codes, reasons, at7_codes, reasons, dates, times, time_codes)
+# the segments a status's event carries (MS1 position, MS2 equipment, M7 seals, K1 remarks)
+event_segment = st.one_of(
     line(
         "MS1",
         words,
@@ -105,6 +104,12 @@ segment = st.one_of(
     line("MS2", words, words, words, words),
     line("M7", words, words),
     line("K1", words, words),
+)
+segment = st.one_of(
+    line("LX", numbers),
+    at7,
+    at7,
+    event_segment,
     line("L11", words, qualifiers),
     line("N1", roles, words, st.sampled_from(["", "93", "ZZ"]), words),
     line("N3", words, words),
@@ -134,23 +139,6 @@ segment = st.one_of(
     line("MS3", words, numbers, words, st.sampled_from(["", "M", "X"]), states),
     line("MAN", words, words),
     line("XYZ", words),
-)
-at7 = line("AT7", at7_codes, reasons, at7_codes, reasons, dates, times, time_codes)
-event_segment = st.one_of(
-    line(
-        "MS1",
-        words,
-        states,
-        countries,
-        coordinates,
-        coordinates,
-        st.sampled_from(["", "W", "E"]),
-        st.sampled_from(["", "N", "S"]),
-        words,
-    ),
-    line("MS2", words, words, words, words),
-    line("M7", words, words),
-    line("K1", words, words),
 )
 b10 = line("B10", words, words, words, st.just(""), qualifiers, words)
 
