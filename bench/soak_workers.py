@@ -9,7 +9,8 @@ got its rows in order, and nothing may be left claimed or pending.
 
     .venv/bin/python bench/soak_workers.py --url postgresql+psycopg://postgres@127.0.0.1/DB \\
         --messages 20000 --workers 4
-(the database must exist and be empty; tests/integration/test_workers_postgres.py runs 2,000)
+(the database must exist and be empty; tests/integration/test_workers_postgres.py drops waves
+of 80 until a kill and the pause have struck)
 """
 
 from __future__ import annotations
@@ -55,10 +56,12 @@ class Soak:
     figures: dict[str, object] = field(default_factory=dict)
 
 
-def write_files(inbox: Path, n: int) -> None:
-    """N files of one interchange with one 214 each, each appearing whole (temp + rename)."""
+def write_files(inbox: Path, n: int, first: int = 0) -> None:
+    """N files of one interchange with one 214 each, each appearing whole (temp + rename);
+    `first` numbers them on from an earlier wave (other shipments, other ISA13s)."""
     inbox.mkdir(parents=True, exist_ok=True)
-    for i, chunk in enumerate(iter_chunks("214", n, Layout(per_interchange=1))):
+    layout = Layout(per_interchange=1, first_set=first + 1, first_isa13=first + 1)
+    for i, chunk in enumerate(iter_chunks("214", n, layout), start=first):
         tmp = inbox / f".f{i:06d}.tmp"
         tmp.write_bytes(chunk)
         os.rename(tmp, inbox / f"f{i:06d}.x12")
@@ -240,9 +243,14 @@ def soak(
     calm: bool = False,
     report_every: float = 0.0,
     outages: Sequence[tuple[float, Callable[[], None]]] = (),
+    min_kills: int = 1,
 ) -> Soak:
     """`outages`: (seconds after the drop, action) run once each, e.g. a database restart;
-    the checks then say whether the processes rode it out."""
+    the checks then say whether the processes rode it out.
+
+    Faults are meant to strike work in hand: should the machine finish the `messages` before
+    `min_kills` kills, the pause and every outage have happened, another wave of as many new
+    messages is dropped (so `Soak.messages` can end up a multiple of `messages`)."""
     result = Soak(messages, workers)
     shutil.copytree(REPO / "partners", home / "partners", dirs_exist_ok=True)
     procs = Processes(home, url, lease)
@@ -263,7 +271,9 @@ def soak(
                     raise
                 time.sleep(0.5)
         start = time.monotonic()
-        write_files(home / "inbox" / "demo-carrier", messages)
+        inbox = home / "inbox" / "demo-carrier"
+        write_files(inbox, messages)
+        written = messages
         victim = 0
         planned = sorted(outages, key=lambda o: o[0])
         next_kill = start + kill_every
@@ -312,15 +322,20 @@ def soak(
             if paused is not None and now >= resume_at:
                 os.kill(procs.procs[paused].pid, signal.SIGCONT)
                 paused = None
-            if not (home / "inbox" / "demo-carrier").exists() or any(
-                p.suffix == ".x12" for p in (home / "inbox" / "demo-carrier").iterdir()
-            ):
+            if not inbox.exists() or any(p.suffix == ".x12" for p in inbox.iterdir()):
                 time.sleep(0.2)
                 continue
             try:
                 waiting, left, done = _progress(engine)
             except OperationalError:  # the database is restarting (an outage of the run)
                 time.sleep(0.2)
+                continue
+            faults_due = bool(planned) or (
+                not calm and (result.kills < min_kills or not result.pauses or paused is not None)
+            )
+            if faults_due and waiting == 0 and written < 50 * messages:
+                write_files(inbox, messages, first=written)  # more work for the faults to hit
+                written += messages
                 continue
             if planned:  # not done before every planned outage happened
                 time.sleep(0.2)
@@ -329,6 +344,7 @@ def soak(
                 break
             time.sleep(0.2)
         result.seconds = time.monotonic() - start
+        result.messages = written
         # a process that ended by itself (not one the soak killed: those start again at once)
         for name, proc in procs.procs.items():
             if proc.poll() is not None:
@@ -336,10 +352,11 @@ def soak(
     finally:
         engine.dispose()
         procs.stop_all()
-    result.problems.extend(check(url, home, messages))
+    result.problems.extend(check(url, home, result.messages))
+    n = result.messages
     result.figures = {
-        "messages_per_s": round(messages / result.seconds, 1) if result.seconds else 0,
-        "deliveries_per_s": round(4 * messages / result.seconds, 1) if result.seconds else 0,
+        "messages_per_s": round(n / result.seconds, 1) if result.seconds else 0,
+        "deliveries_per_s": round(4 * n / result.seconds, 1) if result.seconds else 0,
     }
     return result
 
