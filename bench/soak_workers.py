@@ -134,6 +134,16 @@ def _progress(engine: object) -> tuple[int, int, int]:
     return waiting, left, done
 
 
+def _note_restarts(engine: object, seen: dict[int, int]) -> None:
+    """Remember the most starts seen per message begun more than once (lease rows go at the
+    end of a message, so they are sampled while the run goes on)."""
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        for message_id, claims in conn.exec_driver_sql(
+            "SELECT message_id, claims FROM queue_lease WHERE claims >= 2"
+        ):
+            seen[message_id] = max(claims, seen.get(message_id, 0))
+
+
 def _report(engine: object, elapsed: float, result: Soak) -> None:
     """One progress line on stderr: messages parsed, deliveries made, kills so far."""
     with engine.connect() as conn:  # type: ignore[attr-defined]
@@ -252,6 +262,7 @@ def soak(
     `min_kills` kills, the pause and every outage have happened, another wave of as many new
     messages is dropped (so `Soak.messages` can end up a multiple of `messages`)."""
     result = Soak(messages, workers)
+    restarts: dict[int, int] = {}  # message id -> most starts seen (2 or more)
     shutil.copytree(REPO / "partners", home / "partners", dirs_exist_ok=True)
     procs = Processes(home, url, lease)
     procs.start("run", "run")
@@ -327,6 +338,7 @@ def soak(
                 continue
             try:
                 waiting, left, done = _progress(engine)
+                _note_restarts(engine, restarts)
             except OperationalError:  # the database is restarting (an outage of the run)
                 time.sleep(0.2)
                 continue
@@ -355,6 +367,11 @@ def soak(
     result.problems.extend(check(url, home, result.messages))
     n = result.messages
     result.figures = {
+        # how many messages were seen started 2, 3, ... times (sampled every 0.2 s: a start
+        # that ended between two samples is missed), set-aside ones included
+        "messages_by_starts_seen": {
+            k: sum(1 for v in restarts.values() if v == k) for k in sorted(set(restarts.values()))
+        },
         "messages_per_s": round(n / result.seconds, 1) if result.seconds else 0,
         "deliveries_per_s": round(4 * n / result.seconds, 1) if result.seconds else 0,
     }

@@ -9,7 +9,8 @@
   re-claim, and a worker paused past its lease finds the token gone and gets LeaseLostError
   before anything it wrote commits. A message whose processing started `max_claims` times
   without finishing (its worker died each time) is set aside as failed instead of killing
-  every worker in turn; claims of a dead worker it had not begun do not count.
+  every worker in turn; claims of a dead worker it had not begun do not count, and each start
+  after such a death waits longer (`crash_backoff`: its lease is longer).
 - Deliveries are claimed one destination at a time, and a destination another worker is
   delivering to is skipped, so each partner receives its files in the order they were made
   whatever the number of workers.
@@ -56,6 +57,20 @@ if TYPE_CHECKING:
 # processes; BENCHMARKS.md section 8) 3 set aside 2 innocent messages, each killed three times.
 # Each further start multiplies that chance by the share of time a worker spends on one message.
 DEFAULT_MAX_CLAIMS = 5
+# A message begun before and never finished gets a longer lease on its next claim, so should
+# that worker die too it comes back later: its starts spread over about a minute instead of
+# following each other at the lease's pace. In the soak, kills every 5 s against a 4 s lease let
+# a message re-claimed at its lease's end meet the next kill again and again (BENCHMARKS.md
+# section 8); a message that truly kills its worker is still set aside within ~1 minute.
+CRASH_BACKOFF_CAP = 30.0
+
+
+def crash_backoff(starts: int) -> float:
+    """Seconds added to the lease of a message whose processing started `starts` times before
+    this claim without finishing (each start was a worker's death): 2, 4, 8, 16, then 30."""
+    return 0.0 if starts <= 0 else min(2.0**starts, CRASH_BACKOFF_CAP)
+
+
 # Any constant shared by all workers: serialises delivery claims (a few ms each) on PostgreSQL.
 _DELIVERY_CLAIM_LOCK = 0x6761_7465_7761_79  # "gateway"
 
@@ -153,6 +168,8 @@ class WorkQueue:
         # leases in this worker's hands: only these are extended by the heartbeat, so a
         # lease given up while the database was unreachable still expires
         self.held: dict[int, str] = {}
+        # seconds added to the lease of held messages begun before (`crash_backoff`)
+        self.backoff: dict[int, float] = {}
 
     @property
     def postgres(self) -> bool:
@@ -182,7 +199,6 @@ class WorkQueue:
     def heartbeat(self) -> int:
         """Say this worker lives and extend its leases; returns dead workers pruned."""
         now = self.store._now(None)
-        until = now + timedelta(seconds=self.lease_seconds)
         with self.store._write() as conn:
             alive = conn.execute(
                 update(queue_worker_t).where(_w.id == self.worker_id).values(last_heartbeat=now)
@@ -193,8 +209,11 @@ class WorkQueue:
                         id=self.worker_id, name=self.name, started_at=now, last_heartbeat=now
                     )
                 )
-            held = list(self.held.items())
-            if held:
+            by_extra: dict[float, list[tuple[int, str]]] = {}
+            for message_id, token in self.held.items():
+                extra = self.backoff.get(message_id, 0.0)
+                by_extra.setdefault(extra, []).append((message_id, token))
+            for extra, held in by_extra.items():  # one statement, but after crashes
                 mine = select(_l.message_id).where(
                     (_l.worker_id == self.worker_id)
                     & _l.message_id.in_([m for m, _ in held])
@@ -202,6 +221,7 @@ class WorkQueue:
                 )
                 if self.postgres:  # a lease row a processing write holds renews itself
                     mine = mine.with_for_update(skip_locked=True)
+                until = now + timedelta(seconds=self.lease_seconds + extra)
                 conn.execute(
                     update(queue_lease_t)
                     .where(_l.message_id.in_(mine.scalar_subquery()))
@@ -307,13 +327,14 @@ class WorkQueue:
             before = {r[0]: r[2] or 0 for r in found}  # starts counted so far
             token = uuid.uuid4().hex
             begun = {i for i in ids if begin and before[i] == 0}  # never begun: counted now
+            extra = {i: crash_backoff(before[i]) for i in ids}
             ins = _insert(conn)(queue_lease_t).values(
                 [
                     {
                         "message_id": i,
                         "worker_id": self.worker_id,
                         "token": token,
-                        "lease_until": until,
+                        "lease_until": until + timedelta(seconds=extra[i]),
                         "claims": 1 if i in begun else 0,
                     }
                     for i in ids
@@ -341,11 +362,16 @@ class WorkQueue:
                             message_id,
                             token,
                             claims,
-                            self.lease_seconds,
+                            self.lease_seconds + extra[message_id],
                             begun=message_id in begun,
                         )
                     )
         self.held.update((lease.message_id, lease.token) for lease in leases)
+        self.backoff.update(
+            (lease.message_id, extra[lease.message_id])
+            for lease in leases
+            if extra[lease.message_id]
+        )
         return leases
 
     def _set_aside(self, conn: Connection, message_id: int, claims: int, now: datetime) -> None:
@@ -384,6 +410,7 @@ class WorkQueue:
             return
         for lease in leases:
             self.held.pop(lease.message_id, None)
+            self.backoff.pop(lease.message_id, None)
         with self.store._write() as conn:
             conn.execute(
                 delete(queue_lease_t).where(
@@ -396,6 +423,7 @@ class WorkQueue:
         """Give back leases not worked on (a stop): claimable at once, not counted as a crash."""
         for lease in leases:
             self.held.pop(lease.message_id, None)
+            self.backoff.pop(lease.message_id, None)
         if not leases:
             return
         now = self.store._now(None)

@@ -16,6 +16,7 @@ from gateway.store.queue import (
     LeaseLostError,
     WorkQueue,
     claim_deliveries,
+    crash_backoff,
     holding,
     release_deliveries,
 )
@@ -105,12 +106,45 @@ def test_a_message_that_kills_its_worker_every_time_is_set_aside(url: str) -> No
         assert lease.claims == n
         q.begin(lease)
         q.held.clear()  # the worker "died" processing it: nobody heartbeats the lease
-        clock.now += timedelta(seconds=11)
+        clock.now += timedelta(seconds=10 + crash_backoff(n) + 1)
     assert q.claim_messages(5) == []  # the fourth claim sets it aside instead
     msg = store.get_message(mid)
     assert msg is not None and msg.status is MessageStatus.FAILED
     assert "set aside" in (msg.quarantine_reason or "")
     assert [e.kind for e in store.list_events(message_id=mid)][-1] == "set_aside"
+    store.close()
+
+
+def test_each_start_after_a_death_comes_back_later(url: str) -> None:
+    """A message begun and never finished gets a lease longer by 2, 4, 8... seconds on each
+    claim after that, heartbeats included, so its starts do not follow a fault's rhythm."""
+    assert [crash_backoff(n) for n in range(7)] == [0, 2, 4, 8, 16, 30, 30]
+    clock = Clock()
+    store = open_store(url, clock)
+    (mid,) = receive(store, 1)
+    q = WorkQueue(store, lease_seconds=10)
+    q.register()
+    (first,) = q.claim_messages(5)
+    assert first.lease_seconds == 10
+    q.begin(first)
+    q.held.clear()  # the worker died processing it
+    clock.now += timedelta(seconds=11)
+    (second,) = q.claim_messages(5)
+    assert (second.claims, second.lease_seconds) == (1, 12)
+    q.begin(second)
+    clock.now += timedelta(seconds=11)
+    q.heartbeat()  # renews by the longer lease too
+    clock.now += timedelta(seconds=11.5)
+    assert q.claim_messages(5) == []  # 11.5 s after the heartbeat: within its 12 s
+    q.held.clear()  # this worker dies as well
+    clock.now += timedelta(seconds=1)
+    (third,) = q.claim_messages(5)
+    assert (third.message_id, third.claims, third.lease_seconds) == (mid, 2, 14)
+    q.begin(third)
+    with holding(third):
+        assert store.mark_message(mid, MessageStatus.PARSED)
+    q.done(third)
+    assert q.backoff == {} and q.held == {}
     store.close()
 
 
