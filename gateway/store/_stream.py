@@ -279,16 +279,10 @@ class StreamingMixin(StoreBase):
         with self._write() as conn:
             # FOR UPDATE waits for a chunk still being appended (it holds FOR SHARE) and makes
             # any later step of that worker fail with InterchangeStateError.
-            found = _prepared.run(conn, "unfinished", _unfinished, message_id=message_id)
-            ids = list(found.scalars())
-            if not ids:
-                return 0
+            ids = discard_unfinished(conn, message_id, at)
             if (opened := self._opened_here()) is not None:
                 for interchange_id in ids:
                     opened.pop(interchange_id, None)
-            documents = _discard(conn, ids)
-            event = NewEvent("partial_discarded", {"interchanges": ids, "documents": documents})
-            _batch.insert_rows(conn, event_t, _batch.event_rows([event], at, message_id))
         return len(ids)
 
     def _open_interchange(self, conn: Connection, interchange_id: int) -> tuple[int | None, str]:
@@ -397,6 +391,18 @@ def _release_documents(dialect: str) -> Any:
         .where(_d.id.in_(_interchange_held()))
         .values(status=DocumentStatus.EFFECTIVE.value)
     )
+
+
+def discard_unfinished(conn: Connection, message_id: int, at: datetime) -> list[int]:
+    """Delete what the message's unfinished interchanges wrote, with a `partial_discarded`
+    event, in the caller's transaction; returns their ids (none: nothing written)."""
+    found = _prepared.run(conn, "unfinished", _unfinished, message_id=message_id)
+    ids = list(found.scalars())
+    if ids:
+        documents = _discard(conn, ids)
+        event = NewEvent("partial_discarded", {"interchanges": ids, "documents": documents})
+        _batch.insert_rows(conn, event_t, _batch.event_rows([event], at, message_id))
+    return ids
 
 
 def _unfinished(dialect: str) -> Any:

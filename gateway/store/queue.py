@@ -375,7 +375,11 @@ class WorkQueue:
         return leases
 
     def _set_aside(self, conn: Connection, message_id: int, claims: int, now: datetime) -> None:
-        from gateway.store import _batch
+        """Fail the message; what an unfinished interchange of it wrote goes too (held rows
+        that would otherwise wait until a replay, shown as held deliveries meanwhile)."""
+        from gateway.store import _batch, _stream
+
+        _stream.discard_unfinished(conn, message_id, now)
 
         reason = (
             f"set aside: its processing started {claims} times and never finished "

@@ -504,6 +504,32 @@ with s._write() as conn:
     assert table_counts(db_url) == after
 
 
+def test_a_message_set_aside_leaves_nothing_half_written(store: Store, db_url: str) -> None:
+    """Its worker died in the middle of an interchange each time: when the claim sets the
+    message aside, what that interchange wrote goes too (no held deliveries left waiting)."""
+    from gateway.store.queue import WorkQueue
+
+    mid = receipt(store)
+    before = table_counts(db_url)
+    q = WorkQueue(store, lease_seconds=10, max_claims=1)
+    q.register()
+    (lease,) = q.claim_messages(5)
+    q.begin(lease)
+    iid = store.begin_interchange(mid, envelope())
+    gid = store.begin_group(iid, NewGroup("QM", "7", "004010", 0))
+    store.append_sets(gid, [status_set(1), status_set(2)])
+    assert set(statuses(store).values()) == {OutboxStatus.HELD}
+    q.held.clear()  # the worker died here
+    store._clock = lambda: T0 + timedelta(seconds=11)  # type: ignore[method-assign]
+    assert q.claim_messages(5) == []  # set aside
+    msg = store.get_message(mid)
+    assert msg is not None and msg.status is MessageStatus.FAILED
+    assert store.list_interchanges(message_id=mid) == []
+    assert table_counts(db_url) == before
+    kinds = [e.kind for e in store.list_events(message_id=mid)]
+    assert kinds == ["received", "partial_discarded", "set_aside"]
+
+
 def test_held_rows_are_never_claimed_or_replayed(store: Store) -> None:
     mid = receipt(store)
     iid = store.begin_interchange(mid, envelope())
