@@ -10,8 +10,9 @@ parent samples pg_stat_activity every 50 ms (what the workers' sessions wait on)
 time of their server processes (/proc/PID/stat), to say where the next bottleneck is.
 Deliveries (the portal files) are not part of it: they are measured in bench_small_files.py.
 
-Each worker claims one message at a time here (`process_claimed(limit=1)`): a claim of 16 (the
-service's batch for small files) would give every 1,000-set file to the first worker.
+Each worker claims one message at a time here (`process_claimed(limit=1)`), as the service
+itself now does for such files (its claims stop at `CLAIM_BYTES`, 256 KB; before that, a claim
+of 16 gave every 1,000-set file to the first worker).
 
     .venv/bin/python bench/bench_pg_workers.py [--admin postgresql://postgres@127.0.0.1:5432/postgres]
         [--files 12] [--workers 1,2] [--repeat 3] [--json OUT]

@@ -89,6 +89,9 @@ RECEIVE_BATCH = 64  # files recorded per receipt transaction, at most
 RECEIVE_FIRST = 8  # files in a drop's first receipt transaction
 RECEIVE_WAIT = 0.1  # seconds the first file of a burst waits for others, at most
 CLAIM_BATCH = 16  # messages per queue claim: small, so other workers share a burst
+# bytes per queue claim (beyond its first message): one worker claiming sixteen files of a
+# thousand sets each would leave the others idle (a 1,000-set 214 file is ~500 KB)
+CLAIM_BYTES = 256 * 1024
 GROUP_SECONDS = 0.25  # a group commit stops taking messages after this (writer lock, latency)
 DELIVER_GATHER = 0.05  # a woken delivery stage waits this long for the next groups' rows
 STOP_GRACE_SECONDS = 3.5  # a stop waits this long for the stages' items in hand
@@ -211,7 +214,7 @@ class Gateway:
         one group commit (`_process_group`); a message begun before and never finished (its
         worker died) is processed alone, with its own start counted first."""
         self._register()
-        leases = self.queue.claim_messages(limit, begin=self.group_commit)
+        leases = self.queue.claim_messages(limit, begin=self.group_commit, max_bytes=CLAIM_BYTES)
         group = [lease for lease in leases if lease.begun]
         alone = [lease for lease in leases if not lease.begun]
         if group:

@@ -145,6 +145,17 @@ def _insert(conn: Connection) -> Any:
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
+def _within(rows: list[Any], max_bytes: int) -> list[Any]:
+    """The leading rows whose sizes (last column) add up to at most `max_bytes`; the first
+    row always."""
+    total = 0
+    for n, row in enumerate(rows):
+        total += row[-1] or 0
+        if n and total > max_bytes:
+            return rows[:n]
+    return rows
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -274,8 +285,12 @@ class WorkQueue:
 
     # ------------------------------------------------------------ messages
 
-    def claim_messages(self, limit: int, *, begin: bool = False) -> list[Lease]:
-        """Lease up to `limit` received messages nobody holds (or whose lease expired).
+    def claim_messages(
+        self, limit: int, *, begin: bool = False, max_bytes: int | None = None
+    ) -> list[Lease]:
+        """Lease up to `limit` received messages nobody holds (or whose lease expired), and
+        no more than `max_bytes` of them in all (the first one whatever its size): a claim of
+        large files leaves the next ones to other workers.
 
         begin=True counts the start of every message never begun before in the claim's own
         commit (`Lease.begun`: no `begin` commit per message; such messages may be processed
@@ -284,7 +299,7 @@ class WorkQueue:
         alone, so a poison message is counted by its own starts and set aside alone."""
         for attempt in range(3):
             try:
-                return self._claim_messages_once(limit, begin)
+                return self._claim_messages_once(limit, begin, max_bytes)
             except StoreUnavailableError as exc:
                 # PostgreSQL picks one of two racing claimers as a deadlock victim and rolls
                 # its transaction back: nothing was claimed, so claiming again is safe
@@ -293,12 +308,12 @@ class WorkQueue:
                 time.sleep(0.05 * (attempt + 1))
         return []
 
-    def _claim_messages_once(self, limit: int, begin: bool) -> list[Lease]:
+    def _claim_messages_once(self, limit: int, begin: bool, max_bytes: int | None) -> list[Lease]:
         now = self.store._now(None)
         until = now + timedelta(seconds=self.lease_seconds)
         with self.store._write() as conn:
             pick = (
-                select(_m.id, _l.message_id, _l.claims)
+                select(_m.id, _l.message_id, _l.claims, _m.size)
                 .select_from(received_message_t.outerjoin(queue_lease_t, _l.message_id == _m.id))
                 .where(
                     (_m.status == MessageStatus.RECEIVED.value)
@@ -311,6 +326,8 @@ class WorkQueue:
             found = conn.execute(pick).all()
             if not found:
                 return []
+            if max_bytes is not None:
+                found = _within(found, max_bytes)  # the rest's row locks go at the commit
             fresh = [r[0] for r in found if r[1] is None]
             expired = [r[0] for r in found if r[1] is not None]
             if expired and self.postgres:

@@ -212,3 +212,19 @@ def test_a_group_message_issues_no_savepoint_per_write(
     # the messages, the hold sweep, and the claim's own `done` (one write outside them)
     assert len(savepoints) <= FILES + 2
     gw.store.close()
+
+
+def test_a_claim_takes_one_large_file_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files above the claim's byte budget are claimed one per claim, so the next one is left
+    to another worker (`CLAIM_BYTES`); small ones still come sixteen at a time."""
+    monkeypatch.setattr("gateway.service.CLAIM_BYTES", 1_000)
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    for n in range(3):
+        drop(settings, "demo-carrier", f"big{n}.x12", demo_214(f"00000091{n}", sets=5))
+    assert gw.receive_ready() == 3
+    assert min(m.size for m in gw.store.list_messages()) > 1_000
+    gw._register()
+    assert [gw.process_claimed() for _ in range(4)] == [1, 1, 1, 0]

@@ -115,6 +115,38 @@ def test_a_message_that_kills_its_worker_every_time_is_set_aside(url: str) -> No
     store.close()
 
 
+def test_a_claim_of_large_files_leaves_the_next_ones_to_other_workers(url: str) -> None:
+    clock = Clock()
+    store = open_store(url, clock)
+    sizes = [100_000, 200_000, 50_000, 10, 300_000, 400_000]
+    ids = [
+        store.record_receipt(
+            sha256=f"{i:064x}",
+            channel="folder",
+            partner_id="demo-carrier",
+            original_name=f"f{i}",
+            size=size,
+            archive_path=f"/a/{i}",
+        ).message_id
+        for i, size in enumerate(sizes)
+    ]
+    a = WorkQueue(store, lease_seconds=30)
+    b = WorkQueue(store, lease_seconds=30)
+    a.register()
+    b.register()
+    claims = [a.claim_messages(16, max_bytes=256_000) for _ in range(4)]
+    # 100 KB + 200 KB is over: one; 200 + 50 KB + 10 B fit; a file over the budget comes alone
+    assert [[x.message_id for x in c] for c in claims] == [
+        ids[:1],
+        ids[1:4],
+        ids[4:5],
+        ids[5:6],
+    ]
+    assert b.claim_messages(16, max_bytes=256_000) == []
+    assert [x.message_id for x in b.claim_messages(16)] == []  # the budget left none locked
+    store.close()
+
+
 def test_each_start_after_a_death_comes_back_later(url: str) -> None:
     """A message begun and never finished gets a lease longer by 2, 4, 8... seconds on each
     claim after that, heartbeats included, so its starts do not follow a fault's rhythm."""
