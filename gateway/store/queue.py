@@ -323,7 +323,7 @@ class WorkQueue:
                 .limit(limit)
                 .with_for_update(of=received_message_t, skip_locked=True)
             )
-            found = conn.execute(pick).all()
+            found = list(conn.execute(pick).all())
             if not found:
                 return []
             if max_bytes is not None:
