@@ -46,14 +46,14 @@ def open_store(url: str, clock: Clock) -> Store:
     return store
 
 
-def receive(store: Store, n: int) -> list[int]:
+def receive(store: Store, n: int, sizes: list[int] | None = None) -> list[int]:
     return [
         store.record_receipt(
             sha256=f"{i:064x}",
             channel="folder",
             partner_id="demo-carrier",
             original_name=f"f{i}",
-            size=1,
+            size=sizes[i] if sizes else 1,
             archive_path=f"/a/{i}",
         ).message_id
         for i in range(n)
@@ -119,17 +119,7 @@ def test_a_claim_of_large_files_leaves_the_next_ones_to_other_workers(url: str) 
     clock = Clock()
     store = open_store(url, clock)
     sizes = [100_000, 200_000, 50_000, 10, 300_000, 400_000]
-    ids = [
-        store.record_receipt(
-            sha256=f"{i:064x}",
-            channel="folder",
-            partner_id="demo-carrier",
-            original_name=f"f{i}",
-            size=size,
-            archive_path=f"/a/{i}",
-        ).message_id
-        for i, size in enumerate(sizes)
-    ]
+    ids = receive(store, len(sizes), sizes)
     a = WorkQueue(store, lease_seconds=30)
     b = WorkQueue(store, lease_seconds=30)
     a.register()
