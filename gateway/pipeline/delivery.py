@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -133,12 +134,17 @@ class DeliveryWorker:
             return 0
         sent: dict[str, list[OutboxRow]] = {}
         unsent: list[int] = []
+        leases = _ClaimLeases(self.store, rows, self.lease_seconds)
         for row in rows:
             if unsent or self.stopping.is_set():
                 unsent.append(row.id)
                 continue
+            if not leases.still_held(row):
+                continue  # another worker took the rest of this claim: it sends them, in order
             if self._deliver(row):
                 sent.setdefault(row.destination, []).append(row)
+            else:
+                leases.failed(row)
         done: dict[str, list[int]] = {}  # lease token -> rows sent and flushed
         for destination, delivered in sent.items():
             try:
@@ -229,6 +235,50 @@ class DeliveryWorker:
     def _policy(self, destination: str) -> DeliveryPolicy | None:
         profile = self.registry.find(destination)
         return profile.delivery if profile is not None else None
+
+
+class _ClaimLeases:
+    """The leases of one claim while it is sent: pushed out every third of a lease, so a live
+    worker keeps its rows however long the batch takes (a slow peer, a slow sync); and once a
+    token's rows are found taken by another worker (this one stalled past the lease), none of
+    its remaining rows is sent: the other worker sends them from its own claim, in order,
+    instead of both sending at once and the later rows passing the earlier ones."""
+
+    def __init__(self, store: Store, rows: list[OutboxRow], lease_seconds: float) -> None:
+        self.store = store
+        self.lease_seconds = lease_seconds
+        self.every = lease_seconds / 3
+        self.renewed = time.monotonic()
+        self.ids: dict[str, list[int]] = {}
+        self.destination: dict[str, str] = {}
+        for row in rows:
+            self.ids.setdefault(row.lease_token or "", []).append(row.id)
+            self.destination[row.lease_token or ""] = row.destination
+        self.lost: set[str] = set()
+
+    def failed(self, row: OutboxRow) -> None:
+        """A row whose failure was recorded is no longer in flight under its token."""
+        ids = self.ids.get(row.lease_token or "")
+        if ids is not None and row.id in ids:
+            ids.remove(row.id)
+
+    def still_held(self, row: OutboxRow) -> bool:
+        if time.monotonic() - self.renewed >= self.every:
+            self.renewed = time.monotonic()
+            for token, ids in self.ids.items():
+                if token in self.lost or not ids:
+                    continue
+                held = self.store.extend_outbox_leases(ids, token, self.lease_seconds)
+                if held < len(ids):
+                    self.lost.add(token)
+                    log.warning(
+                        "%d of %d deliveries to %s were taken by another worker after their "
+                        "lease ran out: this worker sends no more of them",
+                        len(ids) - held,
+                        len(ids),
+                        self.destination[token],
+                    )
+        return (row.lease_token or "") not in self.lost
 
 
 def _correlated(row: OutboxRow) -> AbstractContextManager[None]:

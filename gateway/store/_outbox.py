@@ -124,6 +124,23 @@ def extend_lease(
     return conn.execute(stmt).rowcount == 1
 
 
+def extend_leases(
+    conn: Connection,
+    outbox_ids: Sequence[int],
+    lease_token: str,
+    lease_seconds: float,
+    now: datetime,
+) -> int:
+    """Push out the lease of a claim's rows still held by `lease_token`; returns how many."""
+    o = outbox_t.c
+    stmt = (
+        update(outbox_t)
+        .where(o.id.in_(outbox_ids) & (o.lease_token == lease_token) & (o.status == _IN_FLIGHT))
+        .values(lease_until=now + timedelta(seconds=lease_seconds))
+    )
+    return conn.execute(stmt).rowcount
+
+
 def complete(
     conn: Connection, outbox_id: int, lease_token: str, now: datetime, detail: NewEvent | None
 ) -> bool:

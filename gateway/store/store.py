@@ -520,6 +520,20 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
         with self._write() as conn:
             return _outbox.extend_lease(conn, outbox_id, lease_token, lease_seconds, self._now(now))
 
+    def extend_outbox_leases(
+        self,
+        outbox_ids: Sequence[int],
+        lease_token: str,
+        lease_seconds: float,
+        now: datetime | None = None,
+    ) -> int:
+        """Heartbeat of a claim being sent: push its rows' lease out; returns how many rows
+        `lease_token` still holds (fewer: another worker took some after the lease ran out)."""
+        with self._write() as conn:
+            return _outbox.extend_leases(
+                conn, outbox_ids, lease_token, lease_seconds, self._now(now)
+            )
+
     def complete_outbox(
         self,
         outbox_id: int,
