@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from gateway.store import _status
+from gateway.store import _prepared, _status
 from gateway.store.errors import DuplicateInterchangeError, StoreConflictError
 from gateway.store.records import (
     BatchIds,
@@ -290,6 +290,9 @@ def insert_outbox(
             repeated.append(key)
         else:
             kept[key] = (item, document_id)
+    if len(kept) == 1:
+        item, document_id = next(iter(kept.values()))
+        return _insert_one_outbox(conn, item, document_id, now, source_message_id, status, repeated)
     new_ids = reserve_ids(conn, outbox_t, len(kept))
     rows = [
         (
@@ -751,3 +754,49 @@ def insert_interchange_batch(
         dropped_outbox_keys=tuple(written.dropped_keys),
         applied_statuses=applied,
     )
+
+
+def _insert_one_outbox(
+    conn: Connection,
+    item: NewOutbox,
+    document_id: int | None,
+    now: datetime,
+    source_message_id: int | None,
+    status: OutboxStatus,
+    repeated: list[str],
+) -> tuple[dict[str, int], list[int], list[str]]:
+    """`insert_outbox` of one row (a 997, a delivery): one INSERT ... ON CONFLICT DO NOTHING
+    RETURNING id instead of reserving its id first (two statements). The id comes from the
+    same place as a reserved one (SQLite: max(id) + 1 under the writer lock; PostgreSQL: the
+    column's sequence). No row back: its key was there before, and the row is skipped."""
+    key = item.idempotency_key
+    inserted = _prepared.run(
+        conn,
+        "insert_one_outbox",
+        _one_outbox,
+        destination=item.destination,
+        channel=item.channel,
+        kind=item.kind,
+        payload=item.payload,
+        payload_path=item.payload_path,
+        idempotency_key=key,
+        status=status.value,
+        attempts=0,
+        next_attempt_at=item.next_attempt_at or now,
+        created_at=now,
+        source_message_id=source_message_id,
+        document_id=document_id,
+    ).first()
+    if inserted is not None:
+        return {key: inserted[0]}, [inserted[0]], repeated
+    present = existing_outbox_ids(conn, [key])
+    if key not in present:  # a row left out for another reason than its key
+        raise StoreConflictError("write rejected by a constraint: outbox row refused")
+    return present, [], [key] * (1 + len(repeated))
+
+
+def _one_outbox(dialect: str) -> Any:
+    statement = _DIALECT_INSERT[dialect](outbox_t).values(
+        {key: bindparam(key, type_=outbox_t.c[key].type) for key in _OUTBOX_KEYS}
+    )
+    return statement.on_conflict_do_nothing().returning(outbox_t.c.id)

@@ -73,6 +73,30 @@ from gateway.store.schema import (
 
 __all__ = ["Clock", "Store", "create_store", "utc_now"]
 
+# Statements of the per-file path built once: SQLAlchemy spends more building and keying a
+# select() per call (~0.1-0.2 ms) than SQLite spends running it.
+_GET_MESSAGE = select(received_message_t).where(received_message_t.c.id == bindparam("b_id"))
+_FIND_INTERCHANGE: dict[tuple[str, ...] | None, Any] = {}
+
+
+def _find_interchange(outcomes: tuple[str, ...] | None) -> Any:
+    """`find_interchange`'s statement for one sorted set of outcomes (or none), built once."""
+    stmt = _FIND_INTERCHANGE.get(outcomes)
+    if stmt is None:
+        i = interchange_t.c
+        where = (
+            (i.direction == bindparam("b_direction"))
+            & (i.sender_id == bindparam("b_sender"))
+            & (i.control_number == bindparam("b_control"))
+        )
+        if outcomes is not None:
+            where = where & i.outcome.in_(outcomes)
+        stmt = select(interchange_t).where(where).order_by(i.id).limit(1)
+        if len(_FIND_INTERCHANGE) < 64:  # callers pass a few fixed sets; never grow unbounded
+            _FIND_INTERCHANGE[outcomes] = stmt
+    return stmt
+
+
 _m = received_message_t.c
 _RECEIPT_INSERT = {
     name: dialect_insert(received_message_t)
@@ -249,9 +273,7 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
 
     def get_message(self, message_id: int) -> MessageRow | None:
         with self._read() as conn:
-            row = conn.execute(
-                select(received_message_t).where(received_message_t.c.id == message_id)
-            ).first()
+            row = conn.execute(_GET_MESSAGE, {"b_id": message_id}).first()
         return _rows.to_message(row) if row is not None else None
 
     def list_messages(
@@ -383,17 +405,14 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
         """The first interchange recorded with this sender and ISA13 (envelope dedup), among
         those with one of `outcomes` when given: a rejected attempt (say a truncated upload
         the partner then sent again whole) must not hide the one that took effect."""
-        i = interchange_t.c
-        where = (
-            (i.direction == direction.value)
-            & (i.sender_id == sender_id)
-            & (i.control_number == control_number)
-        )
-        if outcomes is not None:
-            where = where & i.outcome.in_(sorted(outcomes))
-        stmt = select(interchange_t).where(where).order_by(i.id).limit(1)
+        stmt = _find_interchange(None if outcomes is None else tuple(sorted(outcomes)))
+        params = {
+            "b_direction": direction.value,
+            "b_sender": sender_id,
+            "b_control": control_number,
+        }
         with self._read() as conn:
-            row = conn.execute(stmt).first()
+            row = conn.execute(stmt, params).first()
         return _rows.to_interchange(row) if row is not None else None
 
     def list_interchanges(
