@@ -71,8 +71,6 @@ _PENDING = OutboxStatus.PENDING.value
 _IN_CHUNK = 5000
 
 
-_INSERT = {t.name: insert(t) for t in ALL_TABLES}
-_INSERT_RETURNING = {t.name: insert(t).returning(t.c.id) for t in ALL_TABLES}
 
 _MAX_ID = {t.name: select(func.coalesce(func.max(t.c.id), 0)) for t in ALL_TABLES}
 _NEXTVALS = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
@@ -171,7 +169,7 @@ def bulk_insert_values(
     if not plan.positional:
         names = plan.keys
         params = [dict(zip(names, r, strict=True)) for r in rows]
-    return conn.exec_driver_sql(plan.sql, params).rowcount
+    return _prepared.execute_many(conn, plan.sql, params)
 
 
 def _processed(
@@ -205,8 +203,23 @@ def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
     """
     if conn.dialect.name == "postgresql":
         return list(conn.execute(_NEXTVALS, {"t": table.name, "n": n}).scalars())
-    last = conn.execute(_MAX_ID[table.name]).scalar_one()
+    last = _prepared.run(conn, f"max_id:{table.name}", lambda _: _MAX_ID[table.name]).scalar_one()
     return list(range(last + 1, last + 1 + n))
+
+
+def insert_one(conn: Connection, table: Table, row: dict[str, Any], *, returning: bool) -> Any:
+    """One row as a prepared statement (one per table and set of keys): the per-file rows
+    (an interchange, its group, set, document, ack, event) without SQLAlchemy building and
+    keying a Core insert per call. With `returning`, the new row's id."""
+    keys = tuple(row)
+    key = f"insert_one:{table.name}:{returning}:{','.join(keys)}"
+
+    def build(dialect: str) -> Any:
+        statement = insert(table).values({k: bindparam(k, type_=table.c[k].type) for k in keys})
+        return statement.returning(table.c.id) if returning else statement
+
+    result = _prepared.run(conn, key, build, **row)
+    return result.scalar_one() if returning else None
 
 
 def insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -214,7 +227,7 @@ def insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, An
     if not rows:
         return []
     if len(rows) == 1:
-        return [conn.execute(_INSERT_RETURNING[table.name], rows[0]).scalar_one()]
+        return [insert_one(conn, table, rows[0], returning=True)]
     ids = reserve_ids(conn, table, len(rows))
     for row, new_id in zip(rows, ids, strict=True):
         row["id"] = new_id
@@ -385,7 +398,7 @@ def event_rows(
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows without needing their ids (events, keys)."""
     if len(rows) == 1:
-        conn.execute(_INSERT[table.name], rows[0])
+        insert_one(conn, table, rows[0], returning=False)
     else:
         bulk_insert(conn, table, rows)
 
