@@ -71,7 +71,6 @@ _PENDING = OutboxStatus.PENDING.value
 _IN_CHUNK = 5000
 
 
-
 _MAX_ID = {t.name: select(func.coalesce(func.max(t.c.id), 0)) for t in ALL_TABLES}
 _NEXTVALS = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
 _FIND_KEYS = select(outbox_t.c.idempotency_key, outbox_t.c.id).where(
