@@ -57,3 +57,9 @@ def check_one_outbox_row_is_one_statement_with_the_batch_rules(store: Store, now
     assert {f: getattr(one, f) for f in fields} == {f: getattr(two, f) for f in fields}
     assert one.next_attempt_at == later and one.created_at == now
     assert rows["one-old"].destination == "erp"  # untouched
+    with store._write() as conn:  # one key looked up alone (prepared), or with others
+        assert _batch.existing_outbox_ids(conn, ["one-old"]) == {"one-old": old}
+        assert _batch.existing_outbox_ids(conn, ["one-old", "one-old"]) == {"one-old": old}
+        assert _batch.existing_outbox_ids(conn, ["nowhere"]) == {}
+        both = _batch.existing_outbox_ids(conn, ["one-old", "nowhere", "one-new"])
+        assert both == {"one-old": old, "one-new": new_id}

@@ -80,6 +80,11 @@ _FIND_KEYS = select(outbox_t.c.idempotency_key, outbox_t.c.id).where(
 BindProcessor = Callable[[Any], Any]
 
 
+def _find_key(dialect: str) -> Any:
+    o = outbox_t.c
+    return select(o.idempotency_key, o.id).where(o.idempotency_key == bindparam("b_key"))
+
+
 @dataclass(frozen=True, slots=True)
 class _BulkInsert:
     """A Core `insert()` compiled once per (dialect, table, columns) with its bind processors."""
@@ -253,6 +258,9 @@ def existing_outbox_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]
     """Map of idempotency key -> outbox id for the keys already present."""
     found: dict[str, int] = {}
     key_list = list(dict.fromkeys(keys))
+    if len(key_list) == 1:  # a group's 997 key (`finish_group`): prepared once
+        row = _prepared.run(conn, "find_outbox_key", _find_key, b_key=key_list[0]).first()
+        return {row[0]: row[1]} if row is not None else {}
     for start in range(0, len(key_list), _IN_CHUNK):
         chunk = key_list[start : start + _IN_CHUNK]
         found.update({k: i for k, i in conn.execute(_FIND_KEYS, {"b_keys": chunk})})
@@ -428,7 +436,9 @@ def set_message_status(
         "b_reason": reason,
         "b_duplicate_of": duplicate_of,
     }
-    return conn.execute(_SET_MESSAGE_STATUS, params).rowcount
+    return _prepared.run(
+        conn, "set_message_status", lambda _: _SET_MESSAGE_STATUS, **params
+    ).rowcount
 
 
 @dataclass(slots=True)

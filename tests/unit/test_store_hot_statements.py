@@ -4,6 +4,7 @@ the code they replaced, run on a copy of the same database."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -288,12 +289,16 @@ def test_find_interchange_and_get_message_answer_what_the_per_call_selects_answe
         return _rows.to_interchange(row) if row is not None else None
 
     cases = [None, {"accepted", "accepted_with_errors"}, {"rejected"}, {"nothing"}, set()]
-    for direction in (Direction.IN, Direction.OUT):
-        for sender in ("S1", "S2", "S3"):
-            for control in ("000000001", "000000002"):
-                for wanted in cases:
-                    got = store.find_interchange(direction, sender, control, outcomes=wanted)
-                    assert got == reference(direction, sender, control, wanted)
+    for in_batch in (False, True):  # a read of its own, or the group's transaction (lean)
+        with store.batch() if in_batch else contextlib.nullcontext():
+            for direction in (Direction.IN, Direction.OUT):
+                for sender in ("S1", "S2", "S3"):
+                    for control in ("000000001", "000000002"):
+                        for wanted in cases:
+                            got = store.find_interchange(
+                                direction, sender, control, outcomes=wanted
+                            )
+                            assert got == reference(direction, sender, control, wanted)
     effective = store.find_interchange(
         Direction.IN, "S1", "000000001", outcomes={"accepted", "accepted_with_errors"}
     )
