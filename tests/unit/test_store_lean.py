@@ -5,6 +5,7 @@ own (a constraint -> StoreConflictError), and the usual path outside a transacti
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -18,6 +19,7 @@ from gateway.store import (
     AckKind,
     AckStatus,
     NewAck,
+    NewOutbox,
     RawJson,
     Store,
     StoreConflictError,
@@ -25,6 +27,7 @@ from gateway.store import (
     _prepared,
     create_store,
 )
+from gateway.store.errors import GroupWriteFailed
 from gateway.store.schema import ack_t, event_t
 
 AT = datetime(2026, 12, 7, 7, 0, tzinfo=timezone(timedelta(hours=1)))
@@ -131,3 +134,34 @@ def test_outside_a_transaction_the_usual_path_runs(store: Store) -> None:
         with pytest.raises(Exception, match="one row"):
             lean.scalar_one()
         assert _prepared.execute(conn, "SELECT 1 WHERE 0", ()).first() is None
+
+
+def test_a_message_savepoint_undoes_its_writes_and_a_failed_undo_fails_the_group(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def keys() -> set[str]:
+        return {o.idempotency_key for o in store.list_outbox(limit=50)}
+
+    with store.batch():
+        store.add_outbox([NewOutbox("a", "folder", "k", "kept")])
+        with pytest.raises(RuntimeError), store.savepoint():
+            store.add_outbox([NewOutbox("a", "folder", "k", "undone")])
+            raise RuntimeError("an internal error in one message")
+        with store.savepoint():
+            store.add_outbox([NewOutbox("a", "folder", "k", "next")])
+    assert keys() == {"kept", "next"}
+
+    real = _prepared.execute
+
+    def no_rollback(conn: Any, sql: str, parameters: Any) -> Any:
+        if sql.startswith("ROLLBACK TO"):
+            raise sqlite3.OperationalError("injected")
+        return real(conn, sql, parameters)
+
+    monkeypatch.setattr(_prepared, "execute", no_rollback)
+    with pytest.raises(GroupWriteFailed, match="not rolled back"), store.batch():
+        store.add_outbox([NewOutbox("a", "folder", "k", "group")])
+        with store.savepoint():
+            store.add_outbox([NewOutbox("a", "folder", "k", "half")])
+            raise RuntimeError("an internal error in one message")
+    assert keys() == {"kept", "next"}  # the whole group went back
