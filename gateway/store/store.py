@@ -99,12 +99,30 @@ def _find_interchange_id(outcomes: tuple[str, ...] | None) -> Callable[[str], An
 
 
 _m = received_message_t.c
-_RECEIPT_INSERT = {
-    name: dialect_insert(received_message_t)
-    .on_conflict_do_nothing(index_elements=["partner_id", "sha256"])
-    .returning(_m.id)
-    for name, dialect_insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
-}
+_RECEIPT_KEYS = (
+    "sha256",
+    "channel",
+    "account",
+    "partner_id",
+    "original_name",
+    "size",
+    "received_at",
+    "archive_path",
+    "status",
+)
+
+
+def _receipt_insert(dialect: str) -> Any:
+    """One receipt (a prepared statement: a burst records one per file)."""
+    insert: Any = {"sqlite": sqlite_insert, "postgresql": pg_insert}[dialect]
+    return (
+        insert(received_message_t)
+        .values({k: bindparam(k, type_=received_message_t.c[k].type) for k in _RECEIPT_KEYS})
+        .on_conflict_do_nothing(index_elements=["partner_id", "sha256"])
+        .returning(_m.id)
+    )
+
+
 _RECEIPT_FIND = select(_m.id).where(
     (_m.partner_id == bindparam("b_partner")) & (_m.sha256 == bindparam("b_sha256"))
 )
@@ -218,8 +236,7 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
                     "name": r.original_name,
                     "size": r.size,
                 }
-                insert = _RECEIPT_INSERT[conn.dialect.name]
-                new_id = conn.execute(insert, values).scalar_one_or_none()
+                new_id = _prepared.run(conn, "receipt_insert", _receipt_insert, **values).scalar()
                 if new_id is not None:
                     kind, message_id, duplicate = "received", new_id, False
                 else:

@@ -165,3 +165,34 @@ def test_a_message_savepoint_undoes_its_writes_and_a_failed_undo_fails_the_group
             store.add_outbox([NewOutbox("a", "folder", "k", "half")])
             raise RuntimeError("an internal error in one message")
     assert keys() == {"kept", "next"}  # the whole group went back
+
+
+def test_a_receipt_stores_what_a_core_insert_stores(store: Store) -> None:
+    from gateway.store.records import NewReceipt
+    from gateway.store.schema import received_message_t
+
+    (first,) = store.record_receipts(
+        [NewReceipt("ab" * 32, "folder", "p", "f.x12", 10, "/a/ab", "acct", AT)]
+    )
+    again = store.record_receipts(
+        [NewReceipt("ab" * 32, "folder", "p", "g.x12", 10, "/a/ab", None, AT)]
+    )
+    assert not first.duplicate and again[0].duplicate
+    assert again[0].message_id == first.message_id
+    values = {
+        "sha256": "cd" * 32,
+        "channel": "folder",
+        "account": "acct",
+        "partner_id": "p",
+        "original_name": "f.x12",
+        "size": 10,
+        "received_at": AT,
+        "archive_path": "/a/ab",
+        "status": "received",
+    }
+    with store._write() as conn:
+        core = conn.execute(
+            insert(received_message_t).returning(received_message_t.c.id), values
+        ).scalar_one()
+    stored = _stored(store, "received_message", [first.message_id, core])
+    assert [v for v in stored[0] if v != "ab" * 32] == [v for v in stored[1] if v != "cd" * 32]
