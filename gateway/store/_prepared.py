@@ -39,6 +39,8 @@ class _Plan:
     positional: bool
     constants: Mapping[str, Any]  # binds with a value fixed in the statement
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]
+    # a SELECT's (or RETURNING's) columns: name and result processor (None: as the driver gives)
+    columns: tuple[tuple[str, Callable[[Any], Any] | None], ...] = ()
 
 
 _PLANS: dict[tuple[str, str], _Plan] = {}
@@ -58,16 +60,47 @@ def _plan(dialect: Dialect, statement: ClauseElement) -> _Plan:
         if not callable(process):  # per-element processors of a tuple type
             raise ValueError(f"prepared statements take no tuple parameter ({name})")
         processors.append((name, process))
-    return _Plan(str(compiled), names, positional, constants, tuple(processors))
+    columns = tuple(
+        (entry.keyname, entry.type._cached_result_processor(dialect, None))
+        for entry in compiled._result_columns
+    )
+    return _Plan(str(compiled), names, positional, constants, tuple(processors), columns)
 
 
 def run(conn: Connection, key: str, build: Callable[[str], ClauseElement], **params: Any) -> Result:
     """Execute the statement `build(dialect name)` (built once per dialect and `key`) with
-    `params` for its named bindparams."""
+    `params` for its named bindparams. Rows come as the driver gives them (no result types:
+    see `rows` for a SELECT of typed columns)."""
+    return _run(conn, _plan_for(conn, key, build), params)
+
+
+def rows(
+    conn: Connection, key: str, build: Callable[[str], ClauseElement], **params: Any
+) -> list[dict[str, Any]]:
+    """`run` for a SELECT: its rows as column name -> value, each value through its column
+    type's result processing as a Core execution does (e.g. `UtcDateTime` back to aware)."""
+    plan = _plan_for(conn, key, build)
+    columns = plan.columns
+    out = []
+    for row in _run(conn, plan, params).all():
+        out.append(
+            {
+                name: (p(v) if p is not None else v)
+                for (name, p), v in zip(columns, row, strict=True)
+            }
+        )
+    return out
+
+
+def _plan_for(conn: Connection, key: str, build: Callable[[str], ClauseElement]) -> _Plan:
     dialect = conn.dialect
     plan = _PLANS.get((dialect.name, key))
     if plan is None:
         plan = _PLANS[(dialect.name, key)] = _plan(dialect, build(dialect.name))
+    return plan
+
+
+def _run(conn: Connection, plan: _Plan, params: dict[str, Any]) -> Result:
     values = {**plan.constants, **params}
     for name, process in plan.processors:
         if name in values:

@@ -291,8 +291,8 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
 
     def get_message(self, message_id: int) -> MessageRow | None:
         with self._read() as conn:
-            row = conn.execute(_GET_MESSAGE, {"b_id": message_id}).first()
-        return _rows.to_message(row) if row is not None else None
+            found = _prepared.rows(conn, "get_message", lambda _: _GET_MESSAGE, b_id=message_id)
+        return _rows.message_from(found[0]) if found else None
 
     def list_messages(
         self,

@@ -25,7 +25,7 @@ from gateway.store import (
     _rows,
     create_store,
 )
-from gateway.store.records import NewReceipt, OutboxStatus
+from gateway.store.records import MessageStatus, NewReceipt, OutboxStatus
 from gateway.store.schema import interchange_t, outbox_t, received_message_t
 
 T0 = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
@@ -309,5 +309,14 @@ def test_find_interchange_and_get_message_answer_what_the_per_call_selects_answe
             select(received_message_t).where(received_message_t.c.id == message_id)
         ).first()
     assert row is not None
-    assert store.get_message(message_id) == _rows.to_message(row)
-    assert store.get_message(message_id + 1) is None
+    for in_batch in (False, True):  # a read of its own, or the group's transaction (lean)
+        with store.batch() if in_batch else contextlib.nullcontext():
+            got = store.get_message(message_id)
+            assert got == _rows.to_message(row)
+            assert got is not None and got.received_at == T0  # typed: an aware UTC datetime
+            assert store.get_message(message_id + 1) is None
+    store.mark_message(message_id, MessageStatus.QUARANTINED, quarantine_reason="why")
+    with store.batch():
+        got = store.get_message(message_id)
+    assert got is not None and got.status is MessageStatus.QUARANTINED
+    assert got.quarantine_reason == "why"
