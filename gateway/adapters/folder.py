@@ -321,6 +321,7 @@ class FolderSink:
 
     directory: Path
     _pending: bool = field(default=False, init=False, repr=False)
+    _made: bool = field(default=False, init=False, repr=False)  # the folder was there
 
     def deliver(self, delivery: Delivery) -> None:
         name = delivery.name
@@ -330,10 +331,17 @@ class FolderSink:
         final = folder / name
         temp = folder / f".{name}.{os.getpid()}.tmp"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if not self._made:  # once per sink, not per file (a removed folder: see below)
+                folder.mkdir(parents=True, exist_ok=True)
+                self._made = True
             if final.exists() and final.read_bytes() == delivery.payload:
                 return  # a retry after a crash: the effect already happened
-            with open(temp, "wb") as fh:
+            try:
+                fh = open(temp, "wb")  # noqa: SIM115 (closed below)
+            except FileNotFoundError:  # the folder went since: made again, as before
+                folder.mkdir(parents=True, exist_ok=True)
+                fh = open(temp, "wb")  # noqa: SIM115
+            with fh:
                 fh.write(delivery.payload)
             os.replace(temp, final)
             self._pending = True

@@ -17,6 +17,7 @@ transaction again: never a half-done write kept.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from sqlalchemy.exc import (
     StatementError,
 )
 
+from gateway.store import _prepared
 from gateway.store.engine import READ_ONLY
 from gateway.store.errors import GroupWriteFailed, StoreConflictError, StoreUnavailableError
 from gateway.store.queue import check_lease, current_lease
@@ -134,8 +136,9 @@ class StoreBase:
             return
         outer = self._local.covered, self._local.failed
         self._local.covered, self._local.failed = True, False
+        nested = _savepoint if batch.dialect.name == "sqlite" else _sa_savepoint
         try:
-            with _translated(), batch.begin_nested():
+            with _translated(), nested(batch):
                 yield
                 if self._local.failed:
                     # a write failed and its error was caught: its half is in this savepoint
@@ -193,6 +196,36 @@ class StoreBase:
             if _disconnected(exc):
                 raise _unavailable(exc) from None
             raise
+
+
+_SAVEPOINT_NAMES = itertools.count(1)
+
+
+@contextmanager
+def _savepoint(conn: Connection) -> Iterator[None]:
+    """A message's SAVEPOINT on SQLite, as plain statements on the lean driver path (SQLAlchemy's
+    `begin_nested` cost ~0.3 ms per message around three statements of ~10 us). Same effect:
+    an exception out of the block rolls back to the savepoint, then raises. Should the
+    rollback itself fail, the group cannot keep this message's half: GroupWriteFailed (a
+    StoreError) rolls the whole group back."""
+    name = f"gw_message_{next(_SAVEPOINT_NAMES)}"
+    _prepared.execute(conn, f"SAVEPOINT {name}", ())
+    try:
+        yield
+    except BaseException:
+        try:
+            _prepared.execute(conn, f"ROLLBACK TO SAVEPOINT {name}", ())
+            _prepared.execute(conn, f"RELEASE SAVEPOINT {name}", ())
+        except Exception as exc:
+            raise GroupWriteFailed(f"a message's savepoint was not rolled back: {exc}") from exc
+        raise
+    _prepared.execute(conn, f"RELEASE SAVEPOINT {name}", ())
+
+
+@contextmanager
+def _sa_savepoint(conn: Connection) -> Iterator[None]:
+    with conn.begin_nested():
+        yield
 
 
 @contextmanager

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from gateway.store import _status
+from gateway.store import _prepared, _status
 from gateway.store.errors import DuplicateInterchangeError, StoreConflictError
 from gateway.store.records import (
     BatchIds,
@@ -71,9 +71,6 @@ _PENDING = OutboxStatus.PENDING.value
 _IN_CHUNK = 5000
 
 
-_INSERT = {t.name: insert(t) for t in ALL_TABLES}
-_INSERT_RETURNING = {t.name: insert(t).returning(t.c.id) for t in ALL_TABLES}
-
 _MAX_ID = {t.name: select(func.coalesce(func.max(t.c.id), 0)) for t in ALL_TABLES}
 _NEXTVALS = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
 _FIND_KEYS = select(outbox_t.c.idempotency_key, outbox_t.c.id).where(
@@ -81,6 +78,11 @@ _FIND_KEYS = select(outbox_t.c.idempotency_key, outbox_t.c.id).where(
 )
 
 BindProcessor = Callable[[Any], Any]
+
+
+def _find_key(dialect: str) -> Any:
+    o = outbox_t.c
+    return select(o.idempotency_key, o.id).where(o.idempotency_key == bindparam("b_key"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +173,7 @@ def bulk_insert_values(
     if not plan.positional:
         names = plan.keys
         params = [dict(zip(names, r, strict=True)) for r in rows]
-    return conn.exec_driver_sql(plan.sql, params).rowcount
+    return _prepared.execute_many(conn, plan.sql, params)
 
 
 def _processed(
@@ -205,8 +207,23 @@ def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
     """
     if conn.dialect.name == "postgresql":
         return list(conn.execute(_NEXTVALS, {"t": table.name, "n": n}).scalars())
-    last = conn.execute(_MAX_ID[table.name]).scalar_one()
+    last = _prepared.run(conn, f"max_id:{table.name}", lambda _: _MAX_ID[table.name]).scalar_one()
     return list(range(last + 1, last + 1 + n))
+
+
+def insert_one(conn: Connection, table: Table, row: dict[str, Any], *, returning: bool) -> Any:
+    """One row as a prepared statement (one per table and set of keys): the per-file rows
+    (an interchange, its group, set, document, ack, event) without SQLAlchemy building and
+    keying a Core insert per call. With `returning`, the new row's id."""
+    keys = tuple(row)
+    key = f"insert_one:{table.name}:{returning}:{','.join(keys)}"
+
+    def build(dialect: str) -> Any:
+        statement = insert(table).values({k: bindparam(k, type_=table.c[k].type) for k in keys})
+        return statement.returning(table.c.id) if returning else statement
+
+    result = _prepared.run(conn, key, build, **row)
+    return result.scalar_one() if returning else None
 
 
 def insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -214,7 +231,7 @@ def insert_returning_ids(conn: Connection, table: Table, rows: list[dict[str, An
     if not rows:
         return []
     if len(rows) == 1:
-        return [conn.execute(_INSERT_RETURNING[table.name], rows[0]).scalar_one()]
+        return [insert_one(conn, table, rows[0], returning=True)]
     ids = reserve_ids(conn, table, len(rows))
     for row, new_id in zip(rows, ids, strict=True):
         row["id"] = new_id
@@ -241,6 +258,9 @@ def existing_outbox_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]
     """Map of idempotency key -> outbox id for the keys already present."""
     found: dict[str, int] = {}
     key_list = list(dict.fromkeys(keys))
+    if len(key_list) == 1:  # a group's 997 key (`finish_group`): prepared once
+        row = _prepared.run(conn, "find_outbox_key", _find_key, b_key=key_list[0]).first()
+        return {row[0]: row[1]} if row is not None else {}
     for start in range(0, len(key_list), _IN_CHUNK):
         chunk = key_list[start : start + _IN_CHUNK]
         found.update({k: i for k, i in conn.execute(_FIND_KEYS, {"b_keys": chunk})})
@@ -290,6 +310,9 @@ def insert_outbox(
             repeated.append(key)
         else:
             kept[key] = (item, document_id)
+    if len(kept) == 1:
+        item, document_id = next(iter(kept.values()))
+        return _insert_one_outbox(conn, item, document_id, now, source_message_id, status, repeated)
     new_ids = reserve_ids(conn, outbox_t, len(kept))
     rows = [
         (
@@ -382,7 +405,7 @@ def event_rows(
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows without needing their ids (events, keys)."""
     if len(rows) == 1:
-        conn.execute(_INSERT[table.name], rows[0])
+        insert_one(conn, table, rows[0], returning=False)
     else:
         bulk_insert(conn, table, rows)
 
@@ -413,7 +436,9 @@ def set_message_status(
         "b_reason": reason,
         "b_duplicate_of": duplicate_of,
     }
-    return conn.execute(_SET_MESSAGE_STATUS, params).rowcount
+    return _prepared.run(
+        conn, "set_message_status", lambda _: _SET_MESSAGE_STATUS, **params
+    ).rowcount
 
 
 @dataclass(slots=True)
@@ -751,3 +776,49 @@ def insert_interchange_batch(
         dropped_outbox_keys=tuple(written.dropped_keys),
         applied_statuses=applied,
     )
+
+
+def _insert_one_outbox(
+    conn: Connection,
+    item: NewOutbox,
+    document_id: int | None,
+    now: datetime,
+    source_message_id: int | None,
+    status: OutboxStatus,
+    repeated: list[str],
+) -> tuple[dict[str, int], list[int], list[str]]:
+    """`insert_outbox` of one row (a 997, a delivery): one INSERT ... ON CONFLICT DO NOTHING
+    RETURNING id instead of reserving its id first (two statements). The id comes from the
+    same place as a reserved one (SQLite: max(id) + 1 under the writer lock; PostgreSQL: the
+    column's sequence). No row back: its key was there before, and the row is skipped."""
+    key = item.idempotency_key
+    inserted = _prepared.run(
+        conn,
+        "insert_one_outbox",
+        _one_outbox,
+        destination=item.destination,
+        channel=item.channel,
+        kind=item.kind,
+        payload=item.payload,
+        payload_path=item.payload_path,
+        idempotency_key=key,
+        status=status.value,
+        attempts=0,
+        next_attempt_at=item.next_attempt_at or now,
+        created_at=now,
+        source_message_id=source_message_id,
+        document_id=document_id,
+    ).first()
+    if inserted is not None:
+        return {key: inserted[0]}, [inserted[0]], repeated
+    present = existing_outbox_ids(conn, [key])
+    if key not in present:  # a row left out for another reason than its key
+        raise StoreConflictError("write rejected by a constraint: outbox row refused")
+    return present, [], [key] * (1 + len(repeated))
+
+
+def _one_outbox(dialect: str) -> Any:
+    statement = _DIALECT_INSERT[dialect](outbox_t).values(
+        {key: bindparam(key, type_=outbox_t.c[key].type) for key in _OUTBOX_KEYS}
+    )
+    return statement.on_conflict_do_nothing().returning(outbox_t.c.id)

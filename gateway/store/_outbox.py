@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import Connection, Integer, Row, bindparam, func, select, update
 
 from gateway.store._batch import event_rows, insert_rows
 from gateway.store.records import NewEvent, OutboxId, OutboxRow, OutboxStatus
@@ -57,21 +57,60 @@ def claim(
     channel: str | None,
     destination: str | None,
 ) -> list[OutboxRow]:
+    stmt = _claim_statement(channel is not None, destination is not None)
+    params: dict[str, Any] = {
+        "b_now": now,
+        "b_limit": limit,
+        "b_token": uuid.uuid4().hex,
+        "b_until": now + timedelta(seconds=lease_seconds),
+    }
+    if channel is not None:
+        params["b_channel"] = channel
+    if destination is not None:
+        params["b_destination"] = destination
+    rows = [to_outbox_row(r) for r in conn.execute(stmt, params)]
+    if destination is not None:
+        rows.sort(key=lambda r: r.id)
+    else:
+        rows.sort(key=lambda r: (r.next_attempt_at, r.id))
+    return rows
+
+
+_CLAIMS: dict[tuple[bool, bool], Any] = {}
+
+
+def _claim_statement(by_channel: bool, by_destination: bool) -> Any:
+    """The claim's statement for one shape, built once (a delivery round runs up to 8 claims;
+    building and keying this nested statement cost SQLAlchemy more than running it)."""
+    found = _CLAIMS.get((by_channel, by_destination))
+    if found is None:
+        found = _CLAIMS[(by_channel, by_destination)] = _build_claim(by_channel, by_destination)
+    return found
+
+
+def _build_claim(by_channel: bool, by_destination: bool) -> Any:
     o = outbox_t.c
+    now = bindparam("b_now", type_=o.next_attempt_at.type)
     due = ((o.status == _PENDING) & (o.next_attempt_at <= now)) | (
         (o.status == _IN_FLIGHT) & (o.lease_until < now)  # a crashed or stalled worker's job
     )
     pick = select(o.id).where(due)
-    if channel is not None:
-        pick = pick.where(o.channel == channel)
-    if destination is not None:
+    if by_channel:
+        pick = pick.where(o.channel == bindparam("b_channel", type_=o.channel.type))
+    destination = bindparam("b_destination", type_=o.destination.type)
+    if by_destination:
         pick = pick.where(o.destination == destination)
     # one destination: the order the rows were made (for X12, control number order: its rows
     # are written after the numbers, under the counter's lock); else the oldest due first
-    order = (o.id,) if destination is not None else (o.next_attempt_at, o.id)
-    picked = pick.order_by(*order).limit(limit).with_for_update(skip_locked=True).cte("picked")
+    order = (o.id,) if by_destination else (o.next_attempt_at, o.id)
+    picked = (
+        pick.order_by(*order)
+        .limit(bindparam("b_limit", type_=Integer()))
+        .with_for_update(skip_locked=True)
+        .cte("picked")
+    )
     chosen: Any = select(picked.c.id)
-    if destination is not None:
+    if by_destination:
         # A destination gets its rows in the order they were made, so a claim takes only the
         # run of rows before the first one it cannot take: one another transaction holds for a
         # moment (SKIP LOCKED passed it: a lease being extended or completed as it ran out), or
@@ -89,23 +128,17 @@ def claim(
             .scalar_subquery()
         )
         chosen = select(picked.c.id).where(picked.c.id < func.coalesce(held, _NO_ID_ABOVE))
-    stmt = (
+    return (
         update(outbox_t)
         .where(o.id.in_(chosen))
         .values(
             status=_IN_FLIGHT,
-            lease_token=uuid.uuid4().hex,
-            lease_until=now + timedelta(seconds=lease_seconds),
+            lease_token=bindparam("b_token", type_=o.lease_token.type),
+            lease_until=bindparam("b_until", type_=o.lease_until.type),
             attempts=o.attempts + 1,
         )
         .returning(*outbox_t.c)
     )
-    rows = [to_outbox_row(r) for r in conn.execute(stmt)]
-    if destination is not None:
-        rows.sort(key=lambda r: r.id)
-    else:
-        rows.sort(key=lambda r: (r.next_attempt_at, r.id))
-    return rows
 
 
 def _fenced(outbox_id: int, lease_token: str) -> Any:
@@ -164,25 +197,31 @@ def complete(
     return True
 
 
+_o = outbox_t.c
+# built once: a delivery round completes each destination's rows with it
+_COMPLETE_MANY = (
+    update(outbox_t)
+    .where(
+        _o.id.in_(bindparam("b_ids", expanding=True))
+        & (_o.lease_token == bindparam("b_token", type_=_o.lease_token.type))
+        & (_o.status == _IN_FLIGHT)
+    )
+    .values(
+        status=OutboxStatus.DELIVERED.value,
+        delivered_at=bindparam("b_now", type_=_o.delivered_at.type),
+        lease_token=None,
+        lease_until=None,
+        last_error=None,
+    )
+    .returning(_o.id, _o.source_message_id)
+)
+
+
 def complete_many(
     conn: Connection, outbox_ids: Sequence[int], lease_token: str, now: datetime
 ) -> list[OutboxId]:
-    o = outbox_t.c
-    stmt = (
-        update(outbox_t)
-        .where(
-            o.id.in_(list(outbox_ids)) & (o.lease_token == lease_token) & (o.status == _IN_FLIGHT)
-        )
-        .values(
-            status=OutboxStatus.DELIVERED.value,
-            delivered_at=now,
-            lease_token=None,
-            lease_until=None,
-            last_error=None,
-        )
-        .returning(o.id, o.source_message_id)
-    )
-    done = sorted((r[0], r[1]) for r in conn.execute(stmt))
+    params = {"b_ids": list(outbox_ids), "b_token": lease_token, "b_now": now}
+    done = sorted((r[0], r[1]) for r in conn.execute(_COMPLETE_MANY, params))
     events = [
         event_rows([NewEvent("delivered")], now, message_id, outbox_id)[0]
         for outbox_id, message_id in done

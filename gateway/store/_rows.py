@@ -5,6 +5,7 @@ Also `load_documents`, the one query that reads documents with their keys and qu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Row, select
@@ -33,7 +34,10 @@ _IN_CHUNK = 5000
 
 
 def to_message(row: Row[Any]) -> MessageRow:
-    m = row._mapping
+    return message_from(row._mapping)
+
+
+def message_from(m: Mapping[Any, Any]) -> MessageRow:
     return MessageRow(
         id=MessageId(m["id"]),
         sha256=m["sha256"],

@@ -235,11 +235,11 @@ class StreamingMixin(StoreBase):
             message_id: int | None = closed[0]
             if (opened := self._opened_here()) is not None:
                 opened.pop(interchange_id, None)
-            held = _held_documents(_g.interchange_id == interchange_id)
             effective = released = voided_docs = voided_outbox = applied = 0
             if release:
                 effective, released, applied = _release_interchange(conn, interchange_id, at)
             else:
+                held = _held_documents(_g.interchange_id == interchange_id)
                 voided_docs, voided_outbox = _void(conn, held)
             rows_out = list(outbox)
             if build_outbox is not None:

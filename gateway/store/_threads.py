@@ -8,7 +8,7 @@ released (to replay; durable, so a crash between release and replay loses nothin
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.sql import Select
 
-from gateway.store import _batch, _outbox, _rows, _status
+from gateway.store import _batch, _outbox, _prepared, _rows, _status
 from gateway.store._base import StoreBase
 from gateway.store.records import (
     DocumentRow,
@@ -102,6 +102,26 @@ _ERP_ORDER_ANY = (
     .limit(1)
 )
 _ORDERLESS_BATCH = 500  # values per search: well under any driver's bound-parameter limit
+_PREPARED_VALUES = 8  # up to this many values, `_erp_order_any` (no expanding IN list)
+
+
+@cache
+def _erp_order_any(count: int) -> Callable[[str], Any]:
+    """`_ERP_ORDER_ANY` for `count` values as named parameters v0.. (a prepared statement)."""
+
+    def build(dialect: str) -> Any:
+        values: list[Any] = [bindparam(f"v{i}") for i in range(count)]
+        return (
+            select(key_t.c.document_id)
+            .where(
+                (key_t.c.kind == "erp_order")
+                & key_t.c.document_id.in_(_sharing(_values_of(_sharing(values))))
+            )
+            .limit(1)
+        )
+
+    return build
+
 
 _ERP_ORDERS = (
     select(_d.id, _d.payload)
@@ -175,7 +195,13 @@ class ThreadsMixin(StoreBase):
         with self._read() as conn:
             for start in range(0, len(unique), _ORDERLESS_BATCH):
                 batch = unique[start : start + _ORDERLESS_BATCH]
-                if conn.execute(_ERP_ORDER_ANY, {"values": batch}).first() is None:
+                if len(batch) <= _PREPARED_VALUES:  # a file's few values: prepared once
+                    params = {f"v{i}": v for i, v in enumerate(batch)}
+                    key = f"erp_order_any:{len(batch)}"
+                    hit = _prepared.run(conn, key, _erp_order_any(len(batch)), **params).first()
+                else:
+                    hit = conn.execute(_ERP_ORDER_ANY, {"values": batch}).first()
+                if hit is None:
                     found.update(batch)
         return found
 

@@ -43,7 +43,10 @@ from gateway.store import (
 from gateway.store.engine import make_engine
 from gateway.store.schema import Base
 from tests.migrations import HEAD_REVISION
-from tests.store_checks import check_outbox_batch_with_existing_and_repeated_keys
+from tests.store_checks import (
+    check_one_outbox_row_is_one_statement_with_the_batch_rules,
+    check_outbox_batch_with_existing_and_repeated_keys,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -283,3 +286,7 @@ def test_constraint_errors_do_not_echo_parameters(store: Store) -> None:
 
 def test_outbox_batch_with_existing_and_repeated_keys(store: Store) -> None:
     check_outbox_batch_with_existing_and_repeated_keys(store, T0)
+
+
+def test_one_outbox_row_is_one_statement_with_the_batch_rules(store: Store) -> None:
+    check_one_outbox_row_is_one_statement_with_the_batch_rules(store, T0)

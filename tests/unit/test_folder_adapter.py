@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,6 +171,30 @@ def test_sink_writes_atomically_and_is_idempotent(tmp_path: Path) -> None:
     files = sorted(p.name for p in (tmp_path / "outbox" / "acme").iterdir())
     assert files == ["997_000000001.x12"]
     assert (tmp_path / "outbox" / "acme" / "997_000000001.x12").read_bytes() == b"ISA..."
+
+
+def test_sink_makes_its_folder_once_and_again_when_it_went(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "outbox" / "acme"
+    folder.parent.mkdir()
+    sink = FolderSink(folder)
+    made: list[Path] = []
+    real = Path.mkdir
+
+    def mkdir(self: Path, *args: Any, **kwargs: Any) -> None:
+        made.append(self)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    for n in range(3):
+        sink.deliver(Delivery("acme", f"f{n}.json", b"{}", f"k{n}"))
+    assert made == [folder]  # once, not once per file
+    shutil.rmtree(folder)  # an operator removed it: the next file makes it again
+    sink.deliver(Delivery("acme", "f3.json", b"{}", "k3"))
+    assert made == [folder, folder]
+    assert sorted(p.name for p in folder.iterdir()) == ["f3.json"]
+    sink.flush()
 
 
 @pytest.mark.parametrize("name", ["../escape", ".hidden", "a/b"])

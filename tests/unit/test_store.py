@@ -45,7 +45,10 @@ from gateway.store.engine import hold_checkpoint, make_engine
 from gateway.store.schema import Base
 from gateway.x12.acks import ControlNumbers
 from tests.migrations import HEAD_REVISION
-from tests.store_checks import check_outbox_batch_with_existing_and_repeated_keys
+from tests.store_checks import (
+    check_one_outbox_row_is_one_statement_with_the_batch_rules,
+    check_outbox_batch_with_existing_and_repeated_keys,
+)
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TABLES = {
@@ -459,6 +462,10 @@ def test_outbox_claim_complete_and_fence(store: Store) -> None:
 
 def test_outbox_batch_with_existing_and_repeated_keys(store: Store) -> None:
     check_outbox_batch_with_existing_and_repeated_keys(store, T0)
+
+
+def test_one_outbox_row_is_one_statement_with_the_batch_rules(store: Store) -> None:
+    check_one_outbox_row_is_one_statement_with_the_batch_rules(store, T0)
 
 
 def test_outbox_fail_retry_dead_and_replay(store: Store) -> None:

@@ -87,8 +87,16 @@ def check_orderless_agrees_with_erp_order(store: Store) -> None:
     assert store.erp_order(["S9"]) is None
     assert set(unrelated[:1000]) <= orderless  # the first two batches reach no order
     assert store.erp_orderless([]) == set()
-    assert store.erp_orderless(["S9", "NONE-1"]) == {"S9", "NONE-1"}
-    assert store.erp_orderless(["NONE-1", "SHP-42"]) == set()
+    with store.batch():  # a group's transaction too (on SQLite the prepared lean path)
+        for _ in range(2):
+            assert store.erp_orderless(["S9", "NONE-1"]) == {"S9", "NONE-1"}
+            assert store.erp_orderless(["NONE-1", "SHP-42"]) == set()
+            assert store.erp_orderless(["4711"]) == set() and store.erp_orderless(["S9"]) == {"S9"}
+            eight = [f"NONE-{i}" for i in range(7)]
+            assert store.erp_orderless(eight) == set(eight)
+            assert store.erp_orderless([*eight, "B1"]) == set()  # 8 values, one reaches an order
+            assert store.erp_orderless([*eight, "B1", "x"]) == set()  # 9: the expanding search
+            assert store.erp_orderless([*eight, "S9", "x"]) == {*eight, "S9", "x"}
 
 
 def test_orderless_agrees_with_erp_order(store: Store) -> None:
