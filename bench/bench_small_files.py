@@ -86,7 +86,7 @@ if os.environ.get("BENCH_PROFILE_DIR"):  # --profile: cProfile each stage thread
             prof.disable()
             prof.dump_stats(os.path.join(os.environ["BENCH_PROFILE_DIR"], name + ".prof"))
     service.Gateway._loop = _loop
-sys.argv = ["gateway", "run"]
+sys.argv = ["gateway", os.environ.get("BENCH_GATEWAY_COMMAND", "run")]
 from gateway.cli import main
 main()
 """
@@ -119,7 +119,7 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 class Running:
-    def __init__(self, url: str | None, profile: bool = False) -> None:
+    def __init__(self, url: str | None, profile: bool = False, workers: int = 1) -> None:
         self.home = OUT / "small-files"
         shutil.rmtree(self.home, ignore_errors=True)
         shutil.copytree(REPO / "partners", self.home / "partners")
@@ -150,6 +150,34 @@ class Running:
         self.inbox = self.home / "inbox" / "demo-carrier"
         # deferred BEGIN: the script's polling never takes SQLite's write lock
         self.engine = make_engine(self.url).execution_options(**{READ_ONLY: True})
+        # --workers N: N-1 `gateway worker` processes beside `gateway run` (PostgreSQL only),
+        # sharing its home (outbox folders) and database, each counting as the first does
+        self.workers: list[subprocess.Popen[bytes]] = []
+        for n in range(1, workers):
+            worker_env = {
+                **env,
+                "BENCH_GATEWAY_COMMAND": "worker",
+                "BENCH_COMMITS_FILE": str(self.home / f"commits-{n}.json"),
+            }
+            if profile:
+                worker_env["BENCH_PROFILE_DIR"] = str(self.home / f"worker-{n}")
+                (self.home / f"worker-{n}").mkdir()
+            self.workers.append(
+                subprocess.Popen(
+                    [str(BIN / "python"), "-c", _COUNTING_RUN],
+                    env=worker_env,
+                    cwd=self.home,
+                    stdout=self.log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        started = time.monotonic()
+        while self.workers and (self.home / "run.log").read_bytes().count(b"gateway worker") < len(
+            self.workers
+        ):
+            if time.monotonic() - started > 60 or any(w.poll() is not None for w in self.workers):
+                raise RuntimeError((self.home / "run.log").read_text())
+            time.sleep(0.1)
 
     def drop(self, i: int, data: bytes) -> float:
         tmp = self.inbox / f".f{i:06d}.tmp"
@@ -185,18 +213,31 @@ class Running:
             time.sleep(0.2)
 
     def cpu(self) -> float:
-        return _cpu_seconds(self.proc.pid)
+        return sum(_cpu_seconds(pid) for pid in self.pids())
+
+    def pids(self) -> list[int]:
+        return [self.proc.pid, *(w.pid for w in self.workers)]
+
+    def user_system(self) -> tuple[float, float]:
+        """(user, system) CPU seconds of every gateway process of the run."""
+        both = [_user_system_seconds(pid) for pid in self.pids()]
+        return sum(u for u, _ in both), sum(s for _, s in both)
 
     def stop(self) -> dict[str, int]:
         """Stop the gateway; its commits by stage since it started."""
         self.engine.dispose()
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=60)
+        for proc in [self.proc, *self.workers]:
+            proc.send_signal(signal.SIGTERM)
+        for proc in [self.proc, *self.workers]:
+            proc.wait(timeout=60)
         self.log.close()
-        try:
-            counts: dict[str, int] = json.loads((self.home / "commits.json").read_text())
-        except (OSError, ValueError):
-            counts = {}
+        counts: dict[str, int] = {}
+        for path in sorted(self.home.glob("commits*.json")):  # every process's counts, summed
+            try:
+                for key, value in json.loads(path.read_text()).items():
+                    counts[key] = counts.get(key, 0) + value
+            except (OSError, ValueError):
+                continue
         return counts
 
 
@@ -239,12 +280,12 @@ def _epoch(at: datetime) -> float:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
 
 
-def burst(n: int, url: str | None, profile: bool = False) -> dict[str, object]:
+def burst(n: int, url: str | None, profile: bool = False, workers: int = 1) -> dict[str, object]:
     files = _files(n)
-    gw = Running(url, profile)
+    gw = Running(url, profile, workers)
     time.sleep(1.0)  # start-up writes (registration, first rescans) settle
     cpu0 = gw.cpu()
-    user0, system0 = _user_system_seconds(gw.proc.pid)
+    user0, system0 = gw.user_system()
     try:
         dropped = {f"f{i:06d}.x12": gw.drop(i, data) for i, data in enumerate(files)}
         first_drop = min(dropped.values())
@@ -259,14 +300,15 @@ def burst(n: int, url: str | None, profile: bool = False) -> dict[str, object]:
                 time.sleep(0.05)
         got = gw.wait_all(n, timeout=1800)
         cpu = gw.cpu() - cpu0
-        user1, system1 = _user_system_seconds(gw.proc.pid)
+        user1, system1 = gw.user_system()
     finally:
         commits = gw.stop()
     done = [(name, p, a) for name, (p, a) in got.items() if p and a]
     last = max(max(_epoch(p), _epoch(a)) for _, p, a in done)
     latencies = [_epoch(p) - dropped[name] for name, p, _ in done]
     return {
-        "mode": f"burst of {n} files (one 214 each)",
+        "mode": f"burst of {n} files (one 214 each)"
+        + (f", {workers} processes" if workers > 1 else ""),
         "store": gw.url.split(":")[0],
         "files_done": len(done),
         "drop_seconds": round(drop_seconds, 2),
@@ -285,10 +327,10 @@ def burst(n: int, url: str | None, profile: bool = False) -> dict[str, object]:
     }
 
 
-def sustained(rate: float, seconds: float, url: str | None) -> dict[str, object]:
+def sustained(rate: float, seconds: float, url: str | None, workers: int = 1) -> dict[str, object]:
     n = int(rate * seconds)
     files = _files(n)
-    gw = Running(url)
+    gw = Running(url, workers=workers)
     time.sleep(1.0)
     cpu0 = gw.cpu()
     try:
@@ -307,7 +349,8 @@ def sustained(rate: float, seconds: float, url: str | None) -> dict[str, object]
         commits = gw.stop()
     latencies = [_epoch(p) - dropped[name] for name, (p, a) in got.items() if p and a]
     return {
-        "mode": f"sustained {rate:g} files/s for {seconds:g} s ({n} files)",
+        "mode": f"sustained {rate:g} files/s for {seconds:g} s ({n} files)"
+        + (f", {workers} processes" if workers > 1 else ""),
         "store": gw.url.split(":")[0],
         "files_done": len(latencies),
         "dropping_fell_behind_s": round(max(0.0, behind), 2),
@@ -333,12 +376,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="cProfile each stage thread of the burst's gateway (bench/out/small-files/*.prof)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="gateway processes: `gateway run` plus N-1 `gateway worker` (needs --url)",
+    )
     args = parser.parse_args(argv)
+    if args.workers > 1 and not args.url:
+        parser.error("--workers needs --url (PostgreSQL): on SQLite one process writes")
     results = []
     if args.burst:
-        results.append(burst(args.burst, args.url, args.profile))
+        results.append(burst(args.burst, args.url, args.profile, args.workers))
     if args.rate:
-        results.append(sustained(args.rate, args.seconds, args.url))
+        results.append(sustained(args.rate, args.seconds, args.url, args.workers))
     if not results:
         parser.error("give --burst N and/or --rate R")
     load = Path("/proc/loadavg").read_text().split()[:3]
