@@ -89,6 +89,9 @@ RECEIVE_BATCH = 64  # files recorded per receipt transaction, at most
 RECEIVE_FIRST = 8  # files in a drop's first receipt transaction
 RECEIVE_WAIT = 0.1  # seconds the first file of a burst waits for others, at most
 CLAIM_BATCH = 16  # messages per queue claim: small, so other workers share a burst
+# SQLite has one worker, nobody to share with: larger claims, fewer claim commits per file
+# (GROUP_SECONDS still bounds what one group commit holds)
+SQLITE_CLAIM_BATCH = 64
 # bytes per queue claim (beyond its first message): one worker claiming sixteen files of a
 # thousand sets each would leave the others idle (a 1,000-set 214 file is ~500 KB)
 CLAIM_BYTES = 256 * 1024
@@ -208,12 +211,15 @@ class Gateway:
             self._wake_process.set()
         return received
 
-    def process_claimed(self, limit: int = CLAIM_BATCH) -> int:
-        """Claim up to `limit` received messages from the queue and process them; returns how
-        many were claimed (0: nothing to do). Messages never begun before are processed as
-        one group commit (`_process_group`); a message begun before and never finished (its
-        worker died) is processed alone, with its own start counted first."""
+    def process_claimed(self, limit: int | None = None) -> int:
+        """Claim up to `limit` received messages from the queue (default CLAIM_BATCH, on SQLite
+        SQLITE_CLAIM_BATCH) and process them; returns how many were claimed (0: nothing to
+        do). Messages never begun before are processed as one group commit
+        (`_process_group`); a message begun before and never finished (its worker died) is
+        processed alone, with its own start counted first."""
         self._register()
+        if limit is None:
+            limit = CLAIM_BATCH if self.store.dialect == "postgresql" else SQLITE_CLAIM_BATCH
         leases = self.queue.claim_messages(limit, begin=self.group_commit, max_bytes=CLAIM_BYTES)
         group = [lease for lease in leases if lease.begun]
         alone = [lease for lease in leases if not lease.begun]

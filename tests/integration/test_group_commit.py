@@ -228,3 +228,27 @@ def test_a_claim_takes_one_large_file_at_a_time(
     assert min(m.size for m in gw.store.list_messages()) > 1_000
     gw._register()
     assert [gw.process_claimed() for _ in range(4)] == [1, 1, 1, 0]
+
+
+def test_on_sqlite_a_claim_takes_more_than_a_shared_queue_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite has one worker: a claim takes up to SQLITE_CLAIM_BATCH messages (fewer claim and
+    group commits per file), not the CLAIM_BATCH that leaves work for other PostgreSQL workers."""
+    from gateway.service import CLAIM_BATCH, SQLITE_CLAIM_BATCH
+
+    files = CLAIM_BATCH + 4
+    assert files <= SQLITE_CLAIM_BATCH
+    monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
+    settings = make_home(tmp_path)
+    gw = gateway(settings)
+    for n in range(files):
+        drop(settings, "demo-carrier", f"s{n}.x12", demo_214(f"0000092{n:02d}", sets=1))
+    assert gw.receive_ready() == files
+    gw._register()
+    commits: list[int] = []
+    event.listen(gw.store._engine, "commit", lambda conn: commits.append(1))
+    assert [gw.process_claimed() for _ in range(2)] == [files, 0]
+    assert len(commits) <= 3  # the claim, the group, the empty claim
+    assert {m.status for m in gw.store.list_messages()} == {MessageStatus.PARSED}
+    gw.store.close()
