@@ -146,22 +146,44 @@ class FolderSource:
         self._strategy = _FolderStrategy(self._done)
 
     def watch(self, on_ready: Callable[[], None] | None = None) -> None:
-        """Start watchdog so closed-write events make files ready without waiting a rescan."""
-        from watchdog.events import FileClosedEvent, FileSystemEventHandler
+        """Start watchdog so that files become ready without waiting for a rescan: a file
+        closed after writing, or renamed into its folder (the upload convention: write under
+        a temporary name, rename when complete), is taken at the next poll with no stability
+        wait. Only those two kinds of event are asked of inotify: a burst of ten thousand
+        files would otherwise bring ~10 events each (every write, the gateway's own reads
+        and removals), all handled in Python beside the stages."""
+        from watchdog.events import (
+            FileClosedEvent,
+            FileMovedEvent,
+            FileSystemEvent,
+            FileSystemEventHandler,
+        )
         from watchdog.observers import Observer
 
         source = self
 
+        def complete(raw: bytes | str) -> None:
+            path = Path(os.fsdecode(raw))
+            with source._lock:
+                source._closed_write.add(path)
+            if on_ready is not None:
+                on_ready()
+
         class _Handler(FileSystemEventHandler):
             def on_closed(self, event: FileClosedEvent) -> None:
-                path = Path(os.fsdecode(event.src_path))
-                with source._lock:
-                    source._closed_write.add(path)
-                if on_ready is not None:
-                    on_ready()
+                complete(event.src_path)
+
+            def on_moved(self, event: FileSystemEvent) -> None:
+                if not event.is_directory and event.dest_path:
+                    complete(event.dest_path)
 
         observer = Observer()
-        observer.schedule(_Handler(), str(self.root), recursive=True)
+        observer.schedule(
+            _Handler(),
+            str(self.root),
+            recursive=True,
+            event_filter=[FileClosedEvent, FileMovedEvent],
+        )
         observer.daemon = True
         observer.start()
         self._observer = observer
@@ -252,6 +274,8 @@ class FolderSource:
     def poll(self) -> Iterator[FolderClaim]:
         now = self.clock()
         present: set[Path] = set()
+        with self._lock:
+            flagged = set(self._closed_write)  # flags of files gone before this listing go
         for account_dir in self._account_dirs(present):
             with os.scandir(account_dir) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -286,6 +310,8 @@ class FolderSource:
             del self._held[gone]
         for gone in set(self._reported) - present:
             del self._reported[gone]  # it went (or was set aside): a new one is news again
+        with self._lock:  # e.g. a temporary name closed, then renamed: never taken itself
+            self._closed_write -= flagged - present
 
     def _done(self, path: Path, refused: str | None = None) -> None:
         with self._lock:

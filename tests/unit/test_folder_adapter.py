@@ -216,3 +216,77 @@ def test_watchdog_closed_write_makes_a_file_ready_at_once(tmp_path: Path) -> Non
         assert [c.facts.original_name for c in src.poll()] == ["now.edi"]
     finally:
         src.close()
+
+
+def test_watchdog_rename_into_place_makes_a_file_ready_at_once(tmp_path: Path) -> None:
+    """The upload convention (write a temporary name, rename when complete): the rename is the
+    signal, so the file is taken at once, with no stability wait; the temporary name's own
+    closed-write flag goes once that name is gone."""
+    import threading
+    import time
+
+    (tmp_path / "acme").mkdir()
+    temp = tmp_path / "acme" / ".up.x12.part"
+    temp.write_bytes(b"ISA")  # closed before the watch starts: no event of its own
+    ready = threading.Event()
+    src = FolderSource(tmp_path, stable_seconds=3600)
+    src.watch(on_ready=ready.set)
+    try:
+        os.rename(temp, tmp_path / "acme" / "up.x12")
+        assert ready.wait(10), "no moved event from watchdog"
+        assert [c.facts.original_name for c in src.poll()] == ["up.x12"]
+        # a temporary name written and renamed while watched: its flag goes with it
+        (tmp_path / "acme" / ".two.part").write_bytes(b"ISA")
+        deadline = time.monotonic() + 10
+        while tmp_path / "acme" / ".two.part" not in src._closed_write:
+            assert time.monotonic() < deadline, "no closed-write event for the temporary name"
+            time.sleep(0.02)
+        os.rename(tmp_path / "acme" / ".two.part", tmp_path / "acme" / "two.x12")
+        while tmp_path / "acme" / "two.x12" not in src._closed_write:
+            assert time.monotonic() < deadline, "no moved event for the renamed file"
+            time.sleep(0.02)
+        assert [c.facts.original_name for c in src.poll()] == ["two.x12"]
+        assert src._closed_write == set()
+    finally:
+        src.close()
+
+
+def test_watchdog_is_not_asked_for_reads_writes_and_removals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only closes after writing and renames reach the gateway's handler: the gateway's own
+    reads and removals of a burst's files, and every write of an upload, are not asked of
+    inotify at all (a burst would otherwise bring some ten events per file to Python)."""
+    import threading
+    import time
+
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+
+    seen: list[str] = []
+    plain = FileSystemEventHandler.dispatch
+
+    def dispatch(self: FileSystemEventHandler, event: FileSystemEvent) -> None:
+        seen.append(event.event_type)
+        plain(self, event)
+
+    monkeypatch.setattr(FileSystemEventHandler, "dispatch", dispatch)
+    (tmp_path / "acme").mkdir()
+    old = tmp_path / "acme" / "old.x12"
+    old.write_bytes(b"ISA")
+    woken = threading.Event()
+    src = FolderSource(tmp_path, stable_seconds=3600)
+    src.watch(on_ready=woken.set)
+    try:
+        assert old.read_bytes() == b"ISA"
+        os.utime(old)
+        old.unlink()
+        with (tmp_path / "acme" / "new.x12").open("wb") as fh:
+            for _ in range(3):
+                fh.write(b"ISA")
+                fh.flush()
+        assert woken.wait(10)
+        time.sleep(0.5)  # anything queued behind it arrives meanwhile
+        assert "closed" in seen
+        assert not {"opened", "closed_no_write", "modified", "deleted"} & set(seen), seen
+    finally:
+        src.close()
