@@ -102,7 +102,7 @@ DELIVER_GATHER = 0.05  # a woken delivery stage waits this long for the next gro
 # (delivery: open, write, rename per file; SQLite: per statement) waits up to the switch
 # interval to get it back while another stage computes: 5 ms by default, so the first 16 files
 # of a burst took ~0.4 s to deliver. Measured with 0.5 ms: the first portal file of a 10,000-
-# file drop 0.89-0.91 s after it against 1.06-1.10 s, throughput unchanged (BENCHMARKS.md).
+# file drop 0.55-0.98 s after it against 0.97-1.34 s, throughput unchanged (BENCHMARKS.md).
 STAGE_SWITCH_SECONDS = 0.0005
 STOP_GRACE_SECONDS = 3.5  # a stop waits this long for the stages' items in hand
 
