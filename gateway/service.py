@@ -527,33 +527,35 @@ class Gateway:
         ]
         switch = sys.getswitchinterval()
         sys.setswitchinterval(STAGE_SWITCH_SECONDS)  # while the stages run (see the constant)
-        for thread in threads:
-            thread.start()
         try:
-            self._stop.wait()
-        finally:
-            self._stop.set()
-            self.wake()
-            deadline = STOP_GRACE_SECONDS
             for thread in threads:
-                started = time.monotonic()
-                thread.join(timeout=max(0.0, deadline))
-                deadline -= time.monotonic() - started
-            busy = [t.name for t in threads if t.is_alive()]
-            if server is not None:
-                server.stop()
-            scheduler.shutdown(wait=False)
-            for source in self.sources:
-                source.close()
-            self.delivery.close()
-            if busy:
-                # its transaction rolls back with the process; its lease expires or, on
-                # SQLite, the next start takes it back
-                log.warning("stopping with %s still busy", ", ".join(busy))
-            else:
-                try:
-                    self.queue.unregister()  # this worker's claims go back at once
-                except Exception:
-                    log.exception("could not return this worker's claims")
-                self.store.close()
+                thread.start()
+            try:
+                self._stop.wait()
+            finally:
+                self._stop.set()
+                self.wake()
+                deadline = STOP_GRACE_SECONDS
+                for thread in threads:
+                    started = time.monotonic()
+                    thread.join(timeout=max(0.0, deadline))
+                    deadline -= time.monotonic() - started
+                busy = [t.name for t in threads if t.is_alive()]
+                if server is not None:
+                    server.stop()
+                scheduler.shutdown(wait=False)
+                for source in self.sources:
+                    source.close()
+                self.delivery.close()
+                if busy:
+                    # its transaction rolls back with the process; its lease expires or, on
+                    # SQLite, the next start takes it back
+                    log.warning("stopping with %s still busy", ", ".join(busy))
+                else:
+                    try:
+                        self.queue.unregister()  # this worker's claims go back at once
+                    except Exception:
+                        log.exception("could not return this worker's claims")
+                    self.store.close()
+        finally:
             sys.setswitchinterval(switch)
