@@ -5,13 +5,19 @@ interchange); their documents and deliveries stay HELD until the IEA says the in
 stands, then take effect in the same transaction as the 997/999/TA1. A rejected group or
 interchange voids its held rows. A crash leaves an open interchange that `discard_partial`
 removes before the message is processed again, so effects happen once.
+
+An interchange that ends before its first chunk is full (a carrier's file of a few sets, the
+usual case) is kept in memory until its IEA and, when it stands whole, written in ONE
+transaction with its 997: no held rows to release, no open interchange to close. Otherwise
+(a chunk fills up, or a group or the interchange is rejected or blocked) what was kept is
+written as the streaming path writes it and the interchange goes on streaming.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import BinaryIO
 
@@ -104,11 +110,29 @@ class _MappedSet:
 
 
 @dataclass(slots=True)
+class _KeptGroup:
+    """A group of an interchange not written yet: its header, routed sets, and once its GE
+    was read, what `Store.finish_group` takes."""
+
+    header: NewGroup
+    sets: list[NewSet] = field(default_factory=list)
+    ack_code: str | None = None
+    set_count: int = 0
+    acks: list[NewAck] = field(default_factory=list)
+    void: bool = False
+    ended: bool = False
+
+
+@dataclass(slots=True)
 class _Interchange:
     header: InterchangeHeader
-    interchange_id: int
+    envelope: NewInterchange
+    interchange_id: int | None = None  # None: not written yet, kept in `kept` (module doc)
     blocked: str | None = None  # why nothing of it may take effect
     blocked_kind: str = ""
+    open_events: list[NewEvent] = field(default_factory=list)  # written with the envelope
+    kept: list[_KeptGroup] = field(default_factory=list)
+    kept_sets: int = 0
     group_id: int | None = None
     pending: list[_MappedSet] = field(default_factory=list)
     events: list[NewEvent] = field(default_factory=list)
@@ -169,11 +193,16 @@ class X12Inbound:
                 assert state is not None
                 outcome.sets += 1
                 state.pending.append(self._set(msg, partner, state, event, maps, outcome))
-                if len(state.pending) >= self.chunk_sets:
+                if len(state.pending) + state.kept_sets >= self.chunk_sets:
                     self._flush(msg, partner, state, outcome)
             elif isinstance(event, GroupStart):
                 assert state is not None
-                state.group_id = self.store.begin_group(state.interchange_id, _group(event.header))
+                if state.interchange_id is None:
+                    state.kept.append(_KeptGroup(_group(event.header)))
+                else:
+                    state.group_id = self.store.begin_group(
+                        state.interchange_id, _group(event.header)
+                    )
             elif isinstance(event, CheckedGroup):
                 assert state is not None
                 self._finish_group(msg, partner, state, event, outcome)
@@ -211,8 +240,26 @@ class X12Inbound:
             usage=header.usage,
             outcome="processing",
         )
-        interchange_id = self.store.begin_interchange(msg.id, interchange, events=events)
-        return _Interchange(header, interchange_id, blocked, kind)
+        return _Interchange(header, interchange, None, blocked, kind, events)
+
+    def _write_kept(self, msg: MessageRow, state: _Interchange) -> None:
+        """Start streaming: write the envelope and the kept groups as the streaming path
+        would have written them; the group still open becomes `state.group_id`."""
+        interchange_id = self.store.begin_interchange(
+            msg.id, state.envelope, events=state.open_events
+        )
+        state.interchange_id = interchange_id
+        kept, state.kept, state.kept_sets = state.kept, [], 0
+        for g in kept:
+            group_id = self.store.begin_group(interchange_id, g.header)
+            if g.sets:
+                self.store.append_sets(group_id, g.sets, message_id=msg.id)
+            if g.ended:
+                self.store.finish_group(
+                    group_id, ack_code=g.ack_code, set_count=g.set_count, acks=g.acks, void=g.void
+                )
+            else:
+                state.group_id = group_id
 
     def _screen(
         self, msg: MessageRow, partner: PartnerProfile, header: InterchangeHeader
@@ -374,18 +421,27 @@ class X12Inbound:
     def _flush(
         self, msg: MessageRow, partner: PartnerProfile, state: _Interchange, outcome: X12Outcome
     ) -> None:
+        if state.interchange_id is None:  # streaming from here on (module docstring)
+            self._write_kept(msg, state)
         if not state.pending:
             return
+        assert state.interchange_id is not None
         if state.group_id is None:  # sets outside any GS: the interchange is rejected anyway
             state.group_id = self.store.begin_group(state.interchange_id, NewGroup("", "", "", 0))
+        sets = self._route_pending(partner, state, outcome)
+        self.store.append_sets(state.group_id, sets, message_id=msg.id)
+
+    def _route_pending(
+        self, partner: PartnerProfile, state: _Interchange, outcome: X12Outcome
+    ) -> list[NewSet]:
         # routing reads the store, which nothing of this process writes between the chunk's
         # sets: routed together, they see what they saw routed one by one
         docs = [m.document for m in state.pending if m.document is not None]
         with self.dispatcher.chunk(docs):
             del docs  # each document is freed once routed
             sets = [self._route(partner, state, m, outcome) for m in state.pending]
-        self.store.append_sets(state.group_id, sets, message_id=msg.id)
         state.pending = []
+        return sets
 
     def _finish_group(
         self,
@@ -395,9 +451,22 @@ class X12Inbound:
         checked: CheckedGroup,
         outcome: X12Outcome,
     ) -> None:
-        self._flush(msg, partner, state, outcome)
-        if state.group_id is None:
-            state.group_id = self.store.begin_group(state.interchange_id, _group(checked.header))
+        if state.interchange_id is None:
+            if not state.kept or state.kept[-1].ended:  # a GE without its GS
+                # as `_flush` would: sets read outside any GS go in a group without a header
+                header = NewGroup("", "", "", 0) if state.pending else _group(checked.header)
+                state.kept.append(_KeptGroup(header))
+            kept = state.kept[-1]
+            if state.pending:
+                kept.sets.extend(self._route_pending(partner, state, outcome))
+                state.kept_sets = sum(len(g.sets) for g in state.kept)
+        else:
+            kept = None
+            self._flush(msg, partner, state, outcome)
+            if state.group_id is None:
+                state.group_id = self.store.begin_group(
+                    state.interchange_id, _group(checked.header)
+                )
         ack = checked.ack
         acks: list[NewAck] = []
         if ack is not None and state.blocked is None:
@@ -414,15 +483,27 @@ class X12Inbound:
                     detail={"received": ack.received, "accepted": ack.accepted},
                 )
             )
-        self.store.finish_group(
-            state.group_id,
-            ack_code=ack.code.value if ack is not None else None,
-            set_count=checked.end.set_count,
-            acks=acks,
-            void=checked.rejected or state.blocked is not None,
-        )
+        ack_code = ack.code.value if ack is not None else None
+        void = checked.rejected or state.blocked is not None
+        if kept is not None:
+            kept.ack_code, kept.set_count, kept.acks, kept.void = (
+                ack_code,
+                checked.end.set_count,
+                acks,
+                void,
+            )
+            kept.ended = True
+        else:
+            assert state.group_id is not None
+            self.store.finish_group(
+                state.group_id,
+                ack_code=ack_code,
+                set_count=checked.end.set_count,
+                acks=acks,
+                void=void,
+            )
         state.group_id = None
-        crashpoint("mid_parse")  # this group is written (held), the interchange still open
+        crashpoint("mid_parse")  # this group is held (written, or kept), the interchange open
 
     # ------------------------------------------------------------ interchange end
 
@@ -434,7 +515,6 @@ class X12Inbound:
         checked: CheckedInterchange,
         outcome: X12Outcome,
     ) -> None:
-        self._flush(msg, partner, state, outcome)
         h = state.header
         now = self.clock()
         build: tuple[str, Callable[[ControlNumbers], list[NewOutbox]]] | None = None
@@ -481,20 +561,45 @@ class X12Inbound:
             )
         if problem:
             outcome.problems.append(problem)
+        effective = state.blocked is None and result in _EFFECTIVE
+        whole = (
+            effective
+            and state.interchange_id is None
+            and not state.pending
+            and all(g.ended and not g.void for g in state.kept)
+        )
+        if not whole:
+            self._flush(msg, partner, state, outcome)
         if state.withheld:  # said once per interchange, not once per set
             state.events.append(withheld_event(state.withheld, isa13=h.control_number))
-        effective = state.blocked is None and result in _EFFECTIVE
+        ta1_status = "R" if checked.rejected else ("A" if checked.ta1_requested else None)
         crashpoint("mid_routing")
         try:
-            self.store.finish_interchange(
-                state.interchange_id,
-                outcome=result,
-                release=effective,
-                ta1_status="R" if checked.rejected else ("A" if checked.ta1_requested else None),
-                events=state.events,
-                build_outbox=build,
-                now=now,
-            )
+            if whole:  # ended within its first chunk and stands whole: one write (module doc)
+                self.store.record_interchange_batch(
+                    msg.id,
+                    replace(
+                        state.envelope,
+                        outcome=result,
+                        ta1_status=ta1_status,
+                        groups=[_written_group(g) for g in state.kept],
+                    ),
+                    events=state.events,
+                    message_status=None,
+                    build_outbox=build,
+                    now=now,
+                )
+            else:
+                assert state.interchange_id is not None
+                self.store.finish_interchange(
+                    state.interchange_id,
+                    outcome=result,
+                    release=effective,
+                    ta1_status=ta1_status,
+                    events=state.events,
+                    build_outbox=build,
+                    now=now,
+                )
         finally:
             _close_acks(checked)  # the acks' spools, written or not (blocked, failed commit)
         crashpoint("after_interchange_commit")
@@ -552,6 +657,10 @@ def _close_acks(checked: CheckedInterchange) -> None:
     for g in checked.groups:
         if g.ack is not None:
             g.ack.close()
+
+
+def _written_group(g: _KeptGroup) -> NewGroup:
+    return replace(g.header, set_count=g.set_count, ack_code=g.ack_code, sets=g.sets, acks=g.acks)
 
 
 def _group(h: GroupHeader) -> NewGroup:

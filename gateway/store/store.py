@@ -327,6 +327,8 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
         events: Sequence[NewEvent] = (),
         message_status: MessageStatus | None = MessageStatus.PARSED,
         reject_duplicate: bool = False,
+        build_outbox: tuple[str, Callable[[TransactionControlNumbers], Sequence[NewOutbox]]]
+        | None = None,
         now: datetime | None = None,
     ) -> BatchIds:
         """Everything one interchange produced, in ONE transaction.
@@ -339,9 +341,16 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
         With `reject_duplicate`, an interchange already recorded with the same direction,
         sender id and ISA13 raises DuplicateInterchangeError and nothing is written; the check
         and the write are one atomic step even with several PostgreSQL workers.
+
+        `build_outbox` = (partner id, builder), as in `finish_interchange`: more outbox rows
+        (the 997 answering this interchange) built with control numbers of this transaction,
+        inserted after the documents' deliveries; acks whose `outbox_key` names one are linked.
         """
         at = self._now(now)
         with self._write() as conn:
+            if build_outbox is not None:
+                partner_id, build = build_outbox
+                outbox = [*outbox, *build(TransactionControlNumbers(conn, partner_id))]
             return _batch.insert_interchange_batch(
                 conn, message_id, interchange, outbox, events, message_status, at, reject_duplicate
             )

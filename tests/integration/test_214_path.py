@@ -178,21 +178,22 @@ def test_a_poison_message_fails_once_and_does_not_loop(tmp_path: Path, monkeypat
 def test_ack_control_numbers_are_never_skipped_even_when_a_commit_fails(
     tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
+    from gateway.pipeline import x12_inbound
     from gateway.pipeline.replay import requeue
-    from gateway.store import _stream
 
     settings = make_home(tmp_path)
     gw = gateway(settings)
-    real_release = _stream._release_interchange
+    real_build = x12_inbound.build_ack_interchange
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
+        built = real_build(*args, **kwargs)  # its ISA13 and GS06 are drawn: the commit fails
         calls["n"] += 1
-        if calls["n"] == 2:  # the second interchange's commit fails once
+        if calls["n"] == 2:  # the second interchange's transaction fails once, after that
             raise RuntimeError("disk hiccup")
-        return real_release(*args, **kwargs)
+        return built
 
-    monkeypatch.setattr(_stream, "_release_interchange", flaky)
+    monkeypatch.setattr(x12_inbound, "build_ack_interchange", flaky)
     for n in range(3):
         drop(
             settings,

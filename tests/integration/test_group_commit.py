@@ -56,16 +56,18 @@ def test_a_claim_is_one_commit_and_one_failing_message_spoils_nothing_else(
     gw = _received(tmp_path)
     ids = sorted(m.id for m in gw.store.list_messages())
     bad = ids[2]
-    real = gw.store.finish_interchange
+    # a one-set interchange is written whole at its IEA (gateway/pipeline/x12_inbound.py)
+    real = gw.store.record_interchange_batch
 
     def fails_for_one(*args: Any, **kwargs: Any) -> Any:
+        written = real(*args, **kwargs)
         lease = current_lease()
         if lease is not None and lease.message_id == bad:
             # after its interchange, sets and control numbers were written in the group
             raise RuntimeError("injected internal error")
-        return real(*args, **kwargs)
+        return written
 
-    monkeypatch.setattr(gw.store, "finish_interchange", fails_for_one)
+    monkeypatch.setattr(gw.store, "record_interchange_batch", fails_for_one)
     monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)  # a slow machine: still one
     gw._register()
     commits: list[int] = []
@@ -95,7 +97,7 @@ def test_a_store_error_in_a_group_rolls_it_back_and_each_message_runs_alone(
 ) -> None:
     gw = _received(tmp_path)
     ids = sorted(m.id for m in gw.store.list_messages())
-    real = gw.store.finish_interchange
+    real = gw.store.record_interchange_batch  # the last write of a one-set interchange
     calls: list[int] = []
 
     def down_once_in_the_group(*args: Any, **kwargs: Any) -> Any:
@@ -104,9 +106,10 @@ def test_a_store_error_in_a_group_rolls_it_back_and_each_message_runs_alone(
             raise StoreError("database unavailable: injected")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gw.store, "finish_interchange", down_once_in_the_group)
+    monkeypatch.setattr(gw.store, "record_interchange_batch", down_once_in_the_group)
     monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
     assert gw.process_claimed() == FILES
+    assert len(calls) > 4  # the failure happened, and the group's messages ran again
     # every message exactly once: the group's work was rolled back, then done one by one
     assert {m.status for m in gw.store.list_messages()} == {MessageStatus.PARSED}
     for i in ids:
@@ -162,7 +165,7 @@ def test_a_write_that_fails_half_done_and_is_caught_never_stays_half_done(
     gw = _received(tmp_path)
     ids = sorted(m.id for m in gw.store.list_messages())
     bad = ids[1]
-    real = gw.store.finish_interchange
+    real = gw.store.record_interchange_batch  # the last write of a one-set interchange
     in_group: list[bool] = []
 
     def half_write_caught(*args: Any, **kwargs: Any) -> Any:
@@ -178,7 +181,7 @@ def test_a_write_that_fails_half_done_and_is_caught_never_stays_half_done(
                 pass  # a caller that goes on
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gw.store, "finish_interchange", half_write_caught)
+    monkeypatch.setattr(gw.store, "record_interchange_batch", half_write_caught)
     monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
     assert gw.process_claimed() == FILES
     assert in_group == [True, False]  # tried in the group, then alone
