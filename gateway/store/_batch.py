@@ -746,7 +746,13 @@ def insert_interchange_batch(
     deliveries.extend((o, None) for o in outbox)
     key_ids, outbox_ids, skipped = insert_outbox(conn, deliveries, now, message_id)
     applied = (
-        _status.apply_statuses_of(conn, written.ids, now)
+        _prepared.run(
+            conn,
+            "interchange_statuses",
+            _status.interchange_statuses,
+            interchange_id=interchange_id,
+            now=now,
+        ).rowcount
         if any(d.shipment_status is not None for d, _ in docs)
         else 0
     )
