@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench fuzz reliability clean
+.PHONY: run test lint typecheck unit bench fuzz reliability clean compiled pure
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -43,5 +43,14 @@ reliability: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
-clean:
+# Optional: the X12 layer and the 214 mapping compiled with mypyc, in place (gateway/compiled.py
+# lists them and refuses a compiled module older than its source); `make pure` undoes it.
+compiled: pure $(STAMP)
+	$(BIN)/python -c 'from gateway.compiled import build; build()'
+
+pure:
+	find gateway transforms -name '*.so' -delete
+	rm -rf build
+
+clean: pure
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

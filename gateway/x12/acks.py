@@ -98,7 +98,7 @@ def _clean(value: str) -> str:
     return _CONTROL.sub("", _UNDECODED.sub("?", value))
 
 
-_UNDECODED = re.compile("[\udc80-\udcff]")
+_UNDECODED = re.compile(r"[\udc80-\udcff]")  # raw: mypyc refuses surrogates
 
 
 def _reportable(issue: Issue) -> bool:

@@ -35,7 +35,7 @@ _BOM = "\ufeff"
 _LINE_BREAKS = "\r\n"
 _STRIP = " \t\r\n\x00"
 _ALNUM_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\udc80-\udcff]")
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\udc80-\udcff]")  # raw: see acks.py
 
 
 @dataclass(frozen=True, slots=True)

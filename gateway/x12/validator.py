@@ -76,7 +76,7 @@ _INTEGER = re.compile(r"-?\d+")
 _DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # a byte the interchange's encoding could not decode (kept as a lone surrogate by the reader)
-_UNDECODED = re.compile("[\udc80-\udcff]")
+_UNDECODED = re.compile(r"[\udc80-\udcff]")  # raw: see gateway/x12/acks.py
 
 
 # ------------------------------------------------------------------------------------------
