@@ -41,30 +41,27 @@ class StaleCompiledModule(ImportError):
     """A compiled module is older than its source."""
 
 
+def _built(source: Path) -> list[Path]:
+    """The extension modules built from `source` (one, or none in a pure checkout)."""
+    candidates = (source.with_name(source.stem + suffix) for suffix in EXTENSION_SUFFIXES)
+    return [p for p in candidates if p.exists()]
+
+
 def compiled_files(root: Path = ROOT) -> list[Path]:
-    """The extension modules `make compiled` left here (none in a pure checkout)."""
-    found = []
-    for module in MODULES:
-        source = root / module
-        for suffix in EXTENSION_SUFFIXES:
-            candidate = source.with_name(source.stem + suffix)
-            if candidate.exists():
-                found.append(candidate)
-    shared = root / "gateway"
-    found.extend(shared.glob(f"{GROUP.rpartition('.')[2]}__mypyc.*"))
+    """The extension modules `make compiled` left here, their shared library included."""
+    found = [built for module in MODULES for built in _built(root / module)]
+    found.extend((root / "gateway").glob(f"{GROUP.rpartition('.')[2]}__mypyc.*"))
     return found
 
 
 def stale(root: Path = ROOT) -> list[str]:
     """Sources changed after their compiled module was built."""
-    out = []
-    for module in MODULES:
-        source = root / module
-        for suffix in EXTENSION_SUFFIXES:
-            built = source.with_name(source.stem + suffix)
-            if built.exists() and source.stat().st_mtime > built.stat().st_mtime:
-                out.append(module)
-    return out
+    return [
+        module
+        for module in MODULES
+        for built in _built(root / module)
+        if (root / module).stat().st_mtime > built.stat().st_mtime
+    ]
 
 
 def check(root: Path = ROOT) -> None:
