@@ -68,19 +68,23 @@ def constructor_of(model: type[M]) -> Callable[[dict[str, Any]], M]:
     if has_private or not all(isinstance(d, Hashable) for d in plain.values()):
         return validate  # a private attribute or a mutable default: validation handles them
 
+    # every field in order, plain defaults filled: a copy updated with the given values keeps
+    # the field order (required fields and factories are always overwritten), in C, where a
+    # comprehension over the names cost more than validating a small model
+    template: dict[str, Any] = {name: plain.get(name) for name in names}
+    field_names = frozenset(names)
+
     def construct(values: dict[str, Any]) -> M:
         given = set(values)
         if tuple(values) != names:  # the usual call passes every field, in order
-            if not given <= fields.keys() or not required <= given:
+            if not given <= field_names or not required <= given:
                 return validate(values)  # which refuses it
-            values = {
-                name: values[name]
-                if name in given
-                else plain[name]
-                if name in plain
-                else factories[name]()  # type: ignore[call-arg]
-                for name in names
-            }
+            full = template.copy()
+            full.update(values)
+            for name, factory in factories.items():
+                if name not in given:
+                    full[name] = factory()  # type: ignore[call-arg]
+            values = full
         instance = new(model)
         set_attribute(instance, "__dict__", values)
         set_attribute(instance, "__pydantic_fields_set__", given)
