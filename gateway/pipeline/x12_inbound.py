@@ -26,6 +26,7 @@ from gateway.canonical import AnyDocument, FunctionalAck, LoadTender, TenderResp
 from gateway.canonical import TechnicalAck as TechnicalAckDoc
 from gateway.faults import crashpoint
 from gateway.notices import TEST_DATA_REASON, WITHHELD
+from gateway.pipeline import collector
 from gateway.pipeline.dispatch import (
     Dispatcher,
     business_key,
@@ -181,45 +182,49 @@ class X12Inbound:
                 return None  # acknowledgements are never acknowledged
             return ack_kind
 
-        for event in check_stream(
-            stream,
-            validator=self.validator,
-            ack_kind_for=ack_kind_for,
-            ta1_policy=partner.acks.send_ta1,
-            noted=partner.validation.noted(),
-            encoding=partner.validation.encoding,
-        ):
-            if isinstance(event, CheckedSet):
-                assert state is not None
-                outcome.sets += 1
-                state.pending.append(self._set(msg, partner, state, event, maps, outcome))
-                if len(state.pending) + state.kept_sets >= self.chunk_sets:
-                    self._flush(msg, partner, state, outcome)
-            elif isinstance(event, GroupStart):
-                assert state is not None
-                if state.interchange_id is None:
-                    state.kept.append(_KeptGroup(_group(event.header)))
-                else:
-                    state.group_id = self.store.begin_group(
-                        state.interchange_id, _group(event.header)
-                    )
-            elif isinstance(event, CheckedGroup):
-                assert state is not None
-                self._finish_group(msg, partner, state, event, outcome)
-            elif isinstance(event, InterchangeStart):
-                state = self._open(msg, partner, event.header)
-            elif isinstance(event, TechnicalAck):
-                assert state is not None
-                state.ta1s.append(event.segment)
-            elif isinstance(event, CheckedInterchange):
-                assert state is not None
-                outcome.interchanges += 1
-                self._close(msg, partner, state, event, outcome)
-                state = None
-            elif isinstance(event, TrailingData):
-                # the interchanges before it stand (acknowledged, applied); the message's
-                # status event carries this (one write, so a re-run cannot double it)
-                outcome.trailing = event.describe()
+        # a chunk's live documents would be traversed by every collection inside it
+        with collector.paused():
+            for event in check_stream(
+                stream,
+                validator=self.validator,
+                ack_kind_for=ack_kind_for,
+                ta1_policy=partner.acks.send_ta1,
+                noted=partner.validation.noted(),
+                encoding=partner.validation.encoding,
+            ):
+                if isinstance(event, CheckedSet):
+                    assert state is not None
+                    outcome.sets += 1
+                    state.pending.append(self._set(msg, partner, state, event, maps, outcome))
+                    if len(state.pending) + state.kept_sets >= self.chunk_sets:
+                        self._flush(msg, partner, state, outcome)
+                        collector.collect_due()  # the chunk is written and mostly freed
+                elif isinstance(event, GroupStart):
+                    assert state is not None
+                    if state.interchange_id is None:
+                        state.kept.append(_KeptGroup(_group(event.header)))
+                    else:
+                        state.group_id = self.store.begin_group(
+                            state.interchange_id, _group(event.header)
+                        )
+                elif isinstance(event, CheckedGroup):
+                    assert state is not None
+                    self._finish_group(msg, partner, state, event, outcome)
+                elif isinstance(event, InterchangeStart):
+                    state = self._open(msg, partner, event.header)
+                elif isinstance(event, TechnicalAck):
+                    assert state is not None
+                    state.ta1s.append(event.segment)
+                elif isinstance(event, CheckedInterchange):
+                    assert state is not None
+                    outcome.interchanges += 1
+                    self._close(msg, partner, state, event, outcome)
+                    state = None
+                    collector.collect_due()
+                elif isinstance(event, TrailingData):
+                    # the interchanges before it stand (acknowledged, applied); the message's
+                    # status event carries this (one write, so a re-run cannot double it)
+                    outcome.trailing = event.describe()
         return outcome
 
     # ------------------------------------------------------------ envelope
