@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from gateway.store import _prepared, _status
+from gateway.store import _multirow, _prepared, _status
 from gateway.store.errors import DuplicateInterchangeError, StoreConflictError
 from gateway.store.records import (
     BatchIds,
@@ -169,6 +169,10 @@ def bulk_insert_values(
         rows = [(order(r),) if single else order(r) for r in rows]
     if processors:
         rows = _processed(rows, processors)
+    if len(rows) > 1 and conn.dialect.name == "postgresql":
+        multirow = _multirow.plan_for(plan.sql, plan.keys)
+        if multirow is not None:  # one statement per ~8,000 values, not one per row
+            return _multirow.insert(conn, multirow, rows)
     params: list[Any] = rows
     if not plan.positional:
         names = plan.keys
