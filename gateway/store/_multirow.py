@@ -2,8 +2,8 @@
 
 psycopg runs an executemany as one Bind/Execute per row in pipeline mode, and its Python code
 per row (parameter checks, dumping, the prepared-statement cache, the pipeline's bookkeeping)
-cost ~20 us: with ~11 rows per 214 that was ~15-20 % of a worker's CPU (BENCHMARKS.md, "Sixth
-pass"). One `INSERT ... VALUES (...), (...), ...` of up to `_PARAMS` parameters dumps them
+cost ~20 us: with ~11 rows per 214, about a quarter of a worker's profile (BENCHMARKS.md,
+"Sixth pass"). One `INSERT ... VALUES (...), (...), ...` of up to `_PARAMS` parameters dumps them
 in one call instead. The row group is the compiled Core insert's own `VALUES (...)`, casts
 included, with its parameters numbered (`$1`, `$2`, ...) and run on a psycopg `RawCursor`:
 psycopg parses a `%s` query of more than 4 KB again on every call (its query cache stops
