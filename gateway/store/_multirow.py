@@ -10,9 +10,9 @@ psycopg parses a `%s` query of more than 4 KB again on every call (its query cac
 there), which cost more than the executemany it replaced. Each value is bound as before.
 
 Statements have a fixed set of row counts (the largest that fits `_PARAMS`, then powers of
-two for the rest), so psycopg's query cache and prepared statements see a few texts per table,
-not one per batch size. Rows keep their order: with ON CONFLICT DO NOTHING the first of two
-rows with the same key is the one inserted, as in an executemany.
+two for the rest), so the statements psycopg prepares on the server (a text run five times)
+are a few per table, not one per batch size. Rows keep their order: with ON CONFLICT DO
+NOTHING the first of two rows with the same key is the one inserted, as in an executemany.
 """
 
 from __future__ import annotations
