@@ -289,8 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--gc-tuned",
         action="store_true",
-        help="gc.freeze() after start-up and gc.set_threshold(50_000, 20, 100): what a service "
-        "process could do (measures the recommendation; the gateway does not do it itself)",
+        help="gc.freeze() after start-up and gc.set_threshold(50_000, 20, 100), as `gateway "
+        "run` sets them (gateway/service.py); without it the collector keeps Python's defaults",
     )
     p.add_argument(
         "--clock",
