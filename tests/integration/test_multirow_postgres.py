@@ -6,28 +6,18 @@ the rows inserted; and the statement texts come from a few fixed row counts."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, select
 from sqlalchemy.dialects.postgresql import psycopg
 
-from gateway.store import Store, _batch, _multirow, create_store
+from gateway.store import Store, _batch, _multirow
 from gateway.store.schema import ALL_TABLES, business_event_t, document_t, key_t, outbox_t
 
 NOW = datetime(2026, 12, 7, 14, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(pg_url: str) -> Iterator[Store]:
-    s = create_store(pg_url)
-    s.migrate()
-    yield s
-    s.close()
 
 
 def test_every_table_insert_has_a_multirow_form() -> None:
