@@ -210,7 +210,9 @@ def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
     PostgreSQL draws them from the column's sequence.
     """
     if conn.dialect.name == "postgresql":
-        return list(conn.execute(_NEXTVALS, {"t": table.name, "n": n}).scalars())
+        return list(
+            _prepared.run(conn, "nextvals", lambda _: _NEXTVALS, t=table.name, n=n).scalars()
+        )
     last = _prepared.run(conn, f"max_id:{table.name}", lambda _: _MAX_ID[table.name]).scalar_one()
     return list(range(last + 1, last + 1 + n))
 

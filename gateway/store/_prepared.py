@@ -15,16 +15,28 @@ object) cost 20-60 us per statement, more than SQLite's own work for most of the
 statements. What SQLAlchemy does there that matters is kept: the `before_cursor_execute` /
 `after_cursor_execute` events fire when listened to (statement counts, tests), and a driver
 error goes through the connection's own error handling (`StoreBusyError`, `IntegrityError`
--> `StoreConflictError`, invalidation). PostgreSQL keeps `exec_driver_sql` (a round trip costs
-more than the path around it, and its reconnect handling stays SQLAlchemy's).
+-> `StoreConflictError`, invalidation).
+
+On PostgreSQL, inside a transaction, the same: the compiled text's `%(name)s` parameters are
+numbered `$1, $2, ...` once and the statement runs on a psycopg `RawCursor` of the connection
+(same transaction, same values, same server-side preparation after five runs). The path it
+skips (execution context, result object and metadata, psycopg's placeholder conversion) cost
+more client CPU than the round trip for the per-file statements: a one-214 file ran ~24 of
+them (BENCHMARKS.md, "Seventh pass"). A driver error still goes through the connection's own
+handling, so a lost server invalidates the connection and the store's reconnect logic runs as
+before. A text this cannot number (a literal `%` or `$` outside the placeholders) keeps
+`exec_driver_sql`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import psycopg
+from psycopg import pq
 from sqlalchemy import Connection
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
@@ -41,6 +53,8 @@ class _Plan:
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]
     # a SELECT's (or RETURNING's) columns: name and result processor (None: as the driver gives)
     columns: tuple[tuple[str, Callable[[Any], Any] | None], ...] = ()
+    # PostgreSQL: the text with `$n` parameters and the bind name of each n (None: not lean)
+    numbered: tuple[str, tuple[str, ...]] | None = None
 
 
 _PLANS: dict[tuple[str, str], _Plan] = {}
@@ -64,7 +78,9 @@ def _plan(dialect: Dialect, statement: ClauseElement) -> _Plan:
         (entry.keyname, entry.type._cached_result_processor(dialect, None))
         for entry in compiled._result_columns
     )
-    return _Plan(str(compiled), names, positional, constants, tuple(processors), columns)
+    sql = str(compiled)
+    numbered = numbered_text(sql) if dialect.name == "postgresql" and not positional else None
+    return _Plan(sql, names, positional, constants, tuple(processors), columns, numbered)
 
 
 def run(conn: Connection, key: str, build: Callable[[str], ClauseElement], **params: Any) -> Result:
@@ -107,6 +123,9 @@ def _run(conn: Connection, plan: _Plan, params: dict[str, Any]) -> Result:
             values[name] = process(values[name])
     if plan.positional:
         return execute(conn, plan.sql, tuple(values[n] for n in plan.names))
+    if plan.numbered is not None and conn.dialect.name == "postgresql" and conn.in_transaction():
+        text, order = plan.numbered
+        return _lean_postgres(conn, text, tuple([values[n] for n in order]), many=False)
     return execute(conn, plan.sql, {n: values[n] for n in plan.names})
 
 
@@ -159,18 +178,95 @@ class LeanResult:
 
 
 def execute(conn: Connection, sql: str, parameters: Any) -> Result:
-    """One driver-level statement: lean on SQLite inside a transaction (module docstring),
-    else `exec_driver_sql`."""
-    if conn.dialect.name != "sqlite" or not conn.in_transaction():
-        return conn.exec_driver_sql(sql, parameters)
-    return _lean(conn, sql, parameters, many=False)
+    """One driver-level statement: lean inside a transaction (module docstring), else
+    `exec_driver_sql`."""
+    name = conn.dialect.name
+    if name == "sqlite" and conn.in_transaction():
+        return _lean(conn, sql, parameters, many=False)
+    if name == "postgresql" and isinstance(parameters, Mapping) and conn.in_transaction():
+        numbered = numbered_text(sql)
+        if numbered is not None:
+            text, order = numbered
+            return _lean_postgres(conn, text, tuple([parameters[n] for n in order]), many=False)
+    return conn.exec_driver_sql(sql, parameters)
 
 
 def execute_many(conn: Connection, sql: str, rows: list[Any]) -> int:
     """An executemany of `rows`; returns the driver's row count."""
-    if conn.dialect.name != "sqlite" or not conn.in_transaction():
-        return conn.exec_driver_sql(sql, rows).rowcount
-    return _lean(conn, sql, rows, many=True).rowcount
+    name = conn.dialect.name
+    if name == "sqlite" and conn.in_transaction():
+        return _lean(conn, sql, rows, many=True).rowcount
+    if name == "postgresql" and rows and isinstance(rows[0], Mapping) and conn.in_transaction():
+        numbered = numbered_text(sql)
+        if numbered is not None:
+            text, order = numbered
+            if len(rows) == 1:  # psycopg runs an executemany in pipeline mode: more work
+                return _lean_postgres(
+                    conn, text, tuple([rows[0][n] for n in order]), many=False
+                ).rowcount
+            flat = [tuple([row[n] for n in order]) for row in rows]
+            return _lean_postgres(conn, text, flat, many=True).rowcount
+    return conn.exec_driver_sql(sql, rows).rowcount
+
+
+# `%(name)s` (pyformat, what SQLAlchemy compiles for psycopg), `%%` (a literal %), or any other
+# `%` or `$`, which a numbered text cannot carry over safely
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%|%|\$")
+_NUMBERED: dict[str, tuple[str, tuple[str, ...]] | None] = {}
+
+
+def numbered_text(sql: str) -> tuple[str, tuple[str, ...]] | None:
+    """`sql` with its `%(name)s` parameters as `$1, $2, ...` (a name used twice keeps its
+    number) and the name of each number; None for a text with another `%` or a `$`."""
+    if sql in _NUMBERED:
+        return _NUMBERED[sql]
+    order: dict[str, int] = {}
+    plain = True
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal plain
+        name = match.group(1)
+        if name is not None:
+            return f"${order.setdefault(name, len(order) + 1)}"
+        if match.group(0) == "%%":
+            return "%"
+        plain = False
+        return match.group(0)
+
+    text = _PLACEHOLDER.sub(number, sql)
+    found = (text, tuple(order)) if plain else None
+    if len(_NUMBERED) < 4096:  # texts come from the code, but never grow without bound
+        _NUMBERED[sql] = found
+    return found
+
+
+def _lean_postgres(conn: Connection, sql: str, parameters: Any, *, many: bool) -> LeanResult:
+    """`_lean` for PostgreSQL: a `$n` text on a RawCursor of the transaction's connection."""
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    cursor: Any = psycopg.RawCursor(driver)
+    events = conn._has_events or conn.engine._has_events
+    try:
+        if events:
+            for fn in conn.dispatch.before_cursor_execute:
+                sql, parameters = fn(conn, cursor, sql, parameters, None, many)
+        if many:
+            cursor.executemany(sql, parameters)
+            rows: list[Any] = []
+        else:
+            cursor.execute(sql, parameters)
+            # the result's status, not `description`, which builds a column list to say so
+            result = cursor.pgresult
+            tuples = result is not None and result.status == pq.ExecStatus.TUPLES_OK
+            rows = cursor.fetchall() if tuples else []
+        if events:
+            conn.dispatch.after_cursor_execute(conn, cursor, sql, parameters, None, many)
+        lean = LeanResult(rows, cursor.rowcount)
+    except BaseException as exc:
+        conn._handle_dbapi_exception(exc, sql, parameters, cursor, None)
+    finally:
+        cursor.close()
+    return lean
 
 
 def _lean(conn: Connection, sql: str, parameters: Any, *, many: bool) -> LeanResult:
