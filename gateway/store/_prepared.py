@@ -183,11 +183,14 @@ def execute(conn: Connection, sql: str, parameters: Any) -> Result:
     name = conn.dialect.name
     if name == "sqlite" and conn.in_transaction():
         return _lean(conn, sql, parameters, many=False)
-    if name == "postgresql" and isinstance(parameters, Mapping) and conn.in_transaction():
-        numbered = numbered_text(sql)
+    if name == "postgresql" and conn.in_transaction():
+        numbered = numbered_text(sql) if isinstance(parameters, Mapping) or not parameters else None
         if numbered is not None:
             text, order = numbered
-            return _lean_postgres(conn, text, tuple([parameters[n] for n in order]), many=False)
+            if isinstance(parameters, Mapping):
+                return _lean_postgres(conn, text, tuple([parameters[n] for n in order]), many=False)
+            if not order:  # a statement without parameters (SAVEPOINT ...)
+                return _lean_postgres(conn, text, None, many=False)
     return conn.exec_driver_sql(sql, parameters)
 
 

@@ -8,6 +8,7 @@ commit is the crash point `before_group_commit` of tests/reliability/test_crash_
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,18 @@ from tests.integration.gateway_env import demo_214, drop, gateway, make_home
 FILES = 5
 
 
-def _received(tmp_path: Path) -> Gateway:
-    settings = make_home(tmp_path)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """The embedded SQLite default, or a fresh PostgreSQL database: a message's savepoint is
+    the same plain statements on both (gateway/store/_base.py)."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+def _received(tmp_path: Path, url: str | None = None) -> Gateway:
+    settings = dataclasses.replace(make_home(tmp_path), database_url=url)
     gw = gateway(settings)
     for n in range(FILES):
         drop(settings, "demo-carrier", f"f{n}.x12", demo_214(f"00000090{n}", sets=1))
@@ -51,9 +62,9 @@ def _lease_rows(gw: Gateway) -> int:
 
 
 def test_a_claim_is_one_commit_and_one_failing_message_spoils_nothing_else(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None
 ) -> None:
-    gw = _received(tmp_path)
+    gw = _received(tmp_path, database_url)
     ids = sorted(m.id for m in gw.store.list_messages())
     bad = ids[2]
     # a one-set interchange is written whole at its IEA (gateway/pipeline/x12_inbound.py)
@@ -156,13 +167,13 @@ def _events_of_kind(gw: Gateway, kind: str) -> int:
 
 
 def test_a_write_that_fails_half_done_and_is_caught_never_stays_half_done(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None
 ) -> None:
     """Inside a group's message the writes take no savepoint of their own (the message's
     savepoint covers them). A write that fails after its first statement, with the error
     caught by its caller, must not leave that statement behind: the message is undone and the
     group runs one by one, where each write is its own transaction again."""
-    gw = _received(tmp_path)
+    gw = _received(tmp_path, database_url)
     ids = sorted(m.id for m in gw.store.list_messages())
     bad = ids[1]
     real = gw.store.record_interchange_batch  # the last write of a one-set interchange
@@ -197,10 +208,10 @@ def test_a_write_that_fails_half_done_and_is_caught_never_stays_half_done(
 
 
 def test_a_group_message_issues_no_savepoint_per_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None
 ) -> None:
     """One SAVEPOINT per message of a group (and one for the hold sweep), not one per write."""
-    gw = _received(tmp_path)
+    gw = _received(tmp_path, database_url)
     monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
     gw._register()
     savepoints: list[str] = []
