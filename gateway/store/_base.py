@@ -79,7 +79,7 @@ class StoreBase:
             return
         if batch is not None:
             try:
-                with _translated(), batch.begin_nested():  # a savepoint of the group's transaction
+                with _translated(), _savepoint(batch):  # a savepoint of the group's transaction
                     self._check_lease_once(batch)
                     yield batch
             except BaseException:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, event, select, text
 from gateway.store import Store, _batch, _prepared
 from gateway.store.errors import StoreConflictError
 from gateway.store.schema import business_event_t, document_t
+from tests.unit.test_store_lean import batch_write_failure_undoes_only_that_write
 
 NOW = datetime(2026, 12, 7, 16, 0, tzinfo=UTC)
 
@@ -169,3 +170,7 @@ def test_a_server_side_prepared_statement_after_five_runs(store: Store) -> None:
         assert isinstance(driver, psycopg.Connection)
         names = driver.execute("SELECT statement FROM pg_prepared_statements").fetchall()
     assert ("SELECT $1",) in names
+
+
+def test_a_failed_write_in_a_batch_is_undone_alone(store: Store) -> None:
+    batch_write_failure_undoes_only_that_write(store)

@@ -196,3 +196,24 @@ def test_a_receipt_stores_what_a_core_insert_stores(store: Store) -> None:
         ).scalar_one()
     stored = _stored(store, "received_message", [first.message_id, core])
     assert [v for v in stored[0] if v != "ab" * 32] == [v for v in stored[1] if v != "cd" * 32]
+
+
+def batch_write_failure_undoes_only_that_write(store: Store) -> None:
+    """Shared with tests/integration/test_prepared_postgres.py: in a batch, a write outside any
+    message's savepoint takes its own (plain statements); its exception undoes it alone."""
+    from sqlalchemy import select
+
+    with store.batch():
+        store.add_outbox([NewOutbox("a", "folder", "k", "kept")])
+        with pytest.raises(RuntimeError), store._write() as conn:
+            conn.execute(insert(event_t).values(kind="undone", detail={}, at=AT))
+            raise RuntimeError("fails after its first statement")
+        store.add_outbox([NewOutbox("a", "folder", "k", "after")])
+    assert {o.idempotency_key for o in store.list_outbox(limit=50)} == {"kept", "after"}
+    with store._read() as conn:
+        kinds = set(conn.execute(select(event_t.c.kind)).scalars())
+    assert "undone" not in kinds
+
+
+def test_a_failed_write_in_a_batch_is_undone_alone(store: Store) -> None:
+    batch_write_failure_undoes_only_that_write(store)
