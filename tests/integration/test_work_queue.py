@@ -382,3 +382,36 @@ def test_concurrent_claims_never_share_a_message(url: str) -> None:
     assert errors == []
     assert sorted(i for mine in got for i in mine) == ids
     store.close()
+
+
+def test_a_claim_of_the_same_size_is_not_built_again(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim's multi-row upsert has no SQLAlchemy cache key: it is built and compiled once
+    per row count (and whether starts are counted), then reused; the leases are the same."""
+    from gateway.store import _prepared
+
+    built: list[str] = []
+    real = _prepared._plan
+
+    def counted(dialect: object, statement: object) -> object:
+        built.append(str(statement).split(" ", 3)[2])  # the table of an INSERT
+        return real(dialect, statement)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_prepared, "_PLANS", {})
+    monkeypatch.setattr(_prepared, "_plan", counted)
+    clock = Clock()
+    store = open_store(url, clock)
+    ids = receive(store, 6)
+    q = WorkQueue(store, lease_seconds=10)
+    q.register()
+    first = q.claim_messages(3, begin=True)
+    second = q.claim_messages(3, begin=True)
+    assert [x.message_id for x in first + second] == ids
+    assert built.count("queue_lease") == 1
+    assert {x.claims for x in first + second} == {0}  # begun by this claim, none before
+    for lease in first + second:
+        with holding(lease):
+            assert store.mark_message(lease.message_id, MessageStatus.PARSED)
+    q.done(*first, *second)
+    store.close()
