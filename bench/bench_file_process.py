@@ -14,11 +14,14 @@ this process ("before"), so both see the same machine; it reports each pair's ra
 - `lean-postgres`: PostgreSQL's per-file statements through SQLAlchemy's `exec_driver_sql`
   (before 5ded0ec) instead of numbered texts on a psycopg RawCursor;
 - `savepoint`: a message's savepoint as SQLAlchemy's `begin_nested` (before 8fd6bfc) instead
-  of plain statements.
+  of plain statements;
+- `claim`: the claim's multi-row lease upsert compiled on every claim, as before 9ce1cbf (it
+  had no SQLAlchemy cache key), instead of once per row count (run on the lean path either
+  way: the compile is what differs).
 
     .venv/bin/python bench/bench_file_process.py [--files 500] [--rounds 3]
         [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--statements]
-        [--compare lean-postgres|savepoint]
+        [--compare lean-postgres|savepoint|claim]
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from sqlalchemy.engine import Engine
 from bench.common import REPO, command_line, machine
 from bench.generate import Layout, iter_chunks
 from gateway.settings import Settings
-from gateway.store import _base, _prepared
+from gateway.store import _base, _prepared, queue
 
 
 @dataclasses.dataclass(slots=True)
@@ -172,7 +175,22 @@ def _before(which: str) -> Callable[[], Callable[[], None]]:
 
         return undo
 
-    return {"lean-postgres": lean_postgres, "savepoint": savepoint}[which]
+    def claim() -> Callable[[], None]:
+        real = queue._claim_leases
+
+        def every_time(rows: int, *, count_starts: bool) -> Any:
+            for key in [k for k in _prepared._PLANS if k[1].startswith("claim_leases:")]:
+                del _prepared._PLANS[key]
+            return real(rows, count_starts=count_starts)
+
+        queue._claim_leases = every_time
+
+        def undo() -> None:
+            queue._claim_leases = real
+
+        return undo
+
+    return {"lean-postgres": lean_postgres, "savepoint": savepoint, "claim": claim}[which]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--postgres", metavar="ADMIN_URL", help="a server to create databases on")
     p.add_argument("--statements", action="store_true", help="time each statement (adds CPU)")
-    p.add_argument("--compare", choices=("lean-postgres", "savepoint"))
+    p.add_argument("--compare", choices=("lean-postgres", "savepoint", "claim"))
     a = p.parse_args(argv)
     files = list(iter_chunks("214", a.files, Layout(per_interchange=1)))
     statements = Statements(timing=a.statements)
