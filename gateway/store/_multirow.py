@@ -26,6 +26,8 @@ from typing import Any
 import psycopg
 from sqlalchemy import Connection
 
+from gateway.store import _prepared
+
 _PARAMS = 8000  # bound parameters per statement (PostgreSQL's protocol allows 65,535)
 _MAX_ROWS = 1000
 _NAMED = re.compile(r"%\((\w+)\)s")
@@ -126,24 +128,15 @@ def insert(conn: Connection, plan: MultiRowInsert, rows: Sequence[tuple[Any, ...
 
 def _execute(conn: Connection, sql: str, params: tuple[Any, ...]) -> int:
     """One statement on a RawCursor of the connection's psycopg connection (same transaction),
-    with SQLAlchemy's cursor events and error handling, as `_prepared._lean` does on SQLite."""
+    with SQLAlchemy's cursor events and error handling (`_prepared.on_cursor`)."""
     driver = conn.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
-    cursor: Any = psycopg.RawCursor(driver)
-    events = conn._has_events or conn.engine._has_events
-    try:
-        if events:
-            for fn in conn.dispatch.before_cursor_execute:
-                sql, params = fn(conn, cursor, sql, params, None, False)
-        cursor.execute(sql, params)
-        if events:
-            conn.dispatch.after_cursor_execute(conn, cursor, sql, params, None, False)
-        rowcount: int = cursor.rowcount
-    except BaseException as exc:
-        conn._handle_dbapi_exception(exc, sql, params, cursor, None)
-    finally:
-        cursor.close()
-    return rowcount
+    cursor = psycopg.RawCursor(driver)
+    return _prepared.on_cursor(conn, cursor, sql, params, many=False, rows=_no_rows).rowcount
+
+
+def _no_rows(cursor: Any) -> bool:
+    return False  # a bulk insert reads nothing back
 
 
 def _chunks(n: int, most: int) -> list[tuple[int, int]]:

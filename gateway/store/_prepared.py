@@ -247,33 +247,38 @@ def _lean_postgres(conn: Connection, sql: str, parameters: Any, *, many: bool) -
     """`_lean` for PostgreSQL: a `$n` text on a RawCursor of the transaction's connection."""
     driver = conn.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
-    cursor: Any = psycopg.RawCursor(driver)
-    events = conn._has_events or conn.engine._has_events
-    try:
-        if events:
-            for fn in conn.dispatch.before_cursor_execute:
-                sql, parameters = fn(conn, cursor, sql, parameters, None, many)
-        if many:
-            cursor.executemany(sql, parameters)
-            rows: list[Any] = []
-        else:
-            cursor.execute(sql, parameters)
-            # the result's status, not `description`, which builds a column list to say so
-            result = cursor.pgresult
-            tuples = result is not None and result.status == pq.ExecStatus.TUPLES_OK
-            rows = cursor.fetchall() if tuples else []
-        if events:
-            conn.dispatch.after_cursor_execute(conn, cursor, sql, parameters, None, many)
-        lean = LeanResult(rows, cursor.rowcount)
-    except BaseException as exc:
-        conn._handle_dbapi_exception(exc, sql, parameters, cursor, None)
-    finally:
-        cursor.close()
-    return lean
+    return on_cursor(conn, psycopg.RawCursor(driver), sql, parameters, many=many, rows=_tuples)
 
 
 def _lean(conn: Connection, sql: str, parameters: Any, *, many: bool) -> LeanResult:
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    return on_cursor(conn, cursor, sql, parameters, many=many, rows=_described)
+
+
+def _tuples(cursor: Any) -> bool:
+    # the result's status, not `description`, which builds a column list to say so
+    result = cursor.pgresult
+    return result is not None and bool(result.status == pq.ExecStatus.TUPLES_OK)
+
+
+def _described(cursor: Any) -> bool:
+    return cursor.description is not None
+
+
+def on_cursor(
+    conn: Connection,
+    cursor: Any,
+    sql: str,
+    parameters: Any,
+    *,
+    many: bool,
+    rows: Callable[[Any], bool],
+) -> LeanResult:
+    """Run one statement (or an executemany) on `cursor`, a driver cursor of the connection's
+    open transaction, keeping what SQLAlchemy does around it that matters: the cursor events
+    when listened to, and a driver error through the connection's own handling (wrapped as
+    SQLAlchemy's DBAPIError subclasses, the engine's handle_error hooks, invalidation of a lost
+    connection). `rows(cursor)` says whether the statement returned rows to fetch."""
     events = conn._has_events or conn.engine._has_events
     try:
         if events:
@@ -281,16 +286,16 @@ def _lean(conn: Connection, sql: str, parameters: Any, *, many: bool) -> LeanRes
                 sql, parameters = fn(conn, cursor, sql, parameters, None, many)
         if many:
             cursor.executemany(sql, parameters)
-            rows: list[Any] = []
+            fetched: list[Any] = []
         else:
             cursor.execute(sql, parameters)
-            rows = cursor.fetchall() if cursor.description is not None else []
+            fetched = cursor.fetchall() if rows(cursor) else []
         if events:
             conn.dispatch.after_cursor_execute(conn, cursor, sql, parameters, None, many)
-        result = LeanResult(rows, cursor.rowcount)
+        result = LeanResult(fetched, cursor.rowcount)
     except BaseException as exc:
-        # SQLAlchemy's own handling: wrapped as its DBAPIError subclasses, the engine's
-        # handle_error hooks, the cursor closed
+        # it raises, with the cursor closed (closing it here could raise instead: SQLite's
+        # cursor refuses once its connection was closed)
         conn._handle_dbapi_exception(exc, sql, parameters, cursor, None)
     cursor.close()
     return result
