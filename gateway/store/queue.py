@@ -148,8 +148,8 @@ def _insert(conn: Connection) -> Any:
 def _claim_leases(rows: int, *, count_starts: bool) -> Any:
     """The claim's upsert of `rows` leases (parameters m<n>, u<n>, c<n> per row; worker, token,
     now), built once per row count and dialect by `_prepared`: a multi-row insert has no
-    SQLAlchemy cache key, so built per claim it was compiled again each time (~15 ms for 64
-    rows here, a few % of a small file's processing)."""
+    SQLAlchemy cache key, so built per claim it was compiled again each time (7.7 ms for 64
+    rows on SQLite here; BENCHMARKS.md, "Seventh pass")."""
 
     def build(dialect: str) -> Any:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -382,15 +382,15 @@ class WorkQueue:
             token = uuid.uuid4().hex
             begun = {i for i in ids if begin and before[i] == 0}  # never begun: counted now
             extra = {i: crash_backoff(before[i]) for i in ids}
-            rows: dict[str, Any] = {"worker": self.worker_id, "token": token, "now": now}
+            params: dict[str, Any] = {"worker": self.worker_id, "token": token, "now": now}
             for n, i in enumerate(ids):
-                rows[f"m{n}"] = i
-                rows[f"u{n}"] = until + timedelta(seconds=extra[i])
-                rows[f"c{n}"] = 1 if i in begun else 0
+                params[f"m{n}"] = i
+                params[f"u{n}"] = until + timedelta(seconds=extra[i])
+                params[f"c{n}"] = 1 if i in begun else 0
             # an expired lease never begun: its start is counted now (`count_starts`)
             key = f"claim_leases:{len(ids)}:{bool(begun)}"
             upsert = _claim_leases(len(ids), count_starts=bool(begun))
-            result = _prepared.run(conn, key, upsert, **rows)
+            result = _prepared.run(conn, key, upsert, **params)
             claimed = sorted((r[0], r[1]) for r in result.all())
             leases: list[Lease] = []
             for message_id, counted in claimed:
