@@ -204,7 +204,7 @@ _SAVEPOINT_NAMES = itertools.count(1)
 def _savepoint(conn: Connection) -> Iterator[None]:
     """A message's SAVEPOINT, as plain statements on the lean driver path (SQLAlchemy's
     `begin_nested` cost ~0.3 ms per message on SQLite around three statements of ~10 us, and
-    ~7 % of a one-214 file's processing on PostgreSQL). Same effect:
+    ~4 % of a one-214 file's processing CPU on PostgreSQL: BENCHMARKS.md). Same effect:
     an exception out of the block rolls back to the savepoint, then raises. Should the
     rollback itself fail, the group cannot keep this message's half: GroupWriteFailed (a
     StoreError) rolls the whole group back."""
