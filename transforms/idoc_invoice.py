@@ -23,8 +23,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lxml import etree
-
 from gateway.canonical import (
     ChargeKind,
     ChargeLine,
@@ -35,6 +33,7 @@ from gateway.canonical import (
     ReferenceKind,
 )
 from gateway.idoc import (
+    DraftSegment,
     IdocBuilder,
     IdocFieldError,
     IdocPartnerConfig,
@@ -236,7 +235,7 @@ def _add_item(
     charge: ChargeLine,
     codes: InvoiceIdocCodes,
     extra: Mapping[str, FieldValue] | None = None,
-) -> etree._Element:
+) -> DraftSegment:
     weight = charge.weight
     gewei = ISO_WEIGHT_UNITS.get(weight.unit) if weight is not None else None
     item = builder.add(

@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from lxml import etree
-
 from gateway.canonical import (
     Correlation,
     DateKind,
@@ -65,6 +63,7 @@ from gateway.canonical import (
     WeightUnit,
 )
 from gateway.idoc import (
+    DraftSegment,
     Idoc,
     IdocBuilder,
     IdocFieldError,
@@ -322,7 +321,7 @@ def _carrier_id(keys: ErpKeys | None, scac: str | None) -> str | None:
 
 
 def _add_control(
-    builder: IdocBuilder, header: etree._Element, keys: ErpKeys | None, changed: Sequence[str]
+    builder: IdocBuilder, header: DraftSegment, keys: ErpKeys | None, changed: Sequence[str]
 ) -> None:
     """E1EDT18: PID names the E1EDT20 field SAP finds its shipment by (TKNUM or EXTI1), then
     one CHA per part of the shipment this IDoc changes, PARAM naming it."""
@@ -945,7 +944,7 @@ def _event_line(event: TrackingEvent, config: IdocPartnerConfig) -> str:
 
 
 def _add_text(
-    builder: IdocBuilder, header: etree._Element, lines: Sequence[str], codes: ShipmentIdocCodes
+    builder: IdocBuilder, header: DraftSegment, lines: Sequence[str], codes: ShipmentIdocCodes
 ) -> None:
     if not lines:
         return
@@ -1052,7 +1051,7 @@ def _local_parts(value: DateTimeValue, config: IdocPartnerConfig) -> tuple[dt.da
 
 def _add_delivery(
     builder: IdocBuilder,
-    header: etree._Element,
+    header: DraftSegment,
     vbeln: str,
     plan: _DeliveryPlan,
     config: IdocPartnerConfig,

@@ -4,7 +4,7 @@ Transforms (transforms/idoc_*.py) give IDocs their business meaning; this packag
 IDoc XML format and SAP's field rules.
 """
 
-from gateway.idoc.builder import IdocBuilder, RenderedIdoc
+from gateway.idoc.builder import DraftSegment, IdocBuilder, RenderedIdoc
 from gateway.idoc.control import IdocPartnerConfig, control_record
 from gateway.idoc.errors import (
     IdocError,
@@ -22,6 +22,7 @@ from gateway.idoc.schema import IDOC_TYPES, IdocSchema, load_schema
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "IDOC_TYPES",
+    "DraftSegment",
     "Idoc",
     "IdocBuilder",
     "IdocError",

@@ -253,6 +253,14 @@ def test_tms_json_is_checked_against_the_published_schema(api: Api) -> None:
 
 
 def test_a_status_the_tms_owns_goes_to_the_erp_and_the_portal(api: Api) -> None:
+    # a carrier's status first, so the test stands alone (run by itself or in any order)
+    carrier = api.client.post(
+        "/api/v1/partners/demo-carrier/x12",
+        params={"wait": 10},
+        content=demo_214("000000309"),
+        headers=key(CARRIER, **X12),
+    )
+    assert carrier.status_code == 200, carrier.text
     (first,) = [d for d in api.gw.store.search("PRO1") if d.doc_type == "shipment_status"][:1]
     data = dict(first.payload)
     data["correlation"] = {**data["correlation"], "pro": "PRO-TMS-9", "shipment_id": "SHIP-TMS-9"}

@@ -230,7 +230,7 @@ def test_invalid_idoc_is_never_returned() -> None:
 def test_schema_catches_what_slips_past_the_builder() -> None:
     builder = _shipment_builder()
     header = builder.add(builder.idoc, "E1EDT20", {"TKNUM": "1"})
-    etree.SubElement(header, "STTRG").text = "9"  # out of range and out of order
+    header.fields.append(("STTRG", "9"))  # out of range and out of order
     with pytest.raises(IdocSchemaError):
         builder.finish()
 

@@ -9,13 +9,21 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from gateway.idoc import IdocBuilder, IdocFieldError, IdocPartnerConfig, control_record
+from gateway.idoc import (
+    DraftSegment,
+    IdocBuilder,
+    IdocFieldError,
+    IdocPartnerConfig,
+    control_record,
+)
+from gateway.idoc.builder import XML_DECLARATION
 from gateway.idoc.fields import (
     _BAD_CHARS,
     FieldKind,
@@ -317,9 +325,8 @@ def test_builder_places_segments_in_schema_order_whatever_the_adding_order(
     rank = list(_HEADER_CHILDREN).index
     expected = sorted(added, key=lambda segment: rank(str(segment.tag)))
     order_by_rank = sorted(order, key=rank)
-    segments = [child for child in header if child.get("SEGMENT") is not None]
-    assert [id(s) for s in segments] == [id(s) for s in expected]
-    assert [child.tag for child in header if child.get("SEGMENT") is None] == ["TKNUM"]
+    assert [id(s) for s in header.children] == [id(s) for s in expected]
+    assert header.fields == [("TKNUM", "0000000001")]
     # and the IDoc, with its segments in that order, passes the XSD
     rendered = etree.fromstring(builder.finish().data)
     assert [c.tag for c in rendered.iterfind("IDOC/E1EDT20/*")] == ["TKNUM", *order_by_rank]
@@ -374,3 +381,62 @@ def test_builder_format_of_the_given_fields_equals_the_full_walk(data: st.DataOb
     assert _formatted(builder, "_format", spec, fields) == _formatted(
         builder, "_format_all", spec, fields
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# IdocBuilder.text (segments written as text) against lxml's pretty-printed serialisation of the
+# same tree, the way the builder wrote IDocs before: the same bytes for any XML-legal text.
+
+_XML_TEXT = st.text(
+    st.characters(
+        blacklist_categories=["Cs"],
+        blacklist_characters=[chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)]
+        + ["\ufffe", "\uffff"],
+    ),
+    min_size=1,
+    max_size=20,
+)
+_Tree = tuple[list[str], list[Any]]
+_TREE: st.SearchStrategy[_Tree] = st.recursive(
+    st.builds(lambda fields: (fields, []), st.lists(_XML_TEXT, max_size=3)),
+    lambda children: st.builds(
+        lambda fields, kids: (fields, kids), st.lists(_XML_TEXT, max_size=3), st.lists(children)
+    ),
+    max_leaves=8,
+)
+
+
+def _draft(tree: _Tree, depth: int = 0) -> DraftSegment:
+    fields, children = tree
+    return DraftSegment(
+        f"S{depth}",
+        [(f"F{i}", text) for i, text in enumerate(fields)],
+        [_draft(child, depth + 1) for child in children],
+    )
+
+
+def _lxml_text(root_name: str, segments: list[DraftSegment]) -> bytes:
+    root = etree.Element(root_name)
+    idoc = etree.SubElement(root, "IDOC", BEGIN="1")
+
+    def build(parent: etree._Element, segment: DraftSegment) -> None:
+        element = etree.SubElement(parent, segment.tag, SEGMENT="1")
+        for name, text in segment.fields:
+            etree.SubElement(element, name).text = text
+        for child in segment.children:
+            build(element, child)
+
+    for segment in segments:
+        build(idoc, segment)
+    return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees=st.lists(_TREE, min_size=1, max_size=3), root_name=st.sampled_from(["SHPMNT05", "Z1"]))
+def test_builder_text_is_what_lxml_writes_for_the_same_tree(
+    trees: list[_Tree], root_name: str
+) -> None:
+    control = control_record(PROFILE, idoctyp="SHPMNT05", mestyp="SHPMNT", created=CREATED)
+    builder = IdocBuilder("SHPMNT05", control, root_name=root_name)
+    builder.idoc.children.extend(_draft(tree) for tree in trees)
+    assert builder.text() == _lxml_text(root_name, builder.idoc.children)
