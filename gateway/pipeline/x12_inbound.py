@@ -49,6 +49,7 @@ from gateway.store import (
     NewInterchange,
     NewOutbox,
     NewSet,
+    OutboxBuild,
     RawJson,
     Store,
 )
@@ -522,7 +523,7 @@ class X12Inbound:
     ) -> None:
         h = state.header
         now = self.clock()
-        build: tuple[str, Callable[[ControlNumbers], list[NewOutbox]]] | None = None
+        build: OutboxBuild | None = None
         problem: str | None = None
         if state.blocked is not None:
             result = state.blocked_kind
@@ -559,10 +560,12 @@ class X12Inbound:
                 result = "accepted_with_errors"
             else:
                 result = "accepted"
-            # the ack's ISA13/GS06 come from the same transaction that records it
-            build = (
+            # the ack's ISA13/GS06 come from the same transaction that records it; the acks'
+            # spools stay open until it is built (at a group's end) or discarded
+            build = OutboxBuild(
                 partner.id,
                 lambda numbers: self._acks_outbox(msg, partner, checked, now, numbers),
+                discard=lambda: _close_acks(checked),
             )
         if problem:
             outcome.problems.append(problem)
@@ -606,7 +609,8 @@ class X12Inbound:
                     now=now,
                 )
         finally:
-            _close_acks(checked)  # the acks' spools, written or not (blocked, failed commit)
+            if build is None:  # else the store builds or discards them (OutboxBuild)
+                _close_acks(checked)  # the acks' spools (blocked)
         crashpoint("after_interchange_commit")
         if effective:
             self._after_commit(msg, partner, state)

@@ -15,6 +15,7 @@ from gateway.store._soap import (
 from gateway.store.control_numbers import (
     MAX_CONTROL_NUMBER,
     DurableControlNumbers,
+    OutboxBuild,
     TransactionControlNumbers,
     allocate_control_numbers,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "NewShipmentStatus",
     "NewSoapRequest",
     "OutboundBatch",
+    "OutboxBuild",
     "OutboxId",
     "OutboxRow",
     "OutboxStatus",

@@ -21,6 +21,7 @@ import itertools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine
@@ -34,10 +35,21 @@ from sqlalchemy.exc import (
 
 from gateway.store import _prepared
 from gateway.store.engine import READ_ONLY
-from gateway.store.errors import GroupWriteFailed, StoreConflictError, StoreUnavailableError
+from gateway.store.errors import (
+    GroupWriteFailed,
+    StoreConflictError,
+    StoreError,
+    StoreUnavailableError,
+)
 from gateway.store.queue import check_lease, current_lease
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class _Deferred:
+    run: Callable[[Connection], None]  # the write, in the group's transaction
+    discard: Callable[[], None]  # instead of `run`, when it never will
 
 
 def utc_now() -> datetime:
@@ -78,12 +90,14 @@ class StoreBase:
                 raise
             return
         if batch is not None:
+            mark = len(self._local.before_commit)
             try:
                 with _translated(), _savepoint(batch):  # a savepoint of the group's transaction
                     self._check_lease_once(batch)
                     yield batch
             except BaseException:
                 self._forget()  # a renewal rolled back with the savepoint
+                self._drop_deferred(mark)
                 raise
             return
         lock = self._write_lock
@@ -118,10 +132,13 @@ class StoreBase:
                 self._local.failed = False
                 self._local.opened = {}
                 self._local.groups = {}
+                self._local.before_commit = []
                 try:
                     yield
+                    self._run_deferred(conn)
                 finally:
                     self._local.batch = None
+                    self._drop_deferred(0)  # what did not run: the group is rolled back
         finally:
             if lock is not None:
                 lock.release()
@@ -136,6 +153,7 @@ class StoreBase:
             return
         outer = self._local.covered, self._local.failed
         self._local.covered, self._local.failed = True, False
+        mark = len(self._local.before_commit)
         try:
             with _translated(), _savepoint(batch):
                 yield
@@ -145,6 +163,7 @@ class StoreBase:
         except BaseException:
             # a lease renewal rolled back with the savepoint (and its row lock): renew again
             self._forget()
+            self._drop_deferred(mark)  # the message's writes are gone: so are its last ones
             raise
         finally:
             self._local.covered, self._local.failed = outer
@@ -154,6 +173,43 @@ class StoreBase:
         self._local.checked.clear()
         self._local.opened.clear()
         self._local.groups.clear()
+
+    def _defer_to_commit(
+        self, run: Callable[[Connection], None], discard: Callable[[], None]
+    ) -> bool:
+        """In a batch: keep `run` for the end of the group, just before its commit (False
+        outside one: the caller runs it now). Writes that take a lock other workers wait for
+        (a partner's control number counter) go last, so the lock is held for the commit only.
+        A rolled-back savepoint or group calls `discard` instead."""
+        if self._batch_conn() is None:
+            return False
+        deferred: list[_Deferred] = self._local.before_commit
+        deferred.append(_Deferred(run, discard))
+        return True
+
+    def _drop_deferred(self, mark: int) -> None:
+        """Forget the deferred writes kept after the first `mark` ones, discarding each."""
+        deferred: list[_Deferred] = self._local.before_commit
+        dropped = deferred[mark:]
+        del deferred[mark:]
+        for entry in dropped:
+            entry.discard()
+
+    def _run_deferred(self, conn: Connection) -> None:
+        """The group's deferred writes, in the order they were kept, in its transaction. One
+        that fails sends the group to the one-by-one path (GroupWriteFailed), where nothing is
+        deferred and the message it belongs to fails alone."""
+        deferred: list[_Deferred] = self._local.before_commit
+        while deferred:
+            entry = deferred.pop(0)
+            try:
+                with _translated():
+                    entry.run(conn)
+            except BaseException as exc:
+                entry.discard()  # what a failed run left open (discarding twice is harmless)
+                if isinstance(exc, StoreError) or not isinstance(exc, Exception):
+                    raise
+                raise GroupWriteFailed(f"a deferred write failed: {exc}") from exc
 
     def _opened_here(self) -> dict[int, tuple[int | None, str]] | None:
         """In a batch: the interchanges begun in its transaction and not yet finished, id ->

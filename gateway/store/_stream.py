@@ -9,7 +9,7 @@ void (TA1 R), in one transaction with the 997/999/TA1. A crash before IEA leaves
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy.sql import Select
 
 from gateway.store import _batch, _prepared, _status
 from gateway.store._base import StoreBase
-from gateway.store.control_numbers import TransactionControlNumbers
+from gateway.store.control_numbers import OutboxBuild, TransactionControlNumbers
 from gateway.store.engine import hold_checkpoint
 from gateway.store.errors import InterchangeStateError
 from gateway.store.records import (
@@ -202,8 +202,7 @@ class StreamingMixin(StoreBase):
         acks: Sequence[NewAck] = (),
         events: Sequence[NewEvent] = (),
         message_status: MessageStatus | None = None,
-        build_outbox: tuple[str, Callable[[TransactionControlNumbers], Sequence[NewOutbox]]]
-        | None = None,
+        build_outbox: OutboxBuild | None = None,
         now: datetime | None = None,
     ) -> InterchangeFinish:
         """At IEA, in ONE transaction: the outcome and TA1 status; with `release` the held
@@ -214,59 +213,68 @@ class StreamingMixin(StoreBase):
         Acks recorded by `finish_group` whose `outbox_key` names one of these rows are linked
         to it here. Raises InterchangeStateError when the interchange is not open.
 
-        `build_outbox` = (partner id, builder): the builder gets control numbers bound to this
-        same transaction (as in `record_outbound`) and returns more outbox rows, e.g. the 997
-        interchange answering this one; a rollback gives its numbers back, so none is skipped.
+        `build_outbox`: more outbox rows, e.g. the 997 interchange answering this one, built
+        with control numbers of this same transaction (as in `record_outbound`) and written
+        last, the acks linked to them; a rollback gives the numbers back, so none is skipped.
+        In a group commit that happens at the group's end (`OutboxBuild`). This result does
+        not count those rows.
         """
         if outcome == PROCESSING:
             raise ValueError("finish_interchange needs the final outcome, not 'processing'")
         at = self._now(now)
-        with self._write() as conn:
-            closed = _prepared.run(
-                conn,
-                "close_interchange",
-                _close_interchange,
-                interchange_id=interchange_id,
-                outcome=outcome,
-                ta1_status=ta1_status,
-            ).first()
-            if closed is None:
-                raise InterchangeStateError(f"interchange {interchange_id} is not open")
-            message_id: int | None = closed[0]
-            if (opened := self._opened_here()) is not None:
-                opened.pop(interchange_id, None)
-            effective = released = voided_docs = voided_outbox = applied = 0
-            if release:
-                effective, released, applied = _release_interchange(conn, interchange_id, at)
-            else:
-                held = _held_documents(_g.interchange_id == interchange_id)
-                voided_docs, voided_outbox = _void(conn, held)
-            rows_out = list(outbox)
-            if build_outbox is not None:
-                partner_id, build = build_outbox
-                rows_out.extend(build(TransactionControlNumbers(conn, partner_id)))
-            key_ids, outbox_ids, skipped = _batch.insert_outbox(
-                conn, [(o, None) for o in rows_out], at, message_id
+        handed = False  # to the builder or to the group's end: else it is discarded here
+        try:
+            with self._write() as conn:
+                closed = _prepared.run(
+                    conn,
+                    "close_interchange",
+                    _close_interchange,
+                    interchange_id=interchange_id,
+                    outcome=outcome,
+                    ta1_status=ta1_status,
+                ).first()
+                if closed is None:
+                    raise InterchangeStateError(f"interchange {interchange_id} is not open")
+                message_id: int | None = closed[0]
+                if (opened := self._opened_here()) is not None:
+                    opened.pop(interchange_id, None)
+                effective = released = voided_docs = voided_outbox = applied = 0
+                if release:
+                    effective, released, applied = _release_interchange(conn, interchange_id, at)
+                else:
+                    held = _held_documents(_g.interchange_id == interchange_id)
+                    voided_docs, voided_outbox = _void(conn, held)
+                key_ids, outbox_ids, skipped = _batch.insert_outbox(
+                    conn, [(o, None) for o in outbox], at, message_id
+                )
+                ack_ids = _batch.insert_returning_ids(
+                    conn,
+                    ack_t,
+                    [_batch.ack_row(a, at, key_ids, interchange_id, None) for a in acks],
+                )
+                _prepared.run(conn, "link_acks", _link_acks, interchange_id=interchange_id)
+                rows = _batch.event_rows(events, at, message_id, interchange_id=interchange_id)
+                event_ids = _batch.insert_returning_ids(conn, event_t, rows)
+                if message_id is not None and message_status is not None:
+                    _batch.set_message_status(conn, message_id, message_status)
+                if build_outbox is not None:
+                    handed = True
+                    self._write_outbox_build(conn, build_outbox, message_id, interchange_id, at)
+            return InterchangeFinish(
+                outbox_ids=tuple(outbox_ids),
+                ack_ids=tuple(ack_ids),
+                event_ids=tuple(event_ids),
+                skipped_outbox_keys=tuple(skipped),
+                effective_documents=effective,
+                released_outbox=released,
+                voided_documents=voided_docs,
+                voided_outbox=voided_outbox,
+                applied_statuses=applied,
             )
-            ack_ids = _batch.insert_returning_ids(
-                conn, ack_t, [_batch.ack_row(a, at, key_ids, interchange_id, None) for a in acks]
-            )
-            _prepared.run(conn, "link_acks", _link_acks, interchange_id=interchange_id)
-            rows = _batch.event_rows(events, at, message_id, interchange_id=interchange_id)
-            event_ids = _batch.insert_returning_ids(conn, event_t, rows)
-            if message_id is not None and message_status is not None:
-                _batch.set_message_status(conn, message_id, message_status)
-        return InterchangeFinish(
-            outbox_ids=tuple(outbox_ids),
-            ack_ids=tuple(ack_ids),
-            event_ids=tuple(event_ids),
-            skipped_outbox_keys=tuple(skipped),
-            effective_documents=effective,
-            released_outbox=released,
-            voided_documents=voided_docs,
-            voided_outbox=voided_outbox,
-            applied_statuses=applied,
-        )
+        except BaseException:
+            if build_outbox is not None and not handed:
+                build_outbox.discard()
+            raise
 
     def discard_partial(self, message_id: int, *, now: datetime | None = None) -> int:
         """Delete everything the unfinished ("processing") interchanges of this message wrote,
@@ -284,6 +292,28 @@ class StreamingMixin(StoreBase):
                 for interchange_id in ids:
                     opened.pop(interchange_id, None)
         return len(ids)
+
+    def _write_outbox_build(
+        self,
+        conn: Connection,
+        build: OutboxBuild,
+        message_id: int | None,
+        interchange_id: int | None,
+        at: datetime,
+    ) -> None:
+        """Take the control numbers of `build`, write its rows and link the interchange's acks
+        to them: at the end of a group commit when in one (`OutboxBuild`), else now. Last in
+        either case: the partner's counter row stays locked from its first number to the
+        commit, and the rows follow their numbers (a destination's rows go out in id order)."""
+
+        def write(group: Connection) -> None:
+            rows = build.build(TransactionControlNumbers(group, build.partner_id))
+            _batch.insert_outbox(group, [(o, None) for o in rows], at, message_id)
+            if interchange_id is not None:
+                _prepared.run(group, "link_acks", _link_acks, interchange_id=interchange_id)
+
+        if not self._defer_to_commit(write, build.discard):
+            write(conn)
 
     def _open_interchange(self, conn: Connection, interchange_id: int) -> tuple[int | None, str]:
         """`_open_interchange`, without reading back an interchange this batch began."""

@@ -8,6 +8,8 @@ One statement per allocation (`UPDATE ... RETURNING`); the row is created only t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Integer, bindparam, update
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from gateway.faults import crashpoint
 from gateway.store import _prepared
-from gateway.store.records import CounterKind
+from gateway.store.records import CounterKind, NewOutbox
 from gateway.store.schema import counter_t
 
 if TYPE_CHECKING:
@@ -120,3 +122,26 @@ class TransactionControlNumbers:
 
     def next_set(self) -> int:
         return allocate_control_numbers(self._conn, self._partner_id, CounterKind.SET)[0]
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxBuild:
+    """Outbox rows to build with control numbers of the transaction that records them: the
+    997/999/TA1 answering an interchange (`finish_interchange`, `record_interchange_batch`).
+
+    Inside a group commit (`Store.batch`) the store runs `build` just before the group's
+    commit, not where it is handed over: the partner's counter row is locked from its first
+    number to the commit, and taken at the end a second worker on the same partner waits for
+    that end only, not for the whole group (BENCHMARKS.md, "Eighth pass"). Outside a group it
+    runs at once, as before. The store calls `build` or, when the build will never run (the
+    write failed first, the message's savepoint or the group was rolled back), `discard`; a
+    deferred build that raised is discarded too, so `discard` must be safe after `build`.
+    """
+
+    partner_id: str
+    build: Callable[[TransactionControlNumbers], Sequence[NewOutbox]]
+    discard: Callable[[], None] = _nothing

@@ -25,6 +25,7 @@ from gateway.store._soap import SoapMixin
 from gateway.store._stream import StreamingMixin
 from gateway.store._threads import ThreadsMixin
 from gateway.store.control_numbers import (
+    OutboxBuild,
     TransactionControlNumbers,
     allocate_control_numbers,
     set_last_control_number,
@@ -327,8 +328,7 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
         events: Sequence[NewEvent] = (),
         message_status: MessageStatus | None = MessageStatus.PARSED,
         reject_duplicate: bool = False,
-        build_outbox: tuple[str, Callable[[TransactionControlNumbers], Sequence[NewOutbox]]]
-        | None = None,
+        build_outbox: OutboxBuild | None = None,
         now: datetime | None = None,
     ) -> BatchIds:
         """Everything one interchange produced, in ONE transaction.
@@ -342,18 +342,33 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
         sender id and ISA13 raises DuplicateInterchangeError and nothing is written; the check
         and the write are one atomic step even with several PostgreSQL workers.
 
-        `build_outbox` = (partner id, builder), as in `finish_interchange`: more outbox rows
-        (the 997 answering this interchange) built with control numbers of this transaction,
-        inserted after the documents' deliveries; acks whose `outbox_key` names one are linked.
+        `build_outbox`, as in `finish_interchange`: more outbox rows (the 997 answering this
+        interchange) built with control numbers of this transaction and written last (in a
+        group commit, at its end); acks whose `outbox_key` names one are linked to them. The
+        result does not count those rows.
         """
         at = self._now(now)
-        with self._write() as conn:
-            if build_outbox is not None:
-                partner_id, build = build_outbox
-                outbox = [*outbox, *build(TransactionControlNumbers(conn, partner_id))]
-            return _batch.insert_interchange_batch(
-                conn, message_id, interchange, outbox, events, message_status, at, reject_duplicate
-            )
+        handed = False  # to the builder or to the group's end: else it is discarded here
+        try:
+            with self._write() as conn:
+                ids = _batch.insert_interchange_batch(
+                    conn,
+                    message_id,
+                    interchange,
+                    outbox,
+                    events,
+                    message_status,
+                    at,
+                    reject_duplicate,
+                )
+                if build_outbox is not None:
+                    handed = True
+                    self._write_outbox_build(conn, build_outbox, message_id, ids.interchange_id, at)
+                return ids
+        except BaseException:
+            if build_outbox is not None and not handed:
+                build_outbox.discard()
+            raise
 
     def record_documents(
         self,

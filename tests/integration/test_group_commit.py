@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.exc import OperationalError
 
+from gateway.pipeline.x12_inbound import X12Inbound
 from gateway.service import Gateway
 from gateway.store import MessageStatus, StoreError
 from gateway.store.queue import current_lease, queue_lease_t
-from gateway.store.schema import event_t
+from gateway.store.records import CounterKind
+from gateway.store.schema import ack_t, counter_t, event_t
 from tests.integration.gateway_env import demo_214, drop, gateway, make_home
 
 FILES = 5
@@ -265,4 +268,114 @@ def test_on_sqlite_a_claim_takes_more_than_a_shared_queue_would(
     assert [gw.process_claimed() for _ in range(2)] == [files, 0]
     assert len(commits) <= 3  # the claim, the group, the empty claim
     assert {m.status for m in gw.store.list_messages()} == {MessageStatus.PARSED}
+    gw.store.close()
+
+
+def _counter(gw: Gateway) -> int | None:
+    """The demo carrier's last ISA13, as this thread's transaction sees it."""
+    with gw.store._read() as conn:
+        c = counter_t.c
+        found = conn.execute(
+            select(c.last_value).where(
+                (c.partner_id == "demo-carrier") & (c.kind == CounterKind.INTERCHANGE.value)
+            )
+        ).scalar()
+    return None if found is None else int(found)
+
+
+def test_a_groups_acks_are_numbered_and_written_at_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None
+) -> None:
+    """The 997s of a group take their control numbers just before its commit, not message by
+    message: the partner's counter row is locked from its first number to the commit, so a
+    second worker on the same partner waits for the commit only (store/control_numbers.py)."""
+    gw = _received(tmp_path, database_url)
+    monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
+    real = gw.store.record_interchange_batch
+    seen: list[tuple[int | None, int]] = []
+
+    def observed(*args: Any, **kwargs: Any) -> Any:
+        written = real(*args, **kwargs)
+        # inside the group, after this message's write: no number taken, no 997 queued yet
+        seen.append((_counter(gw), len(gw.store.list_outbox(destination="demo-carrier"))))
+        return written
+
+    monkeypatch.setattr(gw.store, "record_interchange_batch", observed)
+    gw._register()
+    assert gw.process_claimed() == FILES
+    assert seen == [(None, 0)] * FILES
+    assert _counter(gw) == FILES
+    rows = gw.store.list_outbox(destination="demo-carrier", limit=100)
+    by_id = [int((r.payload or b"").split(b"*")[13]) for r in sorted(rows, key=lambda r: r.id)]
+    assert by_id == list(range(1, FILES + 1))  # row order is control number order
+    with gw.store._read() as conn:
+        a = ack_t.c
+        links = conn.execute(select(a.outbox_id).where(a.outbox_key.is_not(None))).all()
+    assert len(links) == FILES and all(outbox_id is not None for (outbox_id,) in links)
+    gw.store.close()
+
+
+def test_on_postgresql_the_counter_is_free_while_a_group_is_processed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_url: str
+) -> None:
+    """Another worker can take the carrier's next control number while this worker's group is
+    still open: before, it waited for the whole group (BENCHMARKS.md, "Eighth pass")."""
+    gw = _received(tmp_path, pg_url)
+    gw.store.allocate_control_numbers("demo-carrier", CounterKind.INTERCHANGE)  # the row exists
+    monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
+    real = gw.store.record_interchange_batch
+    other = create_engine(pg_url)
+    free: list[bool] = []
+
+    def observed(*args: Any, **kwargs: Any) -> Any:
+        written = real(*args, **kwargs)
+        with other.connect() as conn:  # a second worker, its own connection
+            try:
+                conn.execute(
+                    text(
+                        "SELECT last_value FROM control_number_counter"
+                        " WHERE partner_id = 'demo-carrier' FOR UPDATE NOWAIT"
+                    )
+                )
+                free.append(True)
+            except OperationalError:  # LockNotAvailable: the group holds the row
+                free.append(False)
+            conn.rollback()
+        return written
+
+    monkeypatch.setattr(gw.store, "record_interchange_batch", observed)
+    gw._register()
+    assert gw.process_claimed() == FILES
+    other.dispose()
+    assert free == [True] * FILES
+    assert _isa13s(gw) == list(range(2, FILES + 2))
+    gw.store.close()
+
+
+def test_a_deferred_ack_that_fails_sends_the_group_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None
+) -> None:
+    """A 997 build that fails at the group's end rolls the group back; its messages are then
+    processed one by one (each 997 built in its own transaction) and each takes effect once."""
+    gw = _received(tmp_path, database_url)
+    monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
+    real = X12Inbound._acks_outbox
+    calls: list[int] = []
+
+    def fails_first(self: X12Inbound, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("injected failure of a deferred 997")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(X12Inbound, "_acks_outbox", fails_first)
+    gw._register()
+    assert gw.process_claimed() == FILES
+    assert {m.status for m in gw.store.list_messages()} == {MessageStatus.PARSED}
+    ids = sorted(m.id for m in gw.store.list_messages())
+    for i in ids:
+        assert len(gw.store.list_interchanges(message_id=i)) == 1
+    assert _acks_each(gw, ids) == {1}
+    assert _isa13s(gw) == list(range(1, FILES + 1))
+    assert _lease_rows(gw) == 0
     gw.store.close()
