@@ -95,14 +95,20 @@ def tms_tender(load: str) -> dict[str, Any]:
     return data
 
 
-def test_x12_is_received_processed_and_acknowledged(api: Api) -> None:
+def post_carrier_214(api: Api, isa13: str) -> httpx.Response:
+    """The demo carrier's 214 posted, waiting up to 10 s for it to be processed."""
     response = api.client.post(
         "/api/v1/partners/demo-carrier/x12",
         params={"wait": 10},
-        content=demo_214("000000301"),
+        content=demo_214(isa13),
         headers=key(CARRIER, **X12),
     )
     assert response.status_code == 200, response.text
+    return response
+
+
+def test_x12_is_received_processed_and_acknowledged(api: Api) -> None:
+    response = post_carrier_214(api, "000000301")
     body = response.json()
     assert body["status"] == "parsed" and body["partner_id"] == "demo-carrier"
     (ack,) = body["acks"]
@@ -253,14 +259,7 @@ def test_tms_json_is_checked_against_the_published_schema(api: Api) -> None:
 
 
 def test_a_status_the_tms_owns_goes_to_the_erp_and_the_portal(api: Api) -> None:
-    # a carrier's status first, so the test stands alone (run by itself or in any order)
-    carrier = api.client.post(
-        "/api/v1/partners/demo-carrier/x12",
-        params={"wait": 10},
-        content=demo_214("000000309"),
-        headers=key(CARRIER, **X12),
-    )
-    assert carrier.status_code == 200, carrier.text
+    post_carrier_214(api, "000000309")  # a carrier's status first: the test stands alone
     (first,) = [d for d in api.gw.store.search("PRO1") if d.doc_type == "shipment_status"][:1]
     data = dict(first.payload)
     data["correlation"] = {**data["correlation"], "pro": "PRO-TMS-9", "shipment_id": "SHIP-TMS-9"}
