@@ -3,8 +3,9 @@
 From the start of the group's deferred 997 writes (`StoreBase._run_deferred`, whose first
 statement is the counter's UPDATE) to the end of its commit, per group, for one-214 files of
 one carrier received beforehand and processed by one `Gateway.process_claimed` loop; with the
-997 builds, the counter UPDATEs and the commit timed apart, per 997. The row stays locked for
-that span, so it bounds what any number of workers can do for one carrier's small files.
+counter UPDATEs (one per kind and group), the 997 builds and the commit timed apart, per 997.
+The row stays locked for that span, so it bounds what any number of workers can do for one
+carrier's small files.
 
     .venv/bin/python bench/bench_counter_hold.py [--files 800]
         [--admin postgresql://postgres@127.0.0.1:5432/postgres]
@@ -35,14 +36,14 @@ from bench.common import command_line, machine
 from bench.generate import Layout, iter_chunks
 from gateway.pipeline import x12_inbound
 from gateway.service import Gateway
-from gateway.store import _base
-from gateway.store.control_numbers import TransactionControlNumbers
+from gateway.store import _base, _stream
 from gateway.x12.acks import build_ack_interchange
 
 
 class Timings:
     def __init__(self) -> None:
-        self.parts = {"997 build (numbers included)": 0.0, "counter UPDATEs": 0.0, "commit": 0.0}
+        # the group's numbers are taken before its 997s are built (one UPDATE per kind)
+        self.parts = {"counter UPDATEs": 0.0, "997 build": 0.0, "commit": 0.0}
         self.holds: list[float] = []  # seconds the counter was held, per group
         self.sizes: list[int] = []  # deferred 997s per group
         self.started: float | None = None
@@ -73,18 +74,9 @@ def measure(files: list[bytes], admin: str) -> tuple[Timings, int, float]:
         (
             x12_inbound,
             "build_ack_interchange",
-            t.timed("997 build (numbers included)", build_ack_interchange),
+            t.timed("997 build", build_ack_interchange),
         ),
-        (
-            TransactionControlNumbers,
-            "next_interchange",
-            t.timed("counter UPDATEs", TransactionControlNumbers.next_interchange),
-        ),
-        (
-            TransactionControlNumbers,
-            "next_group",
-            t.timed("counter UPDATEs", TransactionControlNumbers.next_group),
-        ),
+        (_stream, "_allocate", t.timed("counter UPDATEs", _stream._allocate)),
     ]
     saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
     root = Path(tempfile.mkdtemp(prefix="bench-hold-"))

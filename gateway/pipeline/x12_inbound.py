@@ -566,6 +566,9 @@ class X12Inbound:
                 partner.id,
                 lambda numbers: self._acks_outbox(msg, partner, checked, now, numbers),
                 discard=lambda: _close_acks(checked),
+                # what _acks_outbox takes: one ISA13 unless it answers nothing, a GS06 a group
+                interchanges=1 if checked.ta1_requested or checked.acks else 0,
+                groups=len(checked.acks),
             )
         if problem:
             outcome.problems.append(problem)

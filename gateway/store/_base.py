@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import (
@@ -46,10 +47,15 @@ from gateway.store.queue import check_lease, current_lease
 Clock = Callable[[], datetime]
 
 
+DeferredWriter = Callable[[Connection, list[Any]], None]
+"""Writes the items of a group's deferred writes that share it, in one go (see `_defer`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Deferred:
-    run: Callable[[Connection], None]  # the write, in the group's transaction
-    discard: Callable[[], None]  # instead of `run`, when it never will
+    writer: DeferredWriter  # the write, in the group's transaction, of this and its neighbours
+    item: Any
+    discard: Callable[[], None]  # instead of the write, when it never will
 
 
 def utc_now() -> datetime:
@@ -175,16 +181,17 @@ class StoreBase:
         self._local.groups.clear()
 
     def _defer_to_commit(
-        self, run: Callable[[Connection], None], discard: Callable[[], None]
+        self, writer: DeferredWriter, item: Any, discard: Callable[[], None]
     ) -> bool:
-        """In a batch: keep `run` for the end of the group, just before its commit (False
-        outside one: the caller runs it now). Writes that take a lock other workers wait for
-        (a partner's control number counter) go last, so the lock is held for the commit only.
+        """In a batch: keep `item` to be written by `writer` at the end of the group, just
+        before its commit (False outside one: the caller writes it now). Writes that take a
+        lock other workers wait for (a partner's control number counter) go last, so the lock
+        is held for the commit only; consecutive items of one writer are written together.
         A rolled-back savepoint or group calls `discard` instead."""
         if self._batch_conn() is None:
             return False
         deferred: list[_Deferred] = self._local.before_commit
-        deferred.append(_Deferred(run, discard))
+        deferred.append(_Deferred(writer, item, discard))
         return True
 
     def _drop_deferred(self, mark: int) -> None:
@@ -196,17 +203,24 @@ class StoreBase:
             entry.discard()
 
     def _run_deferred(self, conn: Connection) -> None:
-        """The group's deferred writes, in the order they were kept, in its transaction. One
-        that fails sends the group to the one-by-one path (GroupWriteFailed), where nothing is
-        deferred and the message it belongs to fails alone."""
+        """The group's deferred writes, in the order they were kept, in its transaction, each
+        run of one writer's items in one call. One that fails sends the group to the
+        one-by-one path (GroupWriteFailed), where nothing is deferred and the message it
+        belongs to fails alone."""
         deferred: list[_Deferred] = self._local.before_commit
         while deferred:
-            entry = deferred.pop(0)
+            writer = deferred[0].writer
+            n = 1
+            while n < len(deferred) and deferred[n].writer is writer:
+                n += 1
+            entries = deferred[:n]
+            del deferred[:n]
             try:
                 with _translated():
-                    entry.run(conn)
+                    writer(conn, [e.item for e in entries])
             except BaseException as exc:
-                entry.discard()  # what a failed run left open (discarding twice is harmless)
+                for entry in entries:  # what a failed write left open (twice is harmless)
+                    entry.discard()
                 if isinstance(exc, StoreError) or not isinstance(exc, Exception):
                     raise
                 raise GroupWriteFailed(f"a deferred write failed: {exc}") from exc

@@ -295,8 +295,13 @@ def insert_outbox(
     now: datetime,
     source_message_id: int | None,
     status: OutboxStatus = OutboxStatus.PENDING,
+    *,
+    message_ids: Sequence[int | None] | None = None,
 ) -> tuple[dict[str, int], list[int], list[str]]:
     """Insert (delivery, document id) pairs, skipping keys that exist or repeat.
+
+    Every row's source message is `source_message_id`, or with `message_ids` (one per item)
+    its own: the 997s of a group's messages go in as one statement.
 
     Returns (key -> id for every key, ids of the rows inserted, keys skipped).
 
@@ -308,17 +313,19 @@ def insert_outbox(
     if not items:
         return {}, [], []
     status_value = status.value
-    kept: dict[str, tuple[NewOutbox, int | None]] = {}
+    if message_ids is None:
+        message_ids = [source_message_id] * len(items)
+    kept: dict[str, tuple[NewOutbox, int | None, int | None]] = {}
     repeated: list[str] = []  # a key repeated inside the batch is kept once
-    for item, document_id in items:
+    for (item, document_id), message_id in zip(items, message_ids, strict=True):
         key = item.idempotency_key
         if key in kept:
             repeated.append(key)
         else:
-            kept[key] = (item, document_id)
+            kept[key] = (item, document_id, message_id)
     if len(kept) == 1:
-        item, document_id = next(iter(kept.values()))
-        return _insert_one_outbox(conn, item, document_id, now, source_message_id, status, repeated)
+        item, document_id, message_id = next(iter(kept.values()))
+        return _insert_one_outbox(conn, item, document_id, now, message_id, status, repeated)
     new_ids = reserve_ids(conn, outbox_t, len(kept))
     rows = [
         (
@@ -333,10 +340,10 @@ def insert_outbox(
             0,
             o.next_attempt_at or now,
             now,
-            source_message_id,
+            message_id,
             document_id,
         )
-        for new_id, (o, document_id) in zip(new_ids, kept.values(), strict=True)
+        for new_id, (o, document_id, message_id) in zip(new_ids, kept.values(), strict=True)
     ]
     inserted = bulk_insert_values(conn, outbox_t, ("id", *_OUTBOX_KEYS), rows, skip_conflicts=True)
     ids = dict(zip(kept, new_ids, strict=True))

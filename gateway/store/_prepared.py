@@ -90,6 +90,27 @@ def run(conn: Connection, key: str, build: Callable[[str], ClauseElement], **par
     return _run(conn, _plan_for(conn, key, build), params)
 
 
+def run_many(
+    conn: Connection, key: str, build: Callable[[str], ClauseElement], params: list[dict[str, Any]]
+) -> int:
+    """`run` once per parameter set, as one executemany; returns the driver's row count."""
+    if not params:
+        return 0
+    plan = _plan_for(conn, key, build)
+    rows: list[Any] = []
+    for one in params:
+        values = {**plan.constants, **one}
+        for name, process in plan.processors:
+            if name in values:
+                values[name] = process(values[name])
+        rows.append(
+            tuple(values[n] for n in plan.names)
+            if plan.positional
+            else {n: values[n] for n in plan.names}
+        )
+    return execute_many(conn, plan.sql, rows)
+
+
 def rows(
     conn: Connection, key: str, build: Callable[[str], ClauseElement], **params: Any
 ) -> list[dict[str, Any]]:

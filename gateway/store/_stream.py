@@ -9,7 +9,8 @@ void (TA1 R), in one transaction with the 997/999/TA1. A crash before IEA leaves
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +19,17 @@ from sqlalchemy.sql import Select
 
 from gateway.store import _batch, _prepared, _status
 from gateway.store._base import StoreBase
-from gateway.store.control_numbers import OutboxBuild, TransactionControlNumbers
+from gateway.store.control_numbers import (
+    OutboxBuild,
+    ReservedControlNumbers,
+    TransactionControlNumbers,
+    allocate_control_numbers,
+)
 from gateway.store.engine import hold_checkpoint
 from gateway.store.errors import InterchangeStateError
 from gateway.store.records import (
     BatchIds,
+    CounterKind,
     DocumentStatus,
     GroupFinish,
     InterchangeFinish,
@@ -305,15 +312,9 @@ class StreamingMixin(StoreBase):
         to them: at the end of a group commit when in one (`OutboxBuild`), else now. Last in
         either case: the partner's counter row stays locked from its first number to the
         commit, and the rows follow their numbers (a destination's rows go out in id order)."""
-
-        def write(group: Connection) -> None:
-            rows = build.build(TransactionControlNumbers(group, build.partner_id))
-            _batch.insert_outbox(group, [(o, None) for o in rows], at, message_id)
-            if interchange_id is not None:
-                _prepared.run(group, "link_acks", _link_acks, interchange_id=interchange_id)
-
-        if not self._defer_to_commit(write, build.discard):
-            write(conn)
+        item = _PendingBuild(build, message_id, interchange_id, at)
+        if not self._defer_to_commit(write_outbox_builds, item, build.discard):
+            write_outbox_builds(conn, [item], reserve=False)
 
     def _open_interchange(self, conn: Connection, interchange_id: int) -> tuple[int | None, str]:
         """`_open_interchange`, without reading back an interchange this batch began."""
@@ -330,6 +331,58 @@ class StreamingMixin(StoreBase):
             if interchange_id is not None and interchange_id in opened:
                 return interchange_id, opened[interchange_id][0]
         return _open_group(conn, group_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _PendingBuild:
+    build: OutboxBuild
+    message_id: int | None
+    interchange_id: int | None
+    at: datetime
+
+
+def write_outbox_builds(
+    conn: Connection, items: list[_PendingBuild], *, reserve: bool = True
+) -> None:
+    """Build, write and link `items` in order: their rows in one insert, their acks linked in
+    one executemany. With `reserve` (a group's end) each partner's numbers for all of them are
+    taken first, one counter UPDATE per kind, and handed out in the items' order, so the rows,
+    written in that order, follow their numbers; a build that takes other numbers than it
+    declared raises ControlNumbersMiscounted (the group is rolled back). Without, each build
+    takes its numbers as it goes."""
+    reserved: dict[str, tuple[Iterator[int], Iterator[int]]] = {}
+    if reserve:
+        wanted: dict[str, list[int]] = {}
+        for item in items:
+            counts = wanted.setdefault(item.build.partner_id, [0, 0])
+            counts[0] += item.build.interchanges
+            counts[1] += item.build.groups
+        for partner_id, (interchanges, groups) in wanted.items():
+            reserved[partner_id] = (
+                iter(_allocate(conn, partner_id, CounterKind.INTERCHANGE, interchanges)),
+                iter(_allocate(conn, partner_id, CounterKind.GROUP, groups)),
+            )
+    rows: list[tuple[NewOutbox, int | None]] = []
+    message_ids: list[int | None] = []
+    for item in items:
+        build = item.build
+        if reserve:
+            numbers = ReservedControlNumbers(*reserved[build.partner_id], build)
+            built = build.build(numbers)
+            numbers.check_all_taken()
+        else:
+            built = build.build(TransactionControlNumbers(conn, build.partner_id))
+        rows.extend((o, None) for o in built)
+        message_ids.extend(item.message_id for _ in built)
+    # one statement for all (their ids in the items' order), stamped with the latest time
+    at = max(item.at for item in items)
+    _batch.insert_outbox(conn, rows, at, None, message_ids=message_ids)
+    links = [{"interchange_id": i.interchange_id} for i in items if i.interchange_id is not None]
+    _prepared.run_many(conn, "link_acks", _link_acks, links)
+
+
+def _allocate(conn: Connection, partner_id: str, kind: CounterKind, n: int) -> list[int]:
+    return allocate_control_numbers(conn, partner_id, kind, n) if n else []
 
 
 def _open_interchange(conn: Connection, interchange_id: int) -> tuple[int | None, str]:

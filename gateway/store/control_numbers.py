@@ -8,9 +8,9 @@ One statement per allocation (`UPDATE ... RETURNING`); the row is created only t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, Integer, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -143,5 +143,54 @@ class OutboxBuild:
     """
 
     partner_id: str
-    build: Callable[[TransactionControlNumbers], Sequence[NewOutbox]]
+    build: Callable[[ControlNumberSource], Sequence[NewOutbox]]
     discard: Callable[[], None] = _nothing
+    # The numbers `build` takes: ISA13s and GS06s. A group's end takes the numbers of all its
+    # builds in one counter UPDATE per kind; a build that takes other than these sends the
+    # group to the one-by-one path, where each takes its numbers as it goes (no gap either way).
+    interchanges: int = 0
+    groups: int = 0
+
+
+class ControlNumberSource(Protocol):
+    def next_interchange(self) -> int: ...
+
+    def next_group(self) -> int: ...
+
+    def next_set(self) -> int: ...
+
+
+class ControlNumbersMiscounted(RuntimeError):
+    """A build took other control numbers than its `OutboxBuild` said it would."""
+
+
+class ReservedControlNumbers:
+    """The numbers allocated for one build at a group's end, handed out in order."""
+
+    def __init__(self, interchanges: Iterator[int], groups: Iterator[int], build: OutboxBuild):
+        self._interchanges = [next(interchanges) for _ in range(build.interchanges)]
+        self._groups = [next(groups) for _ in range(build.groups)]
+        self._taken = [0, 0]
+
+    def next_interchange(self) -> int:
+        return self._take(self._interchanges, 0, "ISA13")
+
+    def next_group(self) -> int:
+        return self._take(self._groups, 1, "GS06")
+
+    def next_set(self) -> int:
+        raise ControlNumbersMiscounted("a deferred build took an ST02 from the counter")
+
+    def check_all_taken(self) -> None:
+        if self._taken != [len(self._interchanges), len(self._groups)]:
+            raise ControlNumbersMiscounted(
+                f"a deferred build took {self._taken[0]} ISA13s and {self._taken[1]} GS06s, "
+                f"not the {len(self._interchanges)} and {len(self._groups)} reserved"
+            )
+
+    def _take(self, numbers: list[int], kind: int, name: str) -> int:
+        taken = self._taken[kind]
+        if taken >= len(numbers):
+            raise ControlNumbersMiscounted(f"a deferred build took more {name}s than reserved")
+        self._taken[kind] = taken + 1
+        return numbers[taken]

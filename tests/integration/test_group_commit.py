@@ -17,9 +17,10 @@ import pytest
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.exc import OperationalError
 
+from gateway.pipeline import x12_inbound
 from gateway.pipeline.x12_inbound import X12Inbound
 from gateway.service import Gateway
-from gateway.store import MessageStatus, StoreError
+from gateway.store import MessageStatus, OutboxBuild, StoreError
 from gateway.store.queue import current_lease, queue_lease_t
 from gateway.store.records import CounterKind
 from gateway.store.schema import ack_t, counter_t, event_t
@@ -302,9 +303,20 @@ def test_a_groups_acks_are_numbered_and_written_at_its_end(
 
     monkeypatch.setattr(gw.store, "record_interchange_batch", observed)
     gw._register()
+    for kind in (CounterKind.INTERCHANGE, CounterKind.GROUP):  # rows there, at 0: no first use
+        gw.store.set_last_control_number("demo-carrier", kind, 0)
+    updates: list[str] = []
+
+    def counter_updates(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("UPDATE control_number_counter"):
+            updates.append(statement)
+
+    event.listen(gw.store._engine, "before_cursor_execute", counter_updates)
     assert gw.process_claimed() == FILES
-    assert seen == [(None, 0)] * FILES
+    assert seen == [(0, 0)] * FILES
     assert _counter(gw) == FILES
+    assert len(updates) == 2  # the group's ISA13s and GS06s: one UPDATE each, not two a file
+    assert _acks_each(gw, sorted(m.id for m in gw.store.list_messages())) == {1}
     rows = gw.store.list_outbox(destination="demo-carrier", limit=100)
     by_id = [int((r.payload or b"").split(b"*")[13]) for r in sorted(rows, key=lambda r: r.id)]
     assert by_id == list(range(1, FILES + 1))  # row order is control number order
@@ -378,4 +390,40 @@ def test_a_deferred_ack_that_fails_sends_the_group_one_by_one(
     assert _acks_each(gw, ids) == {1}
     assert _isa13s(gw) == list(range(1, FILES + 1))
     assert _lease_rows(gw) == 0
+    gw.store.close()
+
+
+@pytest.mark.parametrize("miscount", [-1, 1])
+def test_a_build_that_takes_other_numbers_than_declared_sends_the_group_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None, miscount: int
+) -> None:
+    """A group's end hands each 997 the numbers its OutboxBuild declared; one that takes more
+    or fewer (a miscount: one GS06 too few or too many declared) rolls the group back rather
+    than reuse or skip a number, and one by one each 997 takes its numbers as it goes."""
+    gw = _received(tmp_path, database_url)
+    monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
+    declared = x12_inbound.OutboxBuild
+    made: list[int] = []
+
+    def miscounted(*args: Any, **kwargs: Any) -> OutboxBuild:
+        made.append(1)
+        if len(made) == 2:
+            kwargs["groups"] = kwargs.get("groups", 0) + miscount
+        return declared(*args, **kwargs)
+
+    monkeypatch.setattr(x12_inbound, "OutboxBuild", miscounted)
+    gw._register()
+    assert gw.process_claimed() == FILES
+    assert len(made) > FILES  # the group's messages ran again, one by one
+    assert {m.status for m in gw.store.list_messages()} == {MessageStatus.PARSED}
+    ids = sorted(m.id for m in gw.store.list_messages())
+    assert _acks_each(gw, ids) == {1}
+    assert _isa13s(gw) == list(range(1, FILES + 1))
+    gs06s = sorted(
+        int(line.split(b"*")[6])
+        for r in gw.store.list_outbox(destination="demo-carrier")
+        for line in (r.payload or b"").split(b"~")
+        if line.strip().startswith(b"GS*")
+    )
+    assert gs06s == list(range(1, FILES + 1))
     gw.store.close()
