@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import Connection, event
 
-from bench.bench_file_process import _database, _home
+from bench.bench_file_process import _database, _home, process_all, receive
 from bench.common import command_line, machine
 from bench.generate import Layout, iter_chunks
 from gateway.pipeline import x12_inbound
@@ -103,17 +103,9 @@ def measure(files: list[bytes], admin: str) -> tuple[Timings, int, float]:
                 "commit",
                 lambda conn: setattr(t, "committing", time.perf_counter()),
             )
-            inbox = gw.settings.inbox_dir / "demo-carrier"
-            inbox.mkdir(parents=True, exist_ok=True)
-            for i, data in enumerate(files):
-                (inbox / f"f{i:06d}.x12").write_bytes(data)
-            received = 0
-            while received < len(files):
-                received += gw.receive_ready()
+            receive(gw, files)
             start = time.perf_counter()
-            done = 0
-            while n := gw.process_claimed():
-                done += n
+            done = process_all(gw)
             wall = time.perf_counter() - start
             gw.store.close()
     finally:

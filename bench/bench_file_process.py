@@ -45,7 +45,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from sqlalchemy import Connection, event
@@ -55,6 +55,9 @@ from bench.common import REPO, command_line, machine
 from bench.generate import Layout, iter_chunks
 from gateway.settings import Settings
 from gateway.store import _base, _prepared, queue
+
+if TYPE_CHECKING:  # imported in `one_round`, after a comparison has put its code back
+    from gateway.service import Gateway
 
 
 @dataclasses.dataclass(slots=True)
@@ -115,6 +118,25 @@ def _database(admin: str | None) -> Iterator[str | None]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def receive(gw: Gateway, files: list[bytes]) -> None:
+    """`files` dropped into the demo carrier's inbox and received, none processed yet."""
+    inbox = gw.settings.inbox_dir / "demo-carrier"
+    inbox.mkdir(parents=True, exist_ok=True)
+    for i, data in enumerate(files):
+        (inbox / f"f{i:06d}.x12").write_bytes(data)
+    received = 0
+    while received < len(files):
+        received += gw.receive_ready()
+
+
+def process_all(gw: Gateway) -> int:
+    """Claim and process until nothing is left; how many messages were processed."""
+    done = 0
+    while n := gw.process_claimed():
+        done += n
+    return done
+
+
 def one_round(files: list[bytes], admin: str | None, statements: Statements) -> float:
     """CPU milliseconds of this thread per file, processing `files` received beforehand."""
     from gateway.service import Gateway
@@ -123,20 +145,12 @@ def one_round(files: list[bytes], admin: str | None, statements: Statements) -> 
     try:
         with _database(admin) as url:
             gw = Gateway(_home(root, url))
-            inbox = gw.settings.inbox_dir / "demo-carrier"
-            inbox.mkdir(parents=True, exist_ok=True)
-            for i, data in enumerate(files):
-                (inbox / f"f{i:06d}.x12").write_bytes(data)
-            received = 0
-            while received < len(files):
-                received += gw.receive_ready()
+            receive(gw, files)
             statements.count.clear()
             statements.seconds.clear()
             gc.collect()
             start = time.thread_time()
-            done = 0
-            while n := gw.process_claimed():
-                done += n
+            done = process_all(gw)
             cpu = time.thread_time() - start
             gw.store.close()
         if done != len(files):

@@ -60,6 +60,18 @@ def _acks_each(gw: Gateway, ids: list[int]) -> set[int]:
     return {len(gw.store.list_outbox(source_message_id=i, destination="demo-carrier")) for i in ids}
 
 
+def _statements(gw: Gateway, prefix: str) -> list[str]:
+    """The statements starting with `prefix` that the gateway's store runs from now on."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith(prefix):
+            seen.append(statement)
+
+    event.listen(gw.store._engine, "before_cursor_execute", record)
+    return seen
+
+
 def _lease_rows(gw: Gateway) -> int:
     with gw.store._read() as conn:
         return len(conn.execute(queue_lease_t.select()).all())
@@ -218,13 +230,7 @@ def test_a_group_message_issues_no_savepoint_per_write(
     gw = _received(tmp_path, database_url)
     monkeypatch.setattr("gateway.service.GROUP_SECONDS", 60.0)
     gw._register()
-    savepoints: list[str] = []
-
-    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.startswith("SAVEPOINT"):
-            savepoints.append(statement)
-
-    event.listen(gw.store._engine, "before_cursor_execute", seen)
+    savepoints = _statements(gw, "SAVEPOINT")
     assert gw.process_claimed() == FILES
     assert {m.status for m in gw.store.list_messages()} == {MessageStatus.PARSED}
     # the messages, the hold sweep, and the claim's own `done` (one write outside them)
@@ -305,13 +311,7 @@ def test_a_groups_acks_are_numbered_and_written_at_its_end(
     gw._register()
     for kind in (CounterKind.INTERCHANGE, CounterKind.GROUP):  # rows there, at 0: no first use
         gw.store.set_last_control_number("demo-carrier", kind, 0)
-    updates: list[str] = []
-
-    def counter_updates(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.startswith("UPDATE control_number_counter"):
-            updates.append(statement)
-
-    event.listen(gw.store._engine, "before_cursor_execute", counter_updates)
+    updates = _statements(gw, "UPDATE control_number_counter")
     assert gw.process_claimed() == FILES
     assert seen == [(0, 0)] * FILES
     assert _counter(gw) == FILES
