@@ -277,12 +277,16 @@ def _savepoint(conn: Connection) -> Iterator[None]:
     ~4 % of a one-214 file's processing CPU on PostgreSQL: BENCHMARKS.md). Same effect:
     an exception out of the block rolls back to the savepoint, then raises. Should the
     rollback itself fail, the group cannot keep this message's half: GroupWriteFailed (a
-    StoreError) rolls the whole group back."""
+    StoreError) rolls the whole group back. A connection lost meanwhile (a restart, a cut)
+    took the savepoint and the group with it: its own error goes on, which the store reports
+    as the database being unavailable."""
     name = f"gw_message_{next(_SAVEPOINT_NAMES)}"
     _prepared.execute(conn, f"SAVEPOINT {name}", ())
     try:
         yield
     except BaseException:
+        if conn.invalidated:
+            raise
         try:
             _prepared.execute(conn, f"ROLLBACK TO SAVEPOINT {name}", ())
             _prepared.execute(conn, f"RELEASE SAVEPOINT {name}", ())

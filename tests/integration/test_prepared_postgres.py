@@ -5,6 +5,7 @@ store's error as before, and a text that cannot be numbered keeps SQLAlchemy's p
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -13,9 +14,10 @@ import psycopg
 import pytest
 from sqlalchemy import Connection, bindparam, event, select, text
 
-from gateway.store import Store, _batch, _prepared
-from gateway.store.errors import StoreConflictError
-from gateway.store.schema import business_event_t, document_t
+from gateway.store import NewOutbox, Store, _batch, _prepared
+from gateway.store.errors import StoreConflictError, StoreUnavailableError
+from gateway.store.schema import business_event_t, document_t, event_t
+from tests.integration.test_store_postgres import ADMIN
 from tests.unit.test_store_lean import batch_write_failure_undoes_only_that_write
 
 NOW = datetime(2026, 12, 7, 16, 0, tzinfo=UTC)
@@ -174,3 +176,22 @@ def test_a_server_side_prepared_statement_after_five_runs(store: Store) -> None:
 
 def test_a_failed_write_in_a_batch_is_undone_alone(store: Store) -> None:
     batch_write_failure_undoes_only_that_write(store)
+
+
+@pytest.mark.parametrize("inside_a_message", [False, True])
+def test_a_connection_lost_in_a_batch_is_the_database_unavailable(
+    store: Store, inside_a_message: bool
+) -> None:
+    """A server restart or a cut in the middle of a group's write: the savepoint went with the
+    connection, so the error is StoreUnavailableError (the reconnect path: wait, then retry),
+    not GroupWriteFailed from a rollback that could not run (which a stage logged as a crash)."""
+    with pytest.raises(StoreUnavailableError), store.batch():
+        store.add_outbox([NewOutbox("a", "folder", "k", "first")])
+        message = store.savepoint() if inside_a_message else contextlib.nullcontext()
+        with message, store._write() as conn:  # its SAVEPOINT (or the message's) is taken
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            with psycopg.connect(ADMIN, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            _batch.insert_rows(conn, event_t, [{"kind": "lost", "detail": {}, "at": NOW}] * 2)
+    # nothing of the group stayed, and the next transaction gets a new connection
+    assert store.list_outbox(limit=10) == []
