@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,31 @@ def syncfs(path: Path) -> None:
     elsewhere, a full `sync`. One call per delivery batch instead of an fsync per file."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        if _LIBC is not None and _LIBC.syncfs(fd) == 0:
-            return
-        os.sync()
+        device = os.fstat(fd).st_dev
+        began = time.monotonic_ns()
+        _sync_fd(fd)
+        # every write that ended before `began` is durable now
+        if _synced_from.get(device, -1) < began:
+            _synced_from[device] = began
     finally:
         os.close(fd)
+
+
+def synced_after(device: int, written_ns: int) -> bool:
+    """True when a `syncfs` of file system `device` began after `written_ns` (a
+    `time.monotonic_ns()` taken once a write had returned) and succeeded: that write is
+    durable already, and another sync for it would only cost time."""
+    return _synced_from.get(device, -1) > written_ns
+
+
+def _sync_fd(fd: int) -> None:
+    if _LIBC is not None and _LIBC.syncfs(fd) == 0:
+        return
+    os.sync()
+
+
+# file system (st_dev) -> monotonic_ns at which the latest successful syncfs of it began
+_synced_from: dict[int, int] = {}
 
 
 def _libc() -> Any:

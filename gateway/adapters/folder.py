@@ -36,7 +36,7 @@ from gateway.adapters.pickup import (
     facts,
     name_problem,
 )
-from gateway.fsutil import fsync_dir, syncfs
+from gateway.fsutil import fsync_dir, synced_after, syncfs
 
 _MAX_KNOWN = 100_000
 
@@ -348,6 +348,10 @@ class FolderSink:
     directory: Path
     _pending: bool = field(default=False, init=False, repr=False)
     _made: bool = field(default=False, init=False, repr=False)  # the folder was there
+    # the folder's file system and when its last file was renamed in (`time.monotonic_ns`):
+    # a sync of that file system begun later (another sink's, the archive's) covers it
+    _device: int = field(default=-1, init=False, repr=False)
+    _written_ns: int = field(default=0, init=False, repr=False)
 
     def deliver(self, delivery: Delivery) -> None:
         name = delivery.name
@@ -370,6 +374,9 @@ class FolderSink:
             with fh:
                 fh.write(delivery.payload)
             os.replace(temp, final)
+            if not self._pending:
+                self._device = os.stat(folder).st_dev
+            self._written_ns = time.monotonic_ns()
             self._pending = True
         except OSError as exc:
             # a partial temp file (disk full) would hold the space the retry needs
@@ -379,6 +386,9 @@ class FolderSink:
 
     def flush(self) -> None:
         if not self._pending:
+            return
+        if synced_after(self._device, self._written_ns):
+            self._pending = False  # a round's other sinks share a file system: one sync
             return
         try:
             syncfs(self.directory)

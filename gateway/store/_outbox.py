@@ -8,12 +8,13 @@ writer (BEGIN IMMEDIATE) for the same guarantee.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Integer, Row, bindparam, func, select, update
 
+from gateway.store import _prepared
 from gateway.store._batch import event_rows, insert_rows
 from gateway.store.records import NewEvent, OutboxId, OutboxRow, OutboxStatus
 from gateway.store.schema import event_t, outbox_t
@@ -26,7 +27,10 @@ _NO_ID_ABOVE = 2**63 - 1  # no row waits: the whole run picked is taken
 
 
 def to_outbox_row(row: Row[Any]) -> OutboxRow:
-    m = row._mapping
+    return outbox_row_from(row._mapping)
+
+
+def outbox_row_from(m: Mapping[Any, Any]) -> OutboxRow:
     return OutboxRow(
         id=OutboxId(m["id"]),
         destination=m["destination"],
@@ -57,7 +61,7 @@ def claim(
     channel: str | None,
     destination: str | None,
 ) -> list[OutboxRow]:
-    stmt = _claim_statement(channel is not None, destination is not None)
+    shape = (channel is not None, destination is not None)
     params: dict[str, Any] = {
         "b_now": now,
         "b_limit": limit,
@@ -68,24 +72,15 @@ def claim(
         params["b_channel"] = channel
     if destination is not None:
         params["b_destination"] = destination
-    rows = [to_outbox_row(r) for r in conn.execute(stmt, params)]
+    # built and compiled once per shape (a delivery round runs up to 8 claims; building and
+    # keying this nested statement cost SQLAlchemy more than running it)
+    found = _prepared.rows(conn, f"outbox_claim:{shape}", lambda _: _build_claim(*shape), **params)
+    rows = [outbox_row_from(r) for r in found]
     if destination is not None:
         rows.sort(key=lambda r: r.id)
     else:
         rows.sort(key=lambda r: (r.next_attempt_at, r.id))
     return rows
-
-
-_CLAIMS: dict[tuple[bool, bool], Any] = {}
-
-
-def _claim_statement(by_channel: bool, by_destination: bool) -> Any:
-    """The claim's statement for one shape, built once (a delivery round runs up to 8 claims;
-    building and keying this nested statement cost SQLAlchemy more than running it)."""
-    found = _CLAIMS.get((by_channel, by_destination))
-    if found is None:
-        found = _CLAIMS[(by_channel, by_destination)] = _build_claim(by_channel, by_destination)
-    return found
 
 
 def _build_claim(by_channel: bool, by_destination: bool) -> Any:
@@ -119,7 +114,9 @@ def _build_claim(by_channel: bool, by_destination: bool) -> Any:
         # its row later (a higher id, an earlier time), so a claim whose clock falls between
         # the two would take the later row and leave the earlier one. A row waiting out its
         # backoff holds back the rows after it for the same reason: they go out after it.
-        waiting = (o.destination == destination) & o.status.in_([_PENDING, _IN_FLIGHT])
+        waiting = (o.destination == destination) & (
+            (o.status == _PENDING) | (o.status == _IN_FLIGHT)
+        )
         held = (
             select(o.id)
             .where(waiting & o.id.not_in(select(picked.c.id)))
@@ -198,30 +195,51 @@ def complete(
 
 
 _o = outbox_t.c
-# built once: a delivery round completes each destination's rows with it
-_COMPLETE_MANY = (
-    update(outbox_t)
-    .where(
-        _o.id.in_(bindparam("b_ids", expanding=True))
-        & (_o.lease_token == bindparam("b_token", type_=_o.lease_token.type))
-        & (_o.status == _IN_FLIGHT)
-    )
-    .values(
-        status=OutboxStatus.DELIVERED.value,
-        delivered_at=bindparam("b_now", type_=_o.delivered_at.type),
-        lease_token=None,
-        lease_until=None,
-        last_error=None,
-    )
-    .returning(_o.id, _o.source_message_id)
-)
+
+
+def _complete_many(count: int) -> Any:
+    """Complete `count` rows of one lease (ids as b_id0.., scalar binds: prepared once)."""
+
+    def build(dialect: str) -> Any:
+        ids = [bindparam(f"b_id{i}", type_=Integer()) for i in range(count)]
+        return (
+            update(outbox_t)
+            .where(
+                _o.id.in_(ids)
+                & (_o.lease_token == bindparam("b_token", type_=_o.lease_token.type))
+                & (_o.status == _IN_FLIGHT)
+            )
+            .values(
+                status=OutboxStatus.DELIVERED.value,
+                delivered_at=bindparam("b_now", type_=_o.delivered_at.type),
+                lease_token=None,
+                lease_until=None,
+                last_error=None,
+            )
+            .returning(_o.id, _o.source_message_id)
+        )
+
+    return build
 
 
 def complete_many(
     conn: Connection, outbox_ids: Sequence[int], lease_token: str, now: datetime
 ) -> list[OutboxId]:
-    params = {"b_ids": list(outbox_ids), "b_token": lease_token, "b_now": now}
-    done = sorted((r[0], r[1]) for r in conn.execute(_COMPLETE_MANY, params))
+    ids = list(dict.fromkeys(outbox_ids))
+    if not ids:
+        return []
+    # a power of two of slots, the last id repeated: ~10 statements serve any claim size
+    slots = 1 << (len(ids) - 1).bit_length()
+    params: dict[str, Any] = {f"b_id{i}": ids[min(i, len(ids) - 1)] for i in range(slots)}
+    result = _prepared.run(
+        conn,
+        f"complete_many:{slots}",
+        _complete_many(slots),
+        b_token=lease_token,
+        b_now=now,
+        **params,
+    )
+    done = sorted((r[0], r[1]) for r in result.all())
     events = [
         event_rows([NewEvent("delivered")], now, message_id, outbox_id)[0]
         for outbox_id, message_id in done

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import Connection, Integer, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.sql import Select
 
 from gateway.store import _batch, _outbox, _prepared, _rows, _status
@@ -229,29 +229,19 @@ class ThreadsMixin(StoreBase):
         correlation value of an effective document that is not itself waiting: the sweep that
         catches a shipment which arrived while its 214 was still held, or before a crash
         stopped `release_waiting`. Call again while it returns `limit` documents."""
-        other = key_t.alias("other")
-        owner = document_t.alias("owner")
-        owner_wait = wait_t.alias("owner_wait")
-        candidates = (
-            select(_wk.document_id)
-            .join(other, other.c.value == _wk.value)
-            .join(owner, owner.c.id == other.c.document_id)
-            .join(wait_t, _w.document_id == _wk.document_id)
-            .where(
-                (_w.state == _WAITING)
-                & (owner.c.status == _EFFECTIVE)
-                & (other.c.document_id != _wk.document_id)
-                & ~exists().where(
-                    (owner_wait.c.document_id == owner.c.id)
-                    & owner_wait.c.state.in_([_WAITING, _RELEASED])
-                )
-            )
-            .distinct()
-            .order_by(_wk.document_id)
-            .limit(limit)
-        )
         with self._write() as conn:
-            return _release(conn, candidates, self._now(now))
+            # prepared once: this sweep runs with every group commit, and building the
+            # statement cost more than running it on an empty hold queue
+            ids = sorted(
+                _prepared.run(
+                    conn,
+                    "release_satisfied",
+                    _release_satisfied,
+                    b_limit=limit,
+                    b_now=self._now(now),
+                ).scalars()
+            )
+            return _load(conn, ids)
 
     def wait_document(
         self,
@@ -367,11 +357,37 @@ class ThreadsMixin(StoreBase):
 # ---------------------------------------------------------------- hold queue helpers
 
 
-def _release(conn: Connection, candidates: Select[Any], now: datetime) -> list[DocumentRow]:
+def _release_satisfied(dialect: str) -> Any:
+    """`release_satisfied`'s UPDATE ... RETURNING (binds: b_limit, b_now)."""
+    other = key_t.alias("other")
+    owner = document_t.alias("owner")
+    owner_wait = wait_t.alias("owner_wait")
+    candidates = (
+        select(_wk.document_id)
+        .join(other, other.c.value == _wk.value)
+        .join(owner, owner.c.id == other.c.document_id)
+        .join(wait_t, _w.document_id == _wk.document_id)
+        .where(
+            (_w.state == _WAITING)
+            & (owner.c.status == _EFFECTIVE)
+            & (other.c.document_id != _wk.document_id)
+            & ~exists().where(
+                (owner_wait.c.document_id == owner.c.id)
+                & ((owner_wait.c.state == _WAITING) | (owner_wait.c.state == _RELEASED))
+            )
+        )
+        .distinct()
+        .order_by(_wk.document_id)
+        .limit(bindparam("b_limit", type_=Integer()))
+    )
+    return _release_statement(candidates, bindparam("b_now", type_=_w.released_at.type))
+
+
+def _release_statement(candidates: Select[Any], now: Any) -> Any:
     # The state check in the UPDATE itself is the fence: on PostgreSQL a second worker waits
     # for the first one's row locks, re-reads the state and releases nothing twice.
     effective = select(_d.id).where(_d.status == _EFFECTIVE)
-    stmt = (
+    return (
         update(wait_t)
         .where(
             (_w.state == _WAITING) & _w.document_id.in_(candidates) & _w.document_id.in_(effective)
@@ -379,7 +395,10 @@ def _release(conn: Connection, candidates: Select[Any], now: datetime) -> list[D
         .values(state=_RELEASED, released_at=now)
         .returning(_w.document_id)
     )
-    ids = sorted(conn.execute(stmt).scalars())
+
+
+def _release(conn: Connection, candidates: Select[Any], now: datetime) -> list[DocumentRow]:
+    ids = sorted(conn.execute(_release_statement(candidates, now)).scalars())
     return _load(conn, ids)
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, text, update
+from sqlalchemy import Connection, Integer, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -349,18 +349,9 @@ class WorkQueue:
         now = self.store._now(None)
         until = now + timedelta(seconds=self.lease_seconds)
         with self.store._write() as conn:
-            pick = (
-                select(_m.id, _l.message_id, _l.claims, _m.size)
-                .select_from(received_message_t.outerjoin(queue_lease_t, _l.message_id == _m.id))
-                .where(
-                    (_m.status == MessageStatus.RECEIVED.value)
-                    & (_l.message_id.is_(None) | (_l.lease_until < now))
-                )
-                .order_by(_m.id)
-                .limit(limit)
-                .with_for_update(of=received_message_t, skip_locked=True)
+            found = list(
+                _prepared.run(conn, "claim_pick", _claim_pick, b_now=now, b_limit=limit).all()
             )
-            found = list(conn.execute(pick).all())
             if not found:
                 return []
             if max_bytes is not None:
@@ -456,12 +447,19 @@ class WorkQueue:
         for lease in leases:
             self.held.pop(lease.message_id, None)
             self.backoff.pop(lease.message_id, None)
+        ids = list(dict.fromkeys(x.message_id for x in leases))
+        tokens = list(dict.fromkeys(x.token for x in leases))
+        # powers of two of slots, the last value repeated: a few prepared statements serve all
+        id_slots = 1 << (len(ids) - 1).bit_length()
+        token_slots = 1 << (len(tokens) - 1).bit_length()
+        params: dict[str, Any] = {f"m{i}": ids[min(i, len(ids) - 1)] for i in range(id_slots)}
+        params.update({f"t{i}": tokens[min(i, len(tokens) - 1)] for i in range(token_slots)})
         with self.store._write() as conn:
-            conn.execute(
-                delete(queue_lease_t).where(
-                    _l.message_id.in_([x.message_id for x in leases])
-                    & _l.token.in_({x.token for x in leases})
-                )
+            _prepared.run(
+                conn,
+                f"drop_leases:{id_slots}:{token_slots}",
+                _drop_leases(id_slots, token_slots),
+                **params,
             )
 
     def release(self, leases: list[Lease]) -> None:
@@ -538,37 +536,18 @@ def claim_deliveries(
     with store._write() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _DELIVERY_CLAIM_LOCK})
-        busy = (
-            select(_o.destination)
-            .where((_o.status == _IN_FLIGHT) & (_o.lease_until >= at))
-            .distinct()
-        )
-        due = ((_o.status == _PENDING) & (_o.next_attempt_at <= at)) | (
-            (_o.status == _IN_FLIGHT) & (_o.lease_until < at)
-        )
-        # only a destination whose first waiting row is due: the rows after a row that waits
-        # out its backoff wait too (`_outbox.claim`), and must not hide other destinations
-        # (one pass over the waiting rows, grouped: a subquery per candidate row would read the
-        # backlog once per row it looks at)
-        heads = (
-            select(func.min(_o.id).label("id"))
-            .where(_o.status.in_([_PENDING, _IN_FLIGHT]))
-            .group_by(_o.destination)
-            .subquery("heads")
-        )
         rows: list[OutboxRow] = []
         chosen: list[str] = []
         while len(chosen) < destinations and len(rows) < limit:
-            first = (
-                select(_o.destination)
-                .join(heads, heads.c.id == _o.id)
-                .where(due & _o.destination.not_in(busy))
-                .order_by(_o.next_attempt_at, _o.id)
-                .limit(1)
-            )
-            if chosen:  # already claimed in this round
-                first = first.where(_o.destination.not_in(chosen))
-            destination = conn.execute(first).scalar_one_or_none()
+            # built once per number of destinations already chosen (a round runs up to 8)
+            params = {f"b_chosen{i}": d for i, d in enumerate(chosen)}
+            destination = _prepared.run(
+                conn,
+                f"first_destination:{len(chosen)}",
+                _first_destination(len(chosen)),
+                b_at=at,
+                **params,
+            ).scalar()
             if destination is None:
                 break
             chosen.append(destination)
@@ -583,6 +562,72 @@ def claim_deliveries(
                 )
             )
         return rows
+
+
+def _claim_pick(dialect: str) -> Any:
+    """Received messages nobody holds, or whose lease ran out (binds: b_now, b_limit)."""
+    now = bindparam("b_now", type_=_l.lease_until.type)
+    return (
+        select(_m.id, _l.message_id, _l.claims, _m.size)
+        .select_from(received_message_t.outerjoin(queue_lease_t, _l.message_id == _m.id))
+        .where(
+            (_m.status == MessageStatus.RECEIVED.value)
+            & (_l.message_id.is_(None) | (_l.lease_until < now))
+        )
+        .order_by(_m.id)
+        .limit(bindparam("b_limit", type_=Integer()))
+        .with_for_update(of=received_message_t, skip_locked=True)
+    )
+
+
+def _drop_leases(ids: int, tokens: int) -> Any:
+    """Delete the lease rows of messages m0.. held under one of the tokens t0.."""
+
+    def build(dialect: str) -> Any:
+        return delete(queue_lease_t).where(
+            _l.message_id.in_([bindparam(f"m{i}", type_=Integer()) for i in range(ids)])
+            & _l.token.in_([bindparam(f"t{i}", type_=_l.token.type) for i in range(tokens)])
+        )
+
+    return build
+
+
+def _first_destination(chosen: int) -> Any:
+    """The statement that picks a claim's next destination, given `chosen` already taken."""
+
+    def build(dialect: str) -> Any:
+        at = bindparam("b_at", type_=_o.lease_until.type)
+        busy = (
+            select(_o.destination)
+            .where((_o.status == _IN_FLIGHT) & (_o.lease_until >= at))
+            .distinct()
+        )
+        due = ((_o.status == _PENDING) & (_o.next_attempt_at <= at)) | (
+            (_o.status == _IN_FLIGHT) & (_o.lease_until < at)
+        )
+        # only a destination whose first waiting row is due: the rows after a row that waits
+        # out its backoff wait too (`_outbox.claim`), and must not hide other destinations
+        # (one pass over the waiting rows, grouped: a subquery per candidate row would read the
+        # backlog once per row it looks at)
+        heads = (
+            select(func.min(_o.id).label("id"))
+            .where((_o.status == _PENDING) | (_o.status == _IN_FLIGHT))
+            .group_by(_o.destination)
+            .subquery("heads")
+        )
+        first = (
+            select(_o.destination)
+            .join(heads, heads.c.id == _o.id)
+            .where(due & _o.destination.not_in(busy))
+            .order_by(_o.next_attempt_at, _o.id)
+            .limit(1)
+        )
+        if chosen:  # already claimed in this round
+            taken = [bindparam(f"b_chosen{i}", type_=_o.destination.type) for i in range(chosen)]
+            first = first.where(_o.destination.not_in(taken))
+        return first
+
+    return build
 
 
 def release_deliveries(store: Store, ids: list[int], lease_token: str) -> int:

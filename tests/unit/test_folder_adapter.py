@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from gateway.adapters.base import Delivery, PermanentDeliveryError
+from gateway import fsutil
+from gateway.adapters.base import Delivery, PermanentDeliveryError, TransientDeliveryError
 from gateway.adapters.folder import FolderSink, FolderSource
 
 
@@ -195,6 +196,43 @@ def test_sink_makes_its_folder_once_and_again_when_it_went(
     assert made == [folder, folder]
     assert sorted(p.name for p in folder.iterdir()) == ["f3.json"]
     sink.flush()
+
+
+def test_sinks_of_one_file_system_share_a_round_s_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A delivery round writes every destination's files, then flushes each sink: the first
+    sync covers the other sinks' files on that file system, so they do not sync again. A file
+    written after that sync is synced by its own flush."""
+    synced: list[int] = []
+    monkeypatch.setattr(fsutil, "_sync_fd", lambda fd: synced.append(fd))
+    portal, erp = FolderSink(tmp_path / "portal"), FolderSink(tmp_path / "erp")
+    portal.deliver(Delivery("portal", "a.json", b"{}", "k1"))
+    erp.deliver(Delivery("erp", "a.xml", b"<a/>", "k2"))
+    portal.flush()
+    erp.flush()
+    assert len(synced) == 1
+    erp.deliver(Delivery("erp", "b.xml", b"<b/>", "k3"))  # after the sync began
+    erp.flush()
+    assert len(synced) == 2
+    erp.flush()  # nothing written since
+    assert len(synced) == 2
+
+
+def test_a_failed_sync_covers_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    portal, erp = FolderSink(tmp_path / "portal"), FolderSink(tmp_path / "erp")
+    portal.deliver(Delivery("portal", "a.json", b"{}", "k1"))
+    erp.deliver(Delivery("erp", "a.xml", b"<a/>", "k2"))
+    monkeypatch.setattr(fsutil, "_sync_fd", broken)
+    with pytest.raises(TransientDeliveryError):
+        portal.flush()
+    synced: list[int] = []
+    monkeypatch.setattr(fsutil, "_sync_fd", lambda fd: synced.append(fd))
+    erp.flush()  # the failed sync made nothing durable: erp syncs for itself
+    assert len(synced) == 1
 
 
 @pytest.mark.parametrize("name", ["../escape", ".hidden", "a/b"])

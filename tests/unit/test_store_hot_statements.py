@@ -22,8 +22,10 @@ from gateway.store import (
     OutboxRow,
     Store,
     _outbox,
+    _prepared,
     _rows,
     create_store,
+    queue,
 )
 from gateway.store.records import MessageStatus, NewReceipt, OutboxStatus
 from gateway.store.schema import interchange_t, outbox_t, received_message_t
@@ -320,3 +322,94 @@ def test_find_interchange_and_get_message_answer_what_the_per_call_selects_answe
         got = store.get_message(message_id)
     assert got is not None and got.status is MessageStatus.QUARANTINED
     assert got.quarantine_reason == "why"
+
+
+# ------------------------------------------------------------ a delivery round's destination
+
+
+def _reference_first_destination(conn: Connection, at: datetime, chosen: list[str]) -> Any:
+    """`claim_deliveries`' pick of the next destination as it was (built per call)."""
+    o = outbox_t.c
+    busy = select(o.destination).where((o.status == _IN_FLIGHT) & (o.lease_until >= at)).distinct()
+    due = ((o.status == _PENDING) & (o.next_attempt_at <= at)) | (
+        (o.status == _IN_FLIGHT) & (o.lease_until < at)
+    )
+    heads = (
+        select(func.min(o.id).label("id"))
+        .where(o.status.in_([_PENDING, _IN_FLIGHT]))
+        .group_by(o.destination)
+        .subquery("heads")
+    )
+    first = (
+        select(o.destination)
+        .join(heads, heads.c.id == o.id)
+        .where(due & o.destination.not_in(busy))
+        .order_by(o.next_attempt_at, o.id)
+        .limit(1)
+    )
+    if chosen:
+        first = first.where(o.destination.not_in(chosen))
+    return conn.execute(first).scalar_one_or_none()
+
+
+@pytest.mark.parametrize("seconds", [-10, 0, 3, 60])
+def test_the_next_destination_built_once_is_the_one_built_per_call(
+    store: Store, seconds: int
+) -> None:
+    _fill_outbox(store)  # its three destinations each have a live lease: busy
+    store.add_outbox(  # four more, due at different times
+        [
+            NewOutbox(d, "folder", "json", f"more{n}", b"x", None, T0 + timedelta(seconds=s))
+            for n, (d, s) in enumerate([("tms", 2), ("idoc", -1), ("tms", -3), ("mail", 50)])
+        ]
+        + [NewOutbox("sftp", "sftp", "x12", "more-late", b"x", None, T0 + timedelta(hours=1))],
+        now=T0 - timedelta(minutes=1),
+    )
+    at = T0 + timedelta(seconds=seconds)
+    with store._write() as conn:
+        chosen: list[str] = []
+        picked: list[Any] = []
+        while True:  # every destination a round could take, one after the other
+            params = {f"b_chosen{i}": d for i, d in enumerate(chosen)}
+            new = _prepared.run(
+                conn,
+                f"first_destination:{len(chosen)}",
+                queue._first_destination(len(chosen)),
+                b_at=at,
+                **params,
+            ).scalar()
+            assert new == _reference_first_destination(conn, at, chosen)
+            picked.append(new)
+            if new is None:
+                break
+            chosen.append(new)
+    # destinations due then and not busy (tms waits for its first row, due at +2 s)
+    expected = {-10: 0, 0: 1, 3: 2, 60: 3}[seconds]
+    assert len(picked) == expected + 1
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5, 9])
+def test_complete_many_of_any_size_completes_exactly_those_rows(tmp_path: Path, count: int) -> None:
+    """The ids fill a power of two of slots (the last repeated): `count` rows, no other."""
+    s = _open(tmp_path / "c.db")
+    try:
+        _fill_outbox(s)
+        with s._write() as conn:
+            claimed = _outbox.claim(
+                conn,
+                limit=100,
+                lease_seconds=30,
+                now=T0 + timedelta(hours=1),
+                channel=None,
+                destination=None,
+            )
+        ids = [r.id for r in claimed][:count]
+        assert len(ids) == count
+        done = s.complete_outbox_many(ids, claimed[0].lease_token or "")
+        assert done == sorted(ids)
+        statuses = {r[0]: r[7] for r in _dump(s)}
+        assert {i for i, st in statuses.items() if st == OutboxStatus.DELIVERED.value} >= set(ids)
+        others = [r.id for r in claimed][count:]
+        assert all(statuses[i] == _IN_FLIGHT for i in others)
+    finally:
+        s.close()

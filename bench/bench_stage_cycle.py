@@ -1,0 +1,112 @@
+"""The fixed cost of a stage's round, for files that arrive one at a time.
+
+At a moderate rate each round of the gateway's stages sees one or two files: a claim, a group
+commit with its hold-queue sweep, a delivery claim per destination and its completion. What
+such a round costs beyond the file's own work is paid again for every file, and it is what
+decides how large a backlog forms before groups grow (BENCHMARKS.md, "Ninth pass"). This runs
+`Gateway.process_claimed` and `DeliveryWorker.drain` in this process's main thread, one file
+at a time (received beforehand), and reports this thread's CPU per file for each stage (all of
+it, and its user-space part), plus the cost of an empty round of each (nothing to claim): the
+idle poll.
+
+SQLite by default, or with `--postgres` a database created on that server and dropped after.
+
+    .venv/bin/python bench/bench_stage_cycle.py [--files 300] [--rounds 3]
+        [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse
+import json
+import resource
+import statistics
+import tempfile
+import time
+
+from bench.bench_file_process import _database, _home, receive
+from bench.common import command_line, machine
+from bench.generate import Layout, iter_chunks
+
+
+def _user() -> float:
+    """This thread's user-space CPU seconds (`time.thread_time` adds the kernel's part)."""
+    return resource.getrusage(resource.RUSAGE_THREAD).ru_utime
+
+
+def one_round(files: list[bytes], admin: str | None, empty_rounds: int) -> dict[str, float]:
+    from gateway.service import Gateway  # after sys.path: this checkout's gateway
+
+    with tempfile.TemporaryDirectory() as tmp, _database(admin) as url:
+        gw = Gateway(_home(Path(tmp), url))
+        try:
+            receive(gw, files)
+            process = deliver = process_user = deliver_user = 0.0
+            done = 0
+            for _ in files:
+                started, started_user = time.thread_time(), _user()
+                done += gw.process_claimed(limit=1)
+                middle, middle_user = time.thread_time(), _user()
+                gw.delivery.drain()
+                process += middle - started
+                process_user += middle_user - started_user
+                deliver += time.thread_time() - middle
+                deliver_user += _user() - middle_user
+            if done != len(files):
+                raise RuntimeError(f"processed {done} of {len(files)} files")
+            started = time.thread_time()
+            for _ in range(empty_rounds):
+                gw.process_claimed(limit=1)
+            idle_process = time.thread_time() - started
+            started = time.thread_time()
+            for _ in range(empty_rounds):
+                gw.delivery.drain()
+            idle_deliver = time.thread_time() - started
+        finally:
+            gw.store.close()
+    n = len(files)
+    return {
+        "process_ms_per_file": 1000 * process / n,
+        "deliver_ms_per_file": 1000 * deliver / n,
+        "process_user_ms_per_file": 1000 * process_user / n,
+        "deliver_user_ms_per_file": 1000 * deliver_user / n,
+        "empty_process_round_ms": 1000 * idle_process / empty_rounds,
+        "empty_deliver_round_ms": 1000 * idle_deliver / empty_rounds,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--empty", type=int, default=300, help="empty rounds of each stage")
+    parser.add_argument("--postgres", default=None, help="admin URL of a PostgreSQL server")
+    args = parser.parse_args(argv)
+    files = list(iter_chunks("214", args.files, Layout(per_interchange=1)))
+    rounds = [one_round(files, args.postgres, args.empty) for _ in range(args.rounds)]
+    medians = {k: round(statistics.median(r[k] for r in rounds), 3) for k in rounds[0]}
+    print(
+        json.dumps(
+            {
+                "command": command_line(sys.argv),
+                "store": "postgresql" if args.postgres else "sqlite",
+                "files": args.files,
+                "rounds": [{k: round(v, 3) for k, v in r.items()} for r in rounds],
+                "median": medians,
+                "machine": machine(),
+            },
+            indent=2,
+        )
+    )
+    print("SUMMARY " + " ".join(f"{k}={v}" for k, v in medians.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
