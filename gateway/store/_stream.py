@@ -10,6 +10,7 @@ void (TA1 R), in one transaction with the 997/999/TA1. A crash before IEA leaves
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -229,59 +230,51 @@ class StreamingMixin(StoreBase):
         if outcome == PROCESSING:
             raise ValueError("finish_interchange needs the final outcome, not 'processing'")
         at = self._now(now)
-        handed = False  # to the builder or to the group's end: else it is discarded here
-        try:
-            with self._write() as conn:
-                closed = _prepared.run(
-                    conn,
-                    "close_interchange",
-                    _close_interchange,
-                    interchange_id=interchange_id,
-                    outcome=outcome,
-                    ta1_status=ta1_status,
-                ).first()
-                if closed is None:
-                    raise InterchangeStateError(f"interchange {interchange_id} is not open")
-                message_id: int | None = closed[0]
-                if (opened := self._opened_here()) is not None:
-                    opened.pop(interchange_id, None)
-                effective = released = voided_docs = voided_outbox = applied = 0
-                if release:
-                    effective, released, applied = _release_interchange(conn, interchange_id, at)
-                else:
-                    held = _held_documents(_g.interchange_id == interchange_id)
-                    voided_docs, voided_outbox = _void(conn, held)
-                key_ids, outbox_ids, skipped = _batch.insert_outbox(
-                    conn, [(o, None) for o in outbox], at, message_id
-                )
-                ack_ids = _batch.insert_returning_ids(
-                    conn,
-                    ack_t,
-                    [_batch.ack_row(a, at, key_ids, interchange_id, None) for a in acks],
-                )
-                _prepared.run(conn, "link_acks", _link_acks, interchange_id=interchange_id)
-                rows = _batch.event_rows(events, at, message_id, interchange_id=interchange_id)
-                event_ids = _batch.insert_returning_ids(conn, event_t, rows)
-                if message_id is not None and message_status is not None:
-                    _batch.set_message_status(conn, message_id, message_status)
-                if build_outbox is not None:
-                    handed = True
-                    self._write_outbox_build(conn, build_outbox, message_id, interchange_id, at)
-            return InterchangeFinish(
-                outbox_ids=tuple(outbox_ids),
-                ack_ids=tuple(ack_ids),
-                event_ids=tuple(event_ids),
-                skipped_outbox_keys=tuple(skipped),
-                effective_documents=effective,
-                released_outbox=released,
-                voided_documents=voided_docs,
-                voided_outbox=voided_outbox,
-                applied_statuses=applied,
+        with self._handing_over(build_outbox) as handover, self._write() as conn:
+            closed = _prepared.run(
+                conn,
+                "close_interchange",
+                _close_interchange,
+                interchange_id=interchange_id,
+                outcome=outcome,
+                ta1_status=ta1_status,
+            ).first()
+            if closed is None:
+                raise InterchangeStateError(f"interchange {interchange_id} is not open")
+            message_id: int | None = closed[0]
+            if (opened := self._opened_here()) is not None:
+                opened.pop(interchange_id, None)
+            effective = released = voided_docs = voided_outbox = applied = 0
+            if release:
+                effective, released, applied = _release_interchange(conn, interchange_id, at)
+            else:
+                held = _held_documents(_g.interchange_id == interchange_id)
+                voided_docs, voided_outbox = _void(conn, held)
+            key_ids, outbox_ids, skipped = _batch.insert_outbox(
+                conn, [(o, None) for o in outbox], at, message_id
             )
-        except BaseException:
-            if build_outbox is not None and not handed:
-                build_outbox.discard()
-            raise
+            ack_ids = _batch.insert_returning_ids(
+                conn,
+                ack_t,
+                [_batch.ack_row(a, at, key_ids, interchange_id, None) for a in acks],
+            )
+            _prepared.run(conn, "link_acks", _link_acks, interchange_id=interchange_id)
+            rows = _batch.event_rows(events, at, message_id, interchange_id=interchange_id)
+            event_ids = _batch.insert_returning_ids(conn, event_t, rows)
+            if message_id is not None and message_status is not None:
+                _batch.set_message_status(conn, message_id, message_status)
+            handover.write(conn, message_id, interchange_id, at)
+        return InterchangeFinish(
+            outbox_ids=tuple(outbox_ids),
+            ack_ids=tuple(ack_ids),
+            event_ids=tuple(event_ids),
+            skipped_outbox_keys=tuple(skipped),
+            effective_documents=effective,
+            released_outbox=released,
+            voided_documents=voided_docs,
+            voided_outbox=voided_outbox,
+            applied_statuses=applied,
+        )
 
     def discard_partial(self, message_id: int, *, now: datetime | None = None) -> int:
         """Delete everything the unfinished ("processing") interchanges of this message wrote,
@@ -299,6 +292,18 @@ class StreamingMixin(StoreBase):
                 for interchange_id in ids:
                     opened.pop(interchange_id, None)
         return len(ids)
+
+    @contextmanager
+    def _handing_over(self, build: OutboxBuild | None) -> Iterator[_Handover]:
+        """Hold `build` for a write block: `write` hands it over (written now, or at the end
+        of the group commit); if the block fails before that, the build is discarded."""
+        handover = _Handover(self, build)
+        try:
+            yield handover
+        except BaseException:
+            if build is not None and not handover.handed:
+                build.discard()
+            raise
 
     def _write_outbox_build(
         self,
@@ -331,6 +336,25 @@ class StreamingMixin(StoreBase):
             if interchange_id is not None and interchange_id in opened:
                 return interchange_id, opened[interchange_id][0]
         return _open_group(conn, group_id)
+
+
+class _Handover:
+    """An `OutboxBuild` held by a write block until `write` hands it over (`_handing_over`)."""
+
+    __slots__ = ("_store", "build", "handed")
+
+    def __init__(self, store: StreamingMixin, build: OutboxBuild | None) -> None:
+        self._store = store
+        self.build = build
+        self.handed = False
+
+    def write(
+        self, conn: Connection, message_id: int | None, interchange_id: int | None, at: datetime
+    ) -> None:
+        """Written now, or at the end of the group commit (nothing without a build)."""
+        if self.build is not None:
+            self.handed = True
+            self._store._write_outbox_build(conn, self.build, message_id, interchange_id, at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -348,27 +348,19 @@ class Store(StreamingMixin, ThreadsMixin, SoapMixin, ApiRequestsMixin, ConsoleMi
         result does not count those rows.
         """
         at = self._now(now)
-        handed = False  # to the builder or to the group's end: else it is discarded here
-        try:
-            with self._write() as conn:
-                ids = _batch.insert_interchange_batch(
-                    conn,
-                    message_id,
-                    interchange,
-                    outbox,
-                    events,
-                    message_status,
-                    at,
-                    reject_duplicate,
-                )
-                if build_outbox is not None:
-                    handed = True
-                    self._write_outbox_build(conn, build_outbox, message_id, ids.interchange_id, at)
-                return ids
-        except BaseException:
-            if build_outbox is not None and not handed:
-                build_outbox.discard()
-            raise
+        with self._handing_over(build_outbox) as handover, self._write() as conn:
+            ids = _batch.insert_interchange_batch(
+                conn,
+                message_id,
+                interchange,
+                outbox,
+                events,
+                message_status,
+                at,
+                reject_duplicate,
+            )
+            handover.write(conn, message_id, ids.interchange_id, at)
+        return ids
 
     def record_documents(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from gateway.store import (
     Direction,
     DuplicateInterchangeError,
     DurableControlNumbers,
+    InterchangeStateError,
     MessageStatus,
     NewAck,
     NewDocument,
@@ -33,6 +35,7 @@ from gateway.store import (
     NewOutbox,
     NewSet,
     OutboundBatch,
+    OutboxBuild,
     OutboxStatus,
     Store,
     StoreBusyError,
@@ -371,6 +374,55 @@ def test_failed_batch_leaves_nothing_behind(store: Store) -> None:
     assert store.list_documents() == []
     message = store.get_message(mid)
     assert message is not None and message.status is MessageStatus.RECEIVED
+
+
+class _CountedBuild:
+    """An OutboxBuild whose build and discard calls are counted (it builds no rows)."""
+
+    def __init__(self) -> None:
+        self.built = self.discarded = 0
+
+    def outbox_build(self) -> OutboxBuild:
+        def build(numbers: object) -> list[NewOutbox]:
+            self.built += 1
+            return []
+
+        def discard() -> None:
+            self.discarded += 1
+
+        return OutboxBuild("demo-carrier", build, discard)
+
+
+@pytest.mark.parametrize("in_batch", [False, True])
+def test_a_build_the_write_never_took_is_discarded_once(store: Store, in_batch: bool) -> None:
+    """A write that fails before handing its OutboxBuild over discards it (its spooled 997
+    goes); one that succeeds builds it, at once or at the group's end, never both."""
+    first_message = receipt(store, 1)
+    ok = _CountedBuild()
+    with store.batch() if in_batch else contextlib.nullcontext():
+        store.record_interchange_batch(
+            first_message, interchange(), reject_duplicate=True, build_outbox=ok.outbox_build()
+        )
+    assert (ok.built, ok.discarded) == (1, 0)
+    refused = _CountedBuild()
+    second_message = receipt(store, 2)
+    with (
+        store.batch() if in_batch else contextlib.nullcontext(),
+        pytest.raises(DuplicateInterchangeError),
+    ):
+        store.record_interchange_batch(
+            second_message,
+            interchange(prefix="b-"),
+            reject_duplicate=True,
+            build_outbox=refused.outbox_build(),
+        )
+    assert (refused.built, refused.discarded) == (0, 1)
+    closed = _CountedBuild()
+    with pytest.raises(InterchangeStateError):
+        store.finish_interchange(
+            424242, outcome="accepted", release=True, build_outbox=closed.outbox_build()
+        )
+    assert (closed.built, closed.discarded) == (0, 1)
 
 
 def test_known_interchange_is_rejected_atomically(store: Store) -> None:
