@@ -114,9 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=None, help="admin URL of a PostgreSQL server")
     args = parser.parse_args(argv)
     files = list(iter_chunks("214", args.files, Layout(per_interchange=1)))
-    rounds = [
-        one_round(files, args.postgres, args.empty, args.group) for _ in range(args.rounds)
-    ]
+    rounds = [one_round(files, args.postgres, args.empty, args.group) for _ in range(args.rounds)]
     medians = {k: round(statistics.median(r[k] for r in rounds), 3) for k in rounds[0]}
     print(
         json.dumps(
