@@ -5,11 +5,11 @@ commit with its hold-queue sweep, a delivery claim per destination and its compl
 such a round costs beyond the file's own work is paid again for every file, and it is what
 decides how large a backlog forms before groups grow (BENCHMARKS.md, "Ninth pass"). This runs
 `Gateway.process_claimed` and `DeliveryWorker.drain` in this process's main thread, one file
-at a time (received beforehand), and reports this thread's CPU per file for each stage (all of
-it, and its user-space part), plus the cost of an empty round of each (nothing to claim): the
-idle poll. Also what each stage writes per file (bytes and write calls, /proc/self/io: the
-database's WAL and checkpoints, the archive, the delivered files). `--group N` processes N
-files per round instead.
+at a time (received beforehand), and reports for each stage this thread's CPU per file (all
+of it and its user-space part) and the wall time per file (waits for the disk included),
+plus the cost of an empty round of each (nothing to claim): the idle poll. Also what each
+stage writes per file (bytes and write calls, /proc/self/io: the database's WAL and
+checkpoints, the archive, the delivered files). `--group N` processes N files per round.
 
 SQLite by default, or with `--postgres` a database created on that server and dropped after.
 
@@ -59,15 +59,19 @@ def one_round(
         gw = Gateway(_home(Path(tmp), url))
         try:
             receive(gw, files)
-            process = deliver = process_user = deliver_user = 0.0
+            process = deliver = process_user = deliver_user = process_wall = deliver_wall = 0.0
             process_bytes = process_calls = deliver_bytes = deliver_calls = 0
             done = 0
             for _ in range(0, len(files), group):
                 started, started_user, started_io = time.thread_time(), _user(), _written()
+                started_wall = time.perf_counter()
                 done += gw.process_claimed(limit=group)
                 middle, middle_user, middle_io = time.thread_time(), _user(), _written()
+                middle_wall = time.perf_counter()
                 gw.delivery.drain()
                 ended_io = _written()
+                process_wall += middle_wall - started_wall
+                deliver_wall += time.perf_counter() - middle_wall
                 process += middle - started
                 process_user += middle_user - started_user
                 deliver += time.thread_time() - middle
@@ -94,6 +98,8 @@ def one_round(
         "deliver_ms_per_file": 1000 * deliver / n,
         "process_user_ms_per_file": 1000 * process_user / n,
         "deliver_user_ms_per_file": 1000 * deliver_user / n,
+        "process_wall_ms_per_file": 1000 * process_wall / n,
+        "deliver_wall_ms_per_file": 1000 * deliver_wall / n,
         "process_written_kb_per_file": process_bytes / 1024 / n,
         "process_write_calls_per_file": process_calls / n,
         "deliver_written_kb_per_file": deliver_bytes / 1024 / n,
