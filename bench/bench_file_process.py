@@ -21,7 +21,7 @@ this process ("before"), so both see the same machine; it reports each pair's ra
 
     .venv/bin/python bench/bench_file_process.py [--files 500] [--rounds 3]
         [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--statements]
-        [--compare lean-postgres|savepoint|claim]
+        [--compare lean-postgres|savepoint|claim] [--sets-per-file 1]
 """
 
 from __future__ import annotations
@@ -207,6 +207,23 @@ def _before(which: str) -> Callable[[], Callable[[], None]]:
     return {"lean-postgres": lean_postgres, "savepoint": savepoint, "claim": claim}[which]
 
 
+def _files(n: int, sets: int) -> list[bytes]:
+    """`n` files of one interchange of `sets` 214s each, with disjoint control numbers and
+    shipments (else the second would be a duplicate interchange)."""
+    if sets == 1:
+        return list(iter_chunks("214", n, Layout(per_interchange=1)))
+    return [
+        b"".join(
+            iter_chunks(
+                "214",
+                sets,
+                Layout(per_interchange=sets, first_isa13=1 + i, first_set=1 + i * sets),
+            )
+        )
+        for i in range(n)
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--files", type=int, default=500)
@@ -214,8 +231,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--postgres", metavar="ADMIN_URL", help="a server to create databases on")
     p.add_argument("--statements", action="store_true", help="time each statement (adds CPU)")
     p.add_argument("--compare", choices=("lean-postgres", "savepoint", "claim"))
+    p.add_argument(
+        "--sets-per-file",
+        type=int,
+        default=1,
+        help="one interchange of N 214s per file (streamed in chunks when N > 1)",
+    )
     a = p.parse_args(argv)
-    files = list(iter_chunks("214", a.files, Layout(per_interchange=1)))
+    files = _files(a.files, a.sets_per_file)
     statements = Statements(timing=a.statements)
     event.listen(Engine, "before_cursor_execute", statements.before)
     event.listen(Engine, "after_cursor_execute", statements.after)
@@ -238,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": command_line(sys.argv[1:] if argv is None else argv),
         "machine": machine(),
         "files": a.files,
+        "sets_per_file": a.sets_per_file,
         "database": "postgresql" if a.postgres else "sqlite",
         "cpu_ms_per_file": {k: [round(v, 2) for v in vs] for k, vs in results.items()},
         "median_cpu_ms_per_file": {k: round(statistics.median(v), 2) for k, v in results.items()},
@@ -250,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         last = {
             k: {
                 "per_file": round(statements.count[k] / a.files, 2),
+                "us_per_set": round(1e6 * s / (a.files * a.sets_per_file), 1),
                 "us_each": round(1e6 * s / statements.count[k], 1),
             }
             for k, s in sorted(statements.seconds.items(), key=lambda kv: -kv[1])[:25]
@@ -258,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(report, indent=2))
     summary = ", ".join(f"{k} {v} ms" for k, v in report["median_cpu_ms_per_file"].items())
     ratio = f", now/before median {report['median_ratio']}" if a.compare else ""
-    where = f"{report['database']}, {a.files} one-214 files"
+    shape = "one-214" if a.sets_per_file == 1 else f"{a.sets_per_file:,}-set"
+    where = f"{report['database']}, {a.files} {shape} files"
     print(f"SUMMARY {where}: median CPU per file {summary}{ratio}")
     return 0
 
