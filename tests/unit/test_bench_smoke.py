@@ -131,3 +131,32 @@ def test_floor_bench_constructor_calls_rebuild_the_same_document(tmp_path: Path)
         cls, kwargs = calls[-1]
         assert cls is type(doc) and cls(**kwargs) == doc
         assert len(calls) > 10  # every nested model is its own constructor call
+
+
+@pytest.mark.parametrize("group", [1, 2])
+def test_stage_cycle_bench_counts_each_stage_per_file(group: int) -> None:
+    """Files one (or two) per round: every figure comes back, and both stages wrote (the
+    processing its database commits, the delivery its files)."""
+    from bench import bench_stage_cycle
+
+    files = list(iter_chunks("214", 4, Layout(per_interchange=1)))
+    found = bench_stage_cycle.one_round(files, None, empty_rounds=3, group=group)
+    assert set(found) >= {
+        "process_ms_per_file",
+        "deliver_user_ms_per_file",
+        "process_wall_ms_per_file",
+        "empty_deliver_round_ms",
+    }
+    assert found["process_written_kb_per_file"] > 0 and found["deliver_write_calls_per_file"] > 0
+
+
+def test_file_process_bench_makes_distinct_interchanges_of_many_sets() -> None:
+    """`--sets-per-file`: each file one interchange of its own control number and shipments,
+    so every one is processed (one_round raises when a file is not)."""
+    from bench import bench_file_process
+
+    files = bench_file_process._files(2, 3)
+    assert [f.count(b"ST*214*") for f in files] == [3, 3]
+    assert files[0] != files[1]
+    stats = bench_file_process.Statements()
+    assert bench_file_process.one_round(files, None, stats) > 0
