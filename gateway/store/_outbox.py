@@ -8,8 +8,9 @@ writer (BEGIN IMMEDIATE) for the same guarantee.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Integer, Row, bindparam, func, select, update
@@ -74,13 +75,19 @@ def claim(
         params["b_destination"] = destination
     # built and compiled once per shape (a delivery round runs up to 8 claims; building and
     # keying this nested statement cost SQLAlchemy more than running it)
-    found = _prepared.rows(conn, f"outbox_claim:{shape}", lambda _: _build_claim(*shape), **params)
+    found = _prepared.rows(conn, f"outbox_claim:{shape}", _claim_builder(*shape), **params)
     rows = [outbox_row_from(r) for r in found]
     if destination is not None:
         rows.sort(key=lambda r: r.id)
     else:
         rows.sort(key=lambda r: (r.next_attempt_at, r.id))
     return rows
+
+
+@cache
+def _claim_builder(by_channel: bool, by_destination: bool) -> Callable[[str], Any]:
+    """The claim's build function for `_prepared` (one per shape, like its plan)."""
+    return lambda _dialect: _build_claim(by_channel, by_destination)
 
 
 def _build_claim(by_channel: bool, by_destination: bool) -> Any:
@@ -197,6 +204,7 @@ def complete(
 _o = outbox_t.c
 
 
+@cache
 def _complete_many(count: int) -> Any:
     """Complete `count` rows of one lease (ids as b_id0.., scalar binds: prepared once)."""
 

@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Integer, bindparam, delete, func, select, text, update
@@ -580,6 +581,7 @@ def _claim_pick(dialect: str) -> Any:
     )
 
 
+@cache
 def _drop_leases(ids: int, tokens: int) -> Any:
     """Delete the lease rows of messages m0.. held under one of the tokens t0.."""
 
@@ -592,6 +594,7 @@ def _drop_leases(ids: int, tokens: int) -> Any:
     return build
 
 
+@cache
 def _first_destination(chosen: int) -> Any:
     """The statement that picks a claim's next destination, given `chosen` already taken."""
 
