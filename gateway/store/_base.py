@@ -35,7 +35,6 @@ from sqlalchemy.exc import (
 )
 
 from gateway.store import _prepared
-from gateway.store._writer_lock import WriterLock
 from gateway.store.engine import READ_ONLY
 from gateway.store.errors import (
     GroupWriteFailed,
@@ -72,7 +71,7 @@ class StoreBase:
         self._clock = clock
         # SQLite has one writer: threads of one process (receive, process, deliver stages)
         # queue here, in order, instead of sleeping in SQLite's busy handler.
-        self._write_lock = WriterLock() if engine.dialect.name == "sqlite" else None
+        self._write_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
         self._local = threading.local()  # `.batch`: this thread's open group-commit connection
 
     def _now(self, now: datetime | None) -> datetime:
