@@ -42,6 +42,7 @@ from typing import Any
 import psycopg
 
 from bench.bench_214_path import SCENARIOS, make_home
+from bench.common import command_line
 from bench.generate import Layout, generate
 
 PER_INTERCHANGE = 1000
@@ -271,7 +272,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
-    summary: dict[str, Any] = {"files": args.files, "sets_per_file": PER_INTERCHANGE}
+    summary: dict[str, Any] = {
+        "files": args.files,
+        "sets_per_file": PER_INTERCHANGE,
+        "repeat": args.repeat,
+        "command": command_line(argv),
+    }
     parts = []
     base = None
     for n in counts:

@@ -21,6 +21,7 @@ import argparse
 import cProfile
 import gc
 import io
+import json
 import os
 import pstats
 import shutil
@@ -300,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         "on a busy machine) or wall seconds",
     )
     p.add_argument("--runs", type=int, default=1, help="runs per routing; the median is shown")
+    p.add_argument("--json", type=Path, help="also write sets/s per routing here")
     a = p.parse_args(argv)
     clock = time.process_time if a.clock == "cpu" else time.perf_counter
     if a.gc_tuned:
@@ -309,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = a.sets or (1000 if a.quick else 10_000)
     names = ("shipped", "portal") if a.routing == "both" else (a.routing,)
     OUT.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, Any] = {"sets": sets, "per_interchange": a.per_interchange, "clock": a.clock}
     for name in names:
         scenario = SCENARIOS[name]
         runs = sorted(
@@ -325,12 +328,22 @@ def main(argv: list[str] | None = None) -> int:
             f"load {load:.1f}\n\n"
         )
         sys.stdout.write(stage_table(total, totals, sets) + "\n")
+        figures[name] = {
+            "sets_per_s": round(sets / total),  # the median run's, by `clock`
+            "each": [round(sets / r[0]) for r in runs],
+            "wall_sets_per_s": round(sets / wall),
+            "load": round(load, 2),
+        }
         if a.cprofile:
             sys.stdout.write("\n" + profile_process(scenario, sets, a.per_interchange, a.cprofile))
     if a.validate_cprofile:
         sys.stdout.write("\ngateway validate, 214:\n")
         sys.stdout.write(profile_validate(max(sets, 50_000), a.validate_cprofile))
-    sys.stdout.write(f"\ncommand: {command_line(sys.argv[1:] if argv is None else argv)}\n")
+    command = command_line(sys.argv[1:] if argv is None else argv)
+    sys.stdout.write(f"\ncommand: {command}\n")
+    if a.json:
+        figures["command"] = command.rsplit(" --json ", 1)[0]
+        a.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0
 
 
