@@ -13,8 +13,8 @@ reported as not measured when no server answers there).
 
     .venv/bin/python bench/run_all.py [--quick] [--no-profile] [--no-scale] [--pg-admin URL]
 
-Full run: about twenty minutes on two cores (a 1 GB file is generated, validated and deleted;
-the small files take about five); --quick: a few minutes, small sizes, for a smoke check, and
+Full run: about twelve minutes on two cores (a 1 GB file is generated, validated and deleted;
+the small files take about five); --quick: about a minute, small sizes, for a smoke check, and
 its figures judge no target that needs the full sizes.
 """
 
