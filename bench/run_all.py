@@ -209,58 +209,70 @@ def _postgres_missing(admin: str) -> str:
         return f"no PostgreSQL at {admin}: {type(exc).__name__}"
 
 
-def _small_files_table(doc: dict[str, Any]) -> str:
-    lines = [
-        "| mode | runs | files/s | first portal s | p99 s | gateway CPU ms/file |",
-        "|---|---:|---|---|---|---|",
-    ]
-    for kind in ("burst", "sustained"):
-        m = doc["medians"].get(kind)
-        if m is None:
-            continue
-
-        def cell(key: str, m: dict[str, Any] = m) -> str:
-            v = m.get(key)
-            return "-" if v is None else f"{v['median']:g} ({v['min']:g}-{v['max']:g})"
-
-        lines.append(
-            f"| {m['mode']} | {m['runs']} | {cell('files_per_s_drop_to_997_and_portal')} | "
-            f"{cell('first_portal_after_drop_s')} | {cell('latency_p99_s')} | "
-            f"{cell('gateway_cpu_ms_per_file')} |"
-        )
+def _table(header: dict[str, str], rows: list[list[str]]) -> str:
+    """A Markdown table: `header` maps each column's title to its alignment ("---" or "---:")."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(header.values()) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def _small_files_table(doc: dict[str, Any]) -> str:
+    def cell(m: dict[str, Any], key: str) -> str:
+        v = m.get(key)
+        return "-" if v is None else f"{v['median']:g} ({v['min']:g}-{v['max']:g})"
+
+    rows = [
+        [
+            m["mode"],
+            str(m["runs"]),
+            cell(m, "files_per_s_drop_to_997_and_portal"),
+            cell(m, "first_portal_after_drop_s"),
+            cell(m, "latency_p99_s"),
+            cell(m, "gateway_cpu_ms_per_file"),
+        ]
+        for kind in ("burst", "sustained")
+        if (m := doc["medians"].get(kind)) is not None
+    ]
+    header = {"mode": "---", "runs": "---:", "files/s": "---", "first portal s": "---"}
+    header |= {"p99 s": "---", "gateway CPU ms/file": "---"}
+    return _table(header, rows)
 
 
 def _pg_table(doc: dict[str, Any]) -> str:
-    lines = [
-        "| workers | sets/s | speedup | sets per worker CPU-s | CPU ms per 1,000 sets: "
-        "workers + server | where the sessions were |",
-        "|---:|---:|---:|---:|---|---|",
+    rows = [
+        [
+            key.removeprefix("workers_"),
+            f"{w['sets_per_s']:,}",
+            f"{w['speedup']:.2f}x",
+            f"{w['sets_per_worker_cpu_s']:,}",
+            f"{w['worker_cpu_ms_per_1000_sets']} + {w['server_cpu_ms_per_1000_sets']}",
+            str(w["session_states"]),
+        ]
+        for key, w in doc.items()
+        if key.startswith("workers_")
     ]
-    for key, w in doc.items():
-        if key.startswith("workers_"):
-            lines.append(
-                f"| {key.removeprefix('workers_')} | {w['sets_per_s']:,} | {w['speedup']:.2f}x | "
-                f"{w['sets_per_worker_cpu_s']:,} | {w['worker_cpu_ms_per_1000_sets']} + "
-                f"{w['server_cpu_ms_per_1000_sets']} | {w['session_states']} |"
-            )
-    return "\n".join(lines)
+    header = {"workers": "---:", "sets/s": "---:", "speedup": "---:"}
+    header |= {"sets per worker CPU-s": "---:", "CPU ms per 1,000 sets: workers + server": "---"}
+    header |= {"where the sessions were": "---"}
+    return _table(header, rows)
 
 
 def _rows_table(doc: dict[str, Any]) -> str:
-    lines = [
-        "| measured | on | seconds | segments/s | sets/s | peak RSS MB | note |",
-        "|---|---|---:|---:|---:|---:|---|",
+    rows = [
+        [
+            r["what"],
+            r["file"],
+            f"{r['seconds']:.2f}",
+            f"{r['segments_per_s']:,}" if r["segments_per_s"] else "-",
+            f"{r['sets_per_s']:,}" if r["sets_per_s"] else "-",
+            f"{r['peak_rss_mb']:.0f}" if r["peak_rss_mb"] is not None else "-",
+            r["note"],
+        ]
+        for r in doc["rows"]
     ]
-    for r in doc["rows"]:
-        rss = f"{r['peak_rss_mb']:.0f}" if r["peak_rss_mb"] is not None else "-"
-        seg = f"{r['segments_per_s']:,}" if r["segments_per_s"] else "-"
-        sets = f"{r['sets_per_s']:,}" if r["sets_per_s"] else "-"
-        lines.append(
-            f"| {r['what']} | {r['file']} | {r['seconds']:.2f} | {seg} | {sets} | {rss} | "
-            f"{r['note']} |"
-        )
-    return "\n".join(lines)
+    header = {"measured": "---", "on": "---", "seconds": "---:", "segments/s": "---:"}
+    header |= {"sets/s": "---:", "peak RSS MB": "---:", "note": "---"}
+    return _table(header, rows)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -114,3 +114,28 @@ def test_what_was_not_measured_says_why() -> None:
         "- Many small files: not measured (--no-scale).",
         "- PostgreSQL workers: not measured (no PostgreSQL at postgresql://x: OperationalError).",
     ]
+
+
+def test_the_report_tables_put_each_figure_under_its_column() -> None:
+    from bench.run_all import _pg_table, _small_files_table
+
+    small = _small_files_table({"medians": medians([_burst(224.0, 0.78), _sustained(0.85)])})
+    assert small.splitlines()[2] == (
+        "| burst of 10000 files (one 214 each) | 1 | 224 (224-224) | 0.78 (0.78-0.78) | "
+        "40 (40-40) | 4.7 (4.7-4.7) |"
+    )
+    pg = _pg_table(
+        {
+            "files": 8,
+            "workers_1": {
+                "sets_per_s": 1_412,
+                "speedup": 1.0,
+                "sets_per_worker_cpu_s": 3_086,
+                "worker_cpu_ms_per_1000_sets": 324,
+                "server_cpu_ms_per_1000_sets": 372,
+                "session_states": "on CPU 54%",
+            },
+        }
+    )
+    assert pg.splitlines()[0].count("|") == pg.splitlines()[2].count("|") == 7
+    assert pg.splitlines()[2] == "| 1 | 1,412 | 1.00x | 3,086 | 324 + 372 | on CPU 54% |"
