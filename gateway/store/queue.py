@@ -359,6 +359,16 @@ class WorkQueue:
                 found = _within(found, max_bytes)  # the rest's row locks go at the commit
             fresh = [r[0] for r in found if r[1] is None]
             expired = [r[0] for r in found if r[1] is not None]
+            if fresh and self.postgres:
+                # The pick's join read the leases as of its start, its row lock came later:
+                # a claim committed in between leased the message (its claimer held that row
+                # lock until then). Upserting that lease would wait on its row, which the new
+                # holder locks first in every write (`check_lease`) before the message row this
+                # claim holds: a deadlock. Read the leases again now, without locking, and
+                # leave those messages; none can be leased after this while the row is ours.
+                leased = select(_l.message_id).where(_l.message_id.in_(fresh))
+                taken = {r[0] for r in conn.execute(leased)}
+                fresh = [i for i in fresh if i not in taken]
             if expired and self.postgres:
                 # a paused worker's open transaction may still lock its lease row: skip it
                 lockable = (

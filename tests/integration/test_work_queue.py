@@ -415,3 +415,63 @@ def test_a_claim_of_the_same_size_is_not_built_again(
             assert store.mark_message(lease.message_id, MessageStatus.PARSED)
     q.done(*first, *second)
     store.close()
+
+
+def test_a_claim_whose_pick_read_the_leases_too_early_leaves_the_message_without_waiting(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a claim's pick reads the leases as of its start and locks the message rows
+    after; a message leased and committed in between comes back as never leased. Its new holder
+    locks the lease row in every write (the renewal) before the message row, which this claim
+    now holds: upserting that lease would wait for the holder, which waits for the claim, a
+    deadlock PostgreSQL breaks by failing one of them (seen as a `deadlock detected` error in
+    `test_concurrent_claims_never_share_a_message`). The claim must leave such a message, at
+    once."""
+    from sqlalchemy import Integer, bindparam, select
+
+    from gateway.store import _prepared
+    from gateway.store import queue as queue_module
+    from gateway.store.schema import queue_lease_t, received_message_t
+
+    m, lease_c = received_message_t.c, queue_lease_t.c
+
+    def stale_pick(dialect: str) -> object:
+        # what the pick returns when its snapshot predates the other claim's commit: a live
+        # lease is not seen (only an expired one would be)
+        now = bindparam("b_now", type_=lease_c.lease_until.type)
+        seen = (lease_c.message_id == m.id) & (lease_c.lease_until < now)
+        return (
+            select(m.id, lease_c.message_id, lease_c.claims, m.size)
+            .select_from(received_message_t.outerjoin(queue_lease_t, seen))
+            .where(m.status == MessageStatus.RECEIVED.value)
+            .order_by(m.id)
+            .limit(bindparam("b_limit", type_=Integer()))
+            .with_for_update(of=received_message_t, skip_locked=True)
+        )
+
+    store = open_store(pg_url, Clock())
+    (message_id,) = receive(store, 1)
+    (lease,) = WorkQueue(store, lease_seconds=60).claim_messages(1)
+    # the holder's write, in progress: its renewal has locked the lease row
+    holder = store._engine.connect()
+    holder.execute(
+        text("UPDATE queue_lease SET lease_until = lease_until WHERE message_id = :m"),
+        {"m": message_id},
+    )
+    monkeypatch.setattr(_prepared, "_PLANS", {})
+    monkeypatch.setattr(queue_module, "_claim_pick", stale_pick)
+    got: list[object] = []
+    other = threading.Thread(target=lambda: got.append(WorkQueue(store).claim_messages(4)))
+    try:
+        other.start()
+        other.join(10)
+        waited = other.is_alive()
+    finally:
+        holder.rollback()  # let a waiting claim go on
+        holder.close()
+        other.join(10)
+    assert not waited, "the claim waited for the lease row of a message it must leave"
+    assert got == [[]]
+    with holding(lease):  # the holder's lease is intact
+        assert store.mark_message(message_id, MessageStatus.PARSED)
+    store.close()
