@@ -366,8 +366,9 @@ class WorkQueue:
                 # holder locks first in every write (`check_lease`) before the message row this
                 # claim holds: a deadlock. Read the leases again now, without locking, and
                 # leave those messages; none can be leased after this while the row is ours.
-                leased = select(_l.message_id).where(_l.message_id.in_(fresh))
-                taken = {r[0] for r in conn.execute(leased)}
+                slots, slot_values = _in_slots("m", fresh)
+                leased = _prepared.run(conn, f"leased:{slots}", _leased(slots), **slot_values)
+                taken = set(leased.scalars())
                 fresh = [i for i in fresh if i not in taken]
             if expired and self.postgres:
                 # a paused worker's open transaction may still lock its lease row: skip it
@@ -458,13 +459,9 @@ class WorkQueue:
         for lease in leases:
             self.held.pop(lease.message_id, None)
             self.backoff.pop(lease.message_id, None)
-        ids = list(dict.fromkeys(x.message_id for x in leases))
-        tokens = list(dict.fromkeys(x.token for x in leases))
-        # powers of two of slots, the last value repeated: a few prepared statements serve all
-        id_slots = 1 << (len(ids) - 1).bit_length()
-        token_slots = 1 << (len(tokens) - 1).bit_length()
-        params: dict[str, Any] = {f"m{i}": ids[min(i, len(ids) - 1)] for i in range(id_slots)}
-        params.update({f"t{i}": tokens[min(i, len(tokens) - 1)] for i in range(token_slots)})
+        id_slots, params = _in_slots("m", list(dict.fromkeys(x.message_id for x in leases)))
+        token_slots, tokens = _in_slots("t", list(dict.fromkeys(x.token for x in leases)))
+        params.update(tokens)
         with self.store._write() as conn:
             _prepared.run(
                 conn,
@@ -589,6 +586,26 @@ def _claim_pick(dialect: str) -> Any:
         .limit(bindparam("b_limit", type_=Integer()))
         .with_for_update(of=received_message_t, skip_locked=True)
     )
+
+
+def _in_slots(prefix: str, values: list[Any]) -> tuple[int, dict[str, Any]]:
+    """`values` (at least one) as the parameters <prefix>0.. of an IN list of a power of two
+    of slots, the last value repeated: a few prepared statements serve every count."""
+    slots = 1 << (len(values) - 1).bit_length()
+    last = len(values) - 1
+    return slots, {f"{prefix}{i}": values[min(i, last)] for i in range(slots)}
+
+
+@cache
+def _leased(ids: int) -> Any:
+    """Which of the messages m0.. have a lease row: a PostgreSQL claim's second look."""
+
+    def build(dialect: str) -> Any:
+        return select(_l.message_id).where(
+            _l.message_id.in_([bindparam(f"m{i}", type_=Integer()) for i in range(ids)])
+        )
+
+    return build
 
 
 @cache
