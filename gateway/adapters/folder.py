@@ -39,6 +39,8 @@ from gateway.adapters.pickup import (
 from gateway.fsutil import fsync_dir, synced_after, syncfs
 
 _MAX_KNOWN = 100_000
+# the repository ships inbox/.gitkeep: not a drop, so not refused (only in the inbox root)
+_PLACEHOLDER = ".gitkeep"
 
 
 def _is_temporary_name(name: str) -> bool:
@@ -204,6 +206,8 @@ class FolderSource:
                     continue
                 yield path
                 continue
+            if entry.name == _PLACEHOLDER and entry.is_file(follow_symlinks=False):
+                continue  # the checkout's own: git keeps an empty inbox/ through this file
             # nothing in the root itself is taken: files go into a partner's folder
             present.add(path)
             st = os.lstat(path)

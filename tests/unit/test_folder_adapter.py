@@ -110,6 +110,22 @@ def test_every_entry_not_taken_is_reported_once_with_its_reason(tmp_path: Path) 
     assert [r.name for r in src.take_refusals()] == ["pipe.edi"]
 
 
+def test_the_checkouts_placeholder_in_the_inbox_root_is_not_refused(tmp_path: Path) -> None:
+    # a fresh clone's `make run` found inbox/.gitkeep and warned about it as a refused drop
+    root = tmp_path / "inbox"
+    root.mkdir()
+    (root / ".gitkeep").write_bytes(b"")
+    (root / ".other").write_bytes(b"x")
+    (root / "acme").mkdir()
+    (root / "acme" / ".gitkeep").write_bytes(b"")  # in a partner folder it is a drop like any
+    src = FolderSource(root, stable_seconds=0.0)
+    assert list(src.poll()) == []
+    assert sorted((r.account, r.name) for r in src.take_refusals()) == [
+        ("", ".other"),
+        ("acme", ".gitkeep"),
+    ]
+
+
 def test_refusals_reported_by_an_earlier_run_are_not_reported_again(tmp_path: Path) -> None:
     root = tmp_path / "inbox"
     (root / "acme").mkdir(parents=True)
