@@ -423,10 +423,18 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 
     table = Table(title=title)
     for c in columns:
-        table.add_column(c)
+        table.add_column(c, overflow="fold")  # a narrow terminal wraps a value, never cuts it
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
-    out.print(table)
+    if out.is_terminal:
+        out.print(table)
+        return
+    # piped or redirected: every column at its full width, one line per row (rich would fit
+    # the table into 80 columns and cut ISA13s and statuses to "0000…")
+    from rich.measure import Measurement
+
+    width = Measurement.get(out, out.options.update(width=100_000), table).maximum
+    Console(file=out.file, width=max(width, out.width), soft_wrap=True).print(table)
 
 
 @app.command()

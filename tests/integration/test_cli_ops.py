@@ -58,6 +58,22 @@ def test_acks_search_and_deadletters(home: Path) -> None:
     assert gw.store.get_outbox(row.id).status is OutboxStatus.PENDING  # type: ignore[union-attr]
 
 
+def test_a_piped_table_keeps_every_value_whole_on_one_line(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # rich fits a table into 80 columns off a terminal: `gateway acks | grep` saw "0000…"
+    monkeypatch.delenv("COLUMNS", raising=False)
+    settings = make_home(home)
+    gw = gateway(settings)
+    drop(settings, "demo-carrier", "s.edi", demo_214("000000801"))
+    gw.tick()
+    code, text = cli("acks")
+    assert code == 0 and "…" not in text
+    (row,) = [line for line in text.splitlines() if "000000801" in line]
+    for value in ("sent", "997", "accepted", "demo-carrier", "delivered"):
+        assert f" {value} " in row
+
+
 def test_quarantined_message_replays_once_the_profile_is_fixed(home: Path) -> None:
     settings = make_home(home)
     profile = settings.partners_dir / "demo-carrier.yaml"
