@@ -421,6 +421,9 @@ def _store() -> Any:
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     from rich.table import Table
 
+    if not rows:  # an empty grid of borders reads as broken output
+        out.print(f"{title}: none", markup=False)
+        return
     table = Table(title=title)
     for c in columns:
         table.add_column(c, overflow="fold")  # a narrow terminal wraps a value, never cuts it

@@ -43,6 +43,8 @@ def test_acks_search_and_deadletters(home: Path) -> None:
     # both sets of the demo file share BOL123, so the thread reaches both
     assert code == 0
     assert [d["type"] for d in json.loads(text)["documents"]] == ["shipment_status"] * 2
+    code, text = cli("deadletters")
+    assert code == 0 and text.strip() == "dead letters: none"
     code, text = cli("search", "NO-SUCH-KEY")
     assert code == 1 and "nothing found" in text
 
