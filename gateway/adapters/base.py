@@ -55,6 +55,9 @@ class Delivery:
     payload: bytes
     idempotency_key: str
     content_type: str = "application/octet-stream"
+    # the outbox row's attempt: 1 is its first claim, so nothing of it can have been delivered
+    # before; 0 when not known. A sink may skip its check for an earlier effect on attempt 1.
+    attempt: int = 0
 
 
 class Sink(Protocol):

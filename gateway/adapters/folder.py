@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import os
 import stat
 import threading
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from gateway.adapters.base import (
     Delivery,
@@ -36,11 +37,12 @@ from gateway.adapters.pickup import (
     facts,
     name_problem,
 )
-from gateway.fsutil import fsync_dir, synced_after, syncfs
+from gateway.fsutil import fsync_dir, synced_after, syncfs, write_all
 
 _MAX_KNOWN = 100_000
 # the repository ships inbox/.gitkeep: not a drop, so not refused (only in the inbox root)
 _PLACEHOLDER = ".gitkeep"
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
 
 
 def _is_temporary_name(name: str) -> bool:
@@ -110,7 +112,8 @@ class FolderClaim(PickupClaim):
 def _open_nofollow(path: Path) -> BinaryIO:
     # O_NOFOLLOW: the file may have been swapped for a symlink since the scan
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    return os.fdopen(fd, "rb")
+    # unbuffered: `open` would add fstat, ioctl and lseek calls (see `write_all`)
+    return cast(BinaryIO, io.FileIO(fd, "rb"))
 
 
 @dataclass(slots=True)
@@ -368,15 +371,18 @@ class FolderSink:
             if not self._made:  # once per sink, not per file (a removed folder: see below)
                 folder.mkdir(parents=True, exist_ok=True)
                 self._made = True
-            if final.exists() and final.read_bytes() == delivery.payload:
-                return  # a retry after a crash: the effect already happened
+            # a retry after a crash: the effect may have happened (a first attempt has none)
+            if delivery.attempt != 1 and final.exists() and final.read_bytes() == delivery.payload:
+                return
             try:
-                fh = open(temp, "wb")  # noqa: SIM115 (closed below)
+                fd = os.open(temp, _WRITE_FLAGS, 0o644)
             except FileNotFoundError:  # the folder went since: made again, as before
                 folder.mkdir(parents=True, exist_ok=True)
-                fh = open(temp, "wb")  # noqa: SIM115
-            with fh:
-                fh.write(delivery.payload)
+                fd = os.open(temp, _WRITE_FLAGS, 0o644)
+            try:
+                write_all(fd, delivery.payload)
+            finally:
+                os.close(fd)
             os.replace(temp, final)
             if not self._pending:
                 self._device = os.stat(folder).st_dev

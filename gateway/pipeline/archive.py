@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from gateway.fsutil import fsync_dir, syncfs
+from gateway.fsutil import fsync_dir, syncfs, write_all
 
 COPY_CHUNK = 1 << 20
 
@@ -42,6 +42,8 @@ class Archive:
         self.max_bytes = max_bytes
         (root / "tmp").mkdir(parents=True, exist_ok=True)
         self._unsynced = False  # a copy stored with durable=False and not flushed yet
+        # folders made (or found) by this process: one mkdir each, not one per file
+        self._folders: set[Path] = set()
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -54,23 +56,30 @@ class Archive:
         fd, temp_name = tempfile.mkstemp(dir=self.root / "tmp", prefix="in-")
         temp = Path(temp_name)
         try:
-            with os.fdopen(fd, "wb") as out:
+            try:
                 while chunk := stream.read(COPY_CHUNK):
                     size += len(chunk)
                     if size > self.max_bytes:
                         raise OversizeError(f"payload exceeds {self.max_bytes} bytes")
                     digest.update(chunk)
-                    out.write(chunk)
-                out.flush()
+                    write_all(fd, chunk)
                 if durable:
-                    os.fsync(out.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
             sha = digest.hexdigest()
             final = self.path_for(sha)
-            final.parent.mkdir(parents=True, exist_ok=True)
+            if final.parent not in self._folders:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(final.parent)
             if final.exists():
                 temp.unlink()
             else:
-                os.replace(temp, final)
+                try:
+                    os.replace(temp, final)
+                except FileNotFoundError:  # its folder was removed since: made again
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(temp, final)
                 if durable:
                     fsync_dir(final.parent)
             if not durable:

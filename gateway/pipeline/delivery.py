@@ -206,7 +206,7 @@ class DeliveryWorker:
             payload = row.payload if row.payload is not None else b""
             name = row.payload_path or f"{row.kind}-{row.idempotency_key}"
             self.sink_for(row.destination).deliver(
-                Delivery(row.destination, name, payload, row.idempotency_key)
+                Delivery(row.destination, name, payload, row.idempotency_key, attempt=row.attempts)
             )
         except PermanentDeliveryError as exc:
             self._failed(row, token, str(exc), dead=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,4 +28,14 @@ def test_oversize_is_refused_while_copying(tmp_path: Path) -> None:
     archive = Archive(tmp_path, max_bytes=1000)
     with pytest.raises(OversizeError):
         archive.store(io.BytesIO(b"x" * 5000))
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_folder_is_made_once_and_again_when_it_went(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    stored = archive.store(io.BytesIO(b"first"))
+    archive.store(io.BytesIO(b"first"))  # known folder: no mkdir, the copy is there already
+    shutil.rmtree(stored.path.parent.parent)  # removed by hand while the gateway runs
+    again = archive.store(io.BytesIO(b"first"))
+    assert again.path == stored.path and again.path.read_bytes() == b"first"
     assert list((tmp_path / "tmp").iterdir()) == []

@@ -190,6 +190,26 @@ def test_sink_writes_atomically_and_is_idempotent(tmp_path: Path) -> None:
     assert (tmp_path / "outbox" / "acme" / "997_000000001.x12").read_bytes() == b"ISA..."
 
 
+def test_only_a_retry_looks_for_an_earlier_effect(tmp_path: Path) -> None:
+    # attempt 1 is the row's first claim: nothing was written for it before, so the sink
+    # does not read what is there (one stat and one read fewer per file); a retry does
+    folder = tmp_path / "outbox" / "acme"
+    sink = FolderSink(folder)
+    sink.deliver(Delivery("acme", "a.json", b"{}", "k1", attempt=1))
+    first = (folder / "a.json").stat().st_ino
+    sink.deliver(Delivery("acme", "a.json", b"{}", "k1", attempt=2))  # after a crash
+    assert (folder / "a.json").stat().st_ino == first  # found there: not written again
+    sink.deliver(Delivery("acme", "a.json", b"{}", "k1"))  # attempt not known: looks too
+    assert (folder / "a.json").stat().st_ino == first
+    (folder / "b.json").write_bytes(b"[]")
+    before = (folder / "b.json").stat().st_ino
+    sink.deliver(Delivery("acme", "b.json", b"[]", "k2", attempt=1))
+    assert (folder / "b.json").stat().st_ino != before  # written, without looking first
+    assert (folder / "b.json").read_bytes() == b"[]"
+    assert sorted(p.name for p in folder.iterdir()) == ["a.json", "b.json"]  # no temp left
+    sink.flush()
+
+
 def test_sink_makes_its_folder_once_and_again_when_it_went(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
