@@ -245,8 +245,10 @@ class FolderSource:
         with self._lock:
             self._new.append(refusal)
 
-    def _is_refused(self, path: Path, account: str, name: str, now: float) -> bool:
-        """Report (once) and skip what the gateway will not take; True when skipped."""
+    def _admitted(self, path: Path, account: str, name: str, now: float) -> os.stat_result | None:
+        """The entry's lstat when the gateway may take it; None when it is skipped (reported
+        once when refused). One lstat per entry and poll: each system call gives up the
+        interpreter lock (`gateway.fsutil.write_all`)."""
         st = os.lstat(path)
         if _is_temporary_name(name) and stat.S_ISREG(st.st_mode):
             prev = self._temps.get(path)
@@ -259,24 +261,24 @@ class FolderSource:
                     " (rename it when complete, or remove it)"
                 )
                 self._refuse(path, account, st, reason, "stale")
-            return True
+            return None
         problem = _refusal(st) or name_problem(name)
         if not problem and name.startswith("."):
             problem = "hidden (dot) name refused: rename it without the leading dot"
         if problem:
             self._refuse(path, account, st, problem, "refused")
-            return True
+            return None
         held = self._held.get(path)
         if held is not None:
             if held == (st.st_ino, st.st_size, st.st_mtime_ns):
-                return True  # refused when claimed, and unchanged since
+                return None  # refused when claimed, and unchanged since
             del self._held[path]
         if self.max_bytes is not None and st.st_size > self.max_bytes:
             reason = f"{st.st_size} bytes is over the size cap of {self.max_bytes} bytes"
             self._refuse(path, account, st, reason, "oversize")
-            return True
+            return None
         self._reported.pop(path, None)  # a refused entry that was fixed (e.g. renamed over)
-        return False
+        return st
 
     def poll(self) -> Iterator[FolderClaim]:
         now = self.clock()
@@ -289,12 +291,15 @@ class FolderSource:
             for entry in entries:
                 path = Path(entry.path)
                 present.add(path)
-                try:
-                    if self._is_refused(path, account_dir.name, entry.name, now):
+                with self._lock:
+                    if path in self._in_flight:  # being received: no need to look at it
                         continue
-                    st = os.lstat(path)
+                try:
+                    st = self._admitted(path, account_dir.name, entry.name, now)
                 except FileNotFoundError:
                     continue  # gone since the listing
+                if st is None:
+                    continue
                 with self._lock:
                     if path in self._in_flight:
                         continue
