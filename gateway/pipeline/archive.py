@@ -42,8 +42,9 @@ class Archive:
         self.max_bytes = max_bytes
         (root / "tmp").mkdir(parents=True, exist_ok=True)
         self._unsynced = False  # a copy stored with durable=False and not flushed yet
-        # folders made (or found) by this process: one mkdir each, not one per file
-        self._folders: set[Path] = set()
+        # folders made (or found) by this process, as "ab/cd": one mkdir each, not one per
+        # file (at most 65,536 short strings)
+        self._folders: set[str] = set()
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -69,9 +70,10 @@ class Archive:
                 os.close(fd)
             sha = digest.hexdigest()
             final = self.path_for(sha)
-            if final.parent not in self._folders:
+            folder = f"{sha[:2]}/{sha[2:4]}"
+            if folder not in self._folders:
                 final.parent.mkdir(parents=True, exist_ok=True)
-                self._folders.add(final.parent)
+                self._folders.add(folder)
             if final.exists():
                 temp.unlink()
             else:
