@@ -8,10 +8,7 @@ A fresh gateway home under bench/out/small-files/ (the repository's partners: sh
   inbox/demo-carrier/ at once; measured: files/s from the drop until every file's 997 and portal
   deliveries are recorded, the time to the first portal delivery, and latency percentiles.
 - sustained: files appear at --rate per second for --seconds; measured: drop-to-portal latency
-  (p50/p99) per file. With --warm N the stream begins with N more files, left out of p50/p99:
-  the first ~1,000 files of a fresh home (an empty database) wait longer than the steady state,
-  and `latency_p99_all_s` is p99 over every file, warm-up included (as are the CPU, commits
-  and statements per file).
+  (p50/p99) per file.
 
 Latency of a file = the portal delivery's `delivered_at` (recorded after the file is written and
 synced) minus the moment the script renamed the file into the inbox.
@@ -25,7 +22,7 @@ starts in the gateway home, so it imports the gateway installed in that Python's
     .venv/bin/python bench/bench_small_files.py --burst 2000
     .venv/bin/python bench/bench_small_files.py --rate 200 --seconds 10
     .venv/bin/python bench/bench_small_files.py --burst 10000 --rate 200 --seconds 15 \\
-        --warm 1000 --repeat 3 --json out.json    # `make bench`: medians of three runs each
+        --repeat 3 --json out.json    # what `make bench` runs: medians of three runs each
 """
 
 from __future__ import annotations
@@ -355,13 +352,8 @@ def burst(
     }
 
 
-def sustained(
-    rate: float, seconds: float, url: str | None, workers: int = 1, warm: int = 0
-) -> dict[str, object]:
-    """Files at `rate` for `seconds`, after `warm` files at the same rate whose latencies count
-    only in `latency_p99_all_s`: the first ~1,000 files of a fresh gateway home (an empty
-    database) are slower than the steady state (BENCHMARKS.md, "Eleventh pass")."""
-    n = int(rate * seconds) + warm
+def sustained(rate: float, seconds: float, url: str | None, workers: int = 1) -> dict[str, object]:
+    n = int(rate * seconds)
     files = _files(n)
     gw = Running(url, workers=workers)
     time.sleep(1.0)
@@ -375,26 +367,21 @@ def sustained(
             if pause > 0:
                 time.sleep(pause)
             dropped[f"f{i:06d}.x12"] = gw.drop(i, data)
-        behind = time.monotonic() - start - n / rate
+        behind = time.monotonic() - start - seconds
         got = gw.wait_all(n, timeout=1800)
         cpu = gw.cpu() - cpu0
     finally:
         commits = gw.stop()
-    every = {name: _epoch(p) - dropped[name] for name, (p, a) in got.items() if p and a}
-    latencies = list(every.values())
-    steady = [v for name, v in every.items() if int(name[1:7]) >= warm]
+    latencies = [_epoch(p) - dropped[name] for name, (p, a) in got.items() if p and a]
     return {
-        "mode": f"sustained {rate:g} files/s for {seconds:g} s ({n - warm} files)"
-        + (f" after {warm} warm-up files" if warm else "")
+        "mode": f"sustained {rate:g} files/s for {seconds:g} s ({n} files)"
         + (f", {workers} processes" if workers > 1 else ""),
         "store": gw.url.split(":")[0],
         "files_done": len(latencies),
-        "warm_files": warm,
         "dropping_fell_behind_s": round(max(0.0, behind), 2),
-        "latency_p50_s": round(_percentile(steady, 50), 2),
-        "latency_p99_s": round(_percentile(steady, 99), 2),
-        "latency_max_s": round(max(steady), 2) if steady else None,
-        "latency_p99_all_s": round(_percentile(latencies, 99), 2),
+        "latency_p50_s": round(_percentile(latencies, 50), 2),
+        "latency_p99_s": round(_percentile(latencies, 99), 2),
+        "latency_max_s": round(max(latencies), 2) if latencies else None,
         "gateway_cpu_s": round(cpu, 2),
         "commits_per_file": _per_file(commits, {}, max(1, len(latencies))),
         "statements_per_file": _statements(commits, max(1, len(latencies))),
@@ -408,7 +395,6 @@ _MEDIAN_KEYS = (
     "files_per_s_drop_to_997_and_portal",
     "first_portal_after_drop_s",
     "latency_p99_s",
-    "latency_p99_all_s",
     "gateway_cpu_ms_per_file",
 )
 
@@ -468,13 +454,6 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="runs of each mode, alternating burst and sustained; `medians` sums them up",
     )
-    parser.add_argument(
-        "--warm",
-        type=int,
-        default=0,
-        help="sustained: the first N files (at the same rate) are a fresh home's warm-up, left "
-        "out of p50/p99 (latency_p99_all_s counts them)",
-    )
     parser.add_argument("--json", type=Path, help="also write the output document here")
     args = parser.parse_args(argv)
     if args.workers > 1 and not args.url:
@@ -486,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.burst:
             results.append(burst(args.burst, args.url, args.profile, args.workers, args.staged))
         if args.rate:
-            results.append(sustained(args.rate, args.seconds, args.url, args.workers, args.warm))
+            results.append(sustained(args.rate, args.seconds, args.url, args.workers))
     load = Path("/proc/loadavg").read_text().split()[:3]
     out = {
         "results": results,
@@ -504,7 +483,6 @@ def main(argv: list[str] | None = None) -> int:
             "first_portal_after_drop_s",
             "latency_p50_s",
             "latency_p99_s",
-            "latency_p99_all_s",
             "gateway_cpu_s",
             "gateway_cpu_ms_per_file",
             "gateway_user_ms_per_file",

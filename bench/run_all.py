@@ -49,9 +49,6 @@ TARGET_PG_PER_WORKER = 2_500
 TARGET_PG_TWO_WORKERS = 1.6
 BURST_FILES = 10_000
 SUSTAINED_RATE = 200
-# files before the sustained run's p99 counts: a fresh home's first ~1,000 files (an empty
-# database) wait longer than the steady state; the report gives p99 with them too
-WARM_FILES = 1_000
 DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 _HERE = Path(__file__).resolve().parent
 
@@ -170,17 +167,11 @@ def scale_targets(
             judged = str(steady.get("mode", "")).startswith(f"sustained {SUSTAINED_RATE} ")
             verdict = _verdict(p99 < TARGET_P99_S) if judged else "not judged (--quick)"
             each = ", ".join(f"{v:g}" for v in steady["latency_p99_s"]["each"])
-            cold = _median(figures, "sustained", "latency_p99_all_s")
-            with_cold = (
-                ""
-                if cold is None or "warm-up" not in str(steady.get("mode", ""))
-                else f" Over every file, the fresh home's warm-up included: {cold:.2f} s."
-            )
             lines.append(
                 f"- p99 drop to portal file < {TARGET_P99_S:g} s at a sustained "
                 f"{SUSTAINED_RATE} files/s: {verdict}. p99 {p99:.2f} s (median of {each} s; "
                 f"{steady['p99_under_1s']} of {steady['runs']} runs under 1 s; "
-                f"{steady['mode']}).{with_cold}"
+                f"{steady['mode']})."
             )
     if pg is None:
         lines.append(f"- PostgreSQL workers: not measured ({pg_missing or '--no-scale'}).")
@@ -237,14 +228,13 @@ def _small_files_table(doc: dict[str, Any]) -> str:
             cell(m, "files_per_s_drop_to_997_and_portal"),
             cell(m, "first_portal_after_drop_s"),
             cell(m, "latency_p99_s"),
-            cell(m, "latency_p99_all_s"),
             cell(m, "gateway_cpu_ms_per_file"),
         ]
         for kind in ("burst", "sustained")
         if (m := doc["medians"].get(kind)) is not None
     ]
     header = {"mode": "---", "runs": "---:", "files/s": "---", "first portal s": "---"}
-    header |= {"p99 s": "---", "p99 s, warm-up included": "---", "gateway CPU ms/file": "---"}
+    header |= {"p99 s": "---", "gateway CPU ms/file": "---"}
     return _table(header, rows)
 
 
@@ -338,7 +328,6 @@ def main(argv: list[str] | None = None) -> int:
         if not a.no_scale:
             step("many small files (a running gateway)")
             full = ["--burst", str(BURST_FILES), "--rate", str(SUSTAINED_RATE), "--seconds", "15"]
-            full += ["--warm", str(WARM_FILES)]
             sizes = (
                 ["--burst", "200", "--rate", "50", "--seconds", "2"]
                 if a.quick

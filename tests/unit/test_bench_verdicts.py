@@ -22,17 +22,12 @@ def _burst(files_per_s: float, first: float, files: int = 10_000) -> dict[str, A
     }
 
 
-def _sustained(p99: float, rate: int = 200, every: float | None = None) -> dict[str, Any]:
-    """`every`: p99 over every file, a warm-up of 1,000 files included (None: no warm-up)."""
-    run: dict[str, Any] = {
+def _sustained(p99: float, rate: int = 200) -> dict[str, Any]:
+    return {
         "mode": f"sustained {rate} files/s for 15 s ({rate * 15} files)",
         "latency_p50_s": 0.3,
         "latency_p99_s": p99,
     }
-    if every is not None:
-        run["mode"] += " after 1000 warm-up files"
-        run["latency_p99_all_s"] = every
-    return run
 
 
 def test_medians_take_the_middle_run_of_each_mode_and_count_p99s_under_a_second() -> None:
@@ -127,11 +122,8 @@ def test_the_report_tables_put_each_figure_under_its_column() -> None:
     small = _small_files_table({"medians": medians([_burst(224.0, 0.78), _sustained(0.85)])})
     assert small.splitlines()[2] == (
         "| burst of 10000 files (one 214 each) | 1 | 224 (224-224) | 0.78 (0.78-0.78) | "
-        "40 (40-40) | - | 4.7 (4.7-4.7) |"
+        "40 (40-40) | 4.7 (4.7-4.7) |"
     )
-    warm = _small_files_table({"medians": medians([_sustained(0.12, every=2.5)])})
-    assert warm.splitlines()[0].count("|") == warm.splitlines()[2].count("|") == 8
-    assert "| 0.12 (0.12-0.12) | 2.5 (2.5-2.5) |" in warm.splitlines()[2]
     pg = _pg_table(
         {
             "files": 8,
@@ -147,14 +139,3 @@ def test_the_report_tables_put_each_figure_under_its_column() -> None:
     )
     assert pg.splitlines()[0].count("|") == pg.splitlines()[2].count("|") == 7
     assert pg.splitlines()[2] == "| 1 | 1,412 | 1.00x | 3,086 | 324 + 372 | on CPU 54% |"
-
-
-def test_a_warmed_up_p99_is_judged_and_the_fresh_homes_is_shown_beside_it() -> None:
-    runs = [_sustained(0.12, every=2.5), _sustained(0.14, every=1.8), _sustained(0.9, every=3.1)]
-    small = {"medians": medians([_burst(224.0, 0.6), *runs])}
-    line = _line(scale_targets(None, small, None), "- p99 drop to portal file")
-    assert "**met**" in line and "p99 0.14 s" in line
-    assert "after 1000 warm-up files" in line
-    assert line.endswith("Over every file, the fresh home's warm-up included: 2.50 s.")
-    small = {"medians": medians([_burst(224.0, 0.6), _sustained(1.2, every=2.5)])}
-    assert "**not met**" in _line(scale_targets(None, small, None), "- p99 drop to portal file")
