@@ -301,8 +301,6 @@ class FolderSource:
                 if st is None:
                     continue
                 with self._lock:
-                    if path in self._in_flight:
-                        continue
                     closed = path in self._closed_write
                 if not self._lock_files.ready(path, st.st_size, st.st_mtime_ns, now, closed=closed):
                     continue
